@@ -1,0 +1,7 @@
+"""The curation admin: editors record and review claims, reviewers settle contradictions."""
+
+from claims.admin.claims import ClaimAdmin
+from claims.admin.contradictions import ContradictionAdmin
+from claims.admin.entities import EntityAdmin, MetricAdmin
+
+__all__ = ["ClaimAdmin", "ContradictionAdmin", "EntityAdmin", "MetricAdmin"]

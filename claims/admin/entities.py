@@ -1,0 +1,170 @@
+"""Entities, their aliases and metrics in the admin, with merging of duplicates."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import render
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import services
+from claims.admin.forms import add_errors
+from claims.models import Entity, EntityAlias, ExchangeRate, Metric
+
+
+class AliasFormSet(forms.BaseInlineFormSet):
+    """Aliases must not collide with any other entity's name or alias."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        aliases = [
+            form.cleaned_data["name"]
+            for form in self.forms
+            if form.cleaned_data.get("name") and not form.cleaned_data.get("DELETE")
+        ]
+        name = self.data.get("name") or self.instance.name
+        try:
+            services.entity_names_check(entity=self.instance, name=name, aliases=aliases)
+        except ValidationError as error:
+            messages_ = error.message_dict.get("aliases", []) + error.message_dict.get("name", [])
+            raise ValidationError(messages_) from error
+
+
+class AliasInline(admin.TabularInline):
+    """Other names of an entity."""
+
+    model = EntityAlias
+    formset = AliasFormSet
+    fields = ["name"]
+    extra = 1
+
+
+class EntityAdminForm(forms.ModelForm):
+    """An entity; its name is checked against every other name and alias."""
+
+    reason = forms.CharField(label="Reason for this change", required=False)
+
+    class Meta:
+        model = Entity
+        fields = ["name", "slug", "kind", "parent", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name:
+            try:
+                services.entity_names_check(entity=self.instance, name=name, aliases=[])
+            except ValidationError as error:
+                add_errors(self, error)
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    """Choose which of the selected entities survives a merge."""
+
+    survivor = forms.ModelChoiceField(queryset=Entity.objects.none(), widget=forms.RadioSelect)
+    reason = forms.CharField(required=False)
+
+
+@admin.register(Entity)
+class EntityAdmin(SimpleHistoryAdmin):
+    """Entities with their aliases inline; duplicates can be merged."""
+
+    form = EntityAdminForm
+    inlines = [AliasInline]
+    list_display = ["name", "slug", "kind", "parent", "alias_names", "claim_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "aliases__name", "description"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .prefetch_related("aliases")
+            .annotate(n_claims=Count("claims", distinct=True))
+        )
+
+    @admin.display(description="aliases")
+    def alias_names(self, entity: Entity) -> str:
+        return ", ".join(alias.name for alias in entity.aliases.all())
+
+    @admin.display(description="claims", ordering="n_claims")
+    def claim_count(self, entity: Entity) -> int:
+        return entity.n_claims
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("reason", "")
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        if change:
+            services.entity_update(entity=obj, user=request.user, reason=reason, **data)
+        else:
+            entity = services.entity_create(user=request.user, reason=reason, **data)
+            obj.pk = entity.pk
+            obj._state.adding = False
+
+    @admin.action(description="Merge selected entities…", permissions=["change"])
+    def merge(self, request, queryset):
+        entities = list(queryset.order_by("name"))
+        if len(entities) < 2:
+            self.message_user(request, "Select at least two entities to merge.", messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "survivor" in request.POST else None)
+        form.fields["survivor"].queryset = queryset
+        if form.is_bound and form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            duplicates = [e for e in entities if e.pk != survivor.pk]
+            services.entity_merge(
+                survivor=survivor,
+                duplicates=duplicates,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            self.message_user(
+                request,
+                f"Merged {', '.join(d.name for d in duplicates)} into {survivor.name}; "
+                "their claims and aliases moved over.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge entities",
+            "entities": entities,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/claims/entity/merge.html", context)
+
+
+@admin.register(Metric)
+class MetricAdmin(SimpleHistoryAdmin):
+    """Metrics: what claims state, with the rules for comparing them."""
+
+    list_display = [
+        "name",
+        "slug",
+        "value_type",
+        "dimension",
+        "unit",
+        "tolerance",
+        "single_valued",
+        "time_varying",
+    ]
+    list_filter = ["value_type", "dimension", "single_valued", "time_varying"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(SimpleHistoryAdmin):
+    """Rates editors record so money in two currencies can be compared."""
+
+    list_display = ["from_currency", "to_currency", "rate", "note"]

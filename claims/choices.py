@@ -1,0 +1,87 @@
+"""Choices of the claims domain; the stored strings are part of the API contract."""
+
+from django.db import models
+
+
+class EntityKind(models.TextChoices):
+    """What sort of thing an entity is."""
+
+    MODEL = "model", "model"
+    MODEL_FAMILY = "model_family", "model family"
+    PRODUCT = "product", "product"
+    ORGANISATION = "organisation", "organisation"
+    PERSON = "person", "person"
+    HARDWARE = "hardware", "hardware"
+    PLATFORM = "platform", "platform"
+    BENCHMARK = "benchmark", "benchmark"
+
+
+class ValueType(models.TextChoices):
+    """What kind of value a metric takes."""
+
+    QUANTITY = "quantity", "quantity"
+    DATE = "date", "date"
+    TEXT = "text", "text"
+    ENTITY = "entity", "entity"
+    BOOLEAN = "boolean", "boolean"
+
+
+class Dimension(models.TextChoices):
+    """What a quantity measures, which decides the units a value may carry."""
+
+    NUMBER = "number", "number (with the metric's unit word)"
+    PERCENT = "percent", "percentage"
+    MULTIPLIER = "multiplier", "multiplier (×)"
+    MONEY = "money", "money (with a currency)"
+
+
+class Bound(models.TextChoices):
+    """How a quantity as written bounds the true value (DESIGN.md, "Values")."""
+
+    EXACT = "exact", "exact"
+    APPROXIMATE = "approximate", "approximate"
+    MORE_THAN = "more_than", "more than"
+    AT_LEAST = "at_least", "at least"
+    AT_MOST = "at_most", "at most"
+    LESS_THAN = "less_than", "less than"
+    RANGE = "range", "range"
+    VAGUE = "vague", "vague"
+
+
+class ClaimStatus(models.TextChoices):
+    """Where a claim stands in review."""
+
+    PROPOSED = "proposed", "proposed"
+    ACCEPTED = "accepted", "accepted"
+    REJECTED = "rejected", "rejected"
+
+
+class ClaimRank(models.TextChoices):
+    """Wikidata-style rank among claims of the same subject and metric."""
+
+    PREFERRED = "preferred", "preferred"
+    NORMAL = "normal", "normal"
+    DEPRECATED = "deprecated", "deprecated"
+
+
+class ContradictionKind(models.TextChoices):
+    """Whether two claims cannot both hold, or hold but disagree in their figures."""
+
+    CONTRADICTION = "contradiction", "contradiction"
+    DISCREPANCY = "discrepancy", "discrepancy"
+
+
+class ContradictionStatus(models.TextChoices):
+    """Where a contradiction stands."""
+
+    OPEN = "open", "open"
+    RESOLVED = "resolved", "resolved"
+    DISMISSED = "dismissed", "dismissed"
+    CLOSED = "closed", "closed (no longer applies)"
+
+
+class ContradictionOrigin(models.TextChoices):
+    """Who found a contradiction."""
+
+    ENGINE = "engine", "found by the engine"
+    MANUAL = "manual", "recorded by an editor"

@@ -1,0 +1,55 @@
+"""Re-check every subject+metric group for contradictions and discrepancies."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims import detection
+from claims.models import Metric
+from claims.selectors import entity_resolve
+
+
+class Command(BaseCommand):
+    help = (
+        "Full rescan: make the contradiction records match the rules for the current claims. "
+        "Idempotent; dismissed and resolved pairs keep their decision while it holds."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--subject", help="Only this entity (slug or alias).")
+        parser.add_argument("--metric", help="Only this metric (slug).")
+        parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
+        parser.add_argument("--batch-size", type=int, default=2000, help="Groups per batch.")
+
+    def handle(self, *args, subject, metric, dry_run, batch_size, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        subject_ids = metric_ids = None
+        if subject:
+            entity = entity_resolve(subject)
+            if entity is None:
+                raise CommandError(f"--subject {subject}: no entity has this slug, name or alias.")
+            subject_ids = [entity.pk]
+        if metric:
+            found = Metric.objects.filter(slug=metric).first()
+            if found is None:
+                raise CommandError(f"--metric {metric}: no metric has this slug.")
+            metric_ids = [found.pk]
+
+        def progress(done: int, total: int) -> None:
+            if total > batch_size:
+                self.stderr.write(f"\r{done:,}/{total:,} groups", ending="")
+                if done == total:
+                    self.stderr.write("")
+
+        summary = detection.rescan(
+            subject_ids=subject_ids,
+            metric_ids=metric_ids,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        prefix = "Dry run (nothing written): would have " if dry_run else ""
+        self.stdout.write(
+            f"{prefix}scanned {summary.groups:,} groups: {summary.created:,} created, "
+            f"{summary.updated:,} updated, {summary.reopened:,} reopened, "
+            f"{summary.closed:,} closed."
+        )

@@ -1,0 +1,189 @@
+"""Claims: what one source says about one entity's metric, with the exact quote."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from claims.choices import Bound, ClaimRank, ClaimStatus
+from sources.choices import DatePrecision
+from sources.periods import format_period
+
+
+class Claim(models.Model):
+    """A statement by a source: subject + metric + value, tied to a verbatim quote."""
+
+    subject = models.ForeignKey("claims.Entity", on_delete=models.PROTECT, related_name="claims")
+    metric = models.ForeignKey("claims.Metric", on_delete=models.PROTECT, related_name="claims")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="claims")
+    value_text = models.CharField("value as written", max_length=300)
+
+    # A quantity as read: bound and numbers in the metric's unit (or the currency's).
+    bound = models.CharField(max_length=12, choices=Bound.choices, blank=True)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    point = models.FloatField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    # The same amount in another currency, as the source itself gives it.
+    eq_currency = models.CharField("equivalent currency", max_length=3, blank=True)
+    eq_low = models.FloatField(null=True, blank=True)
+    eq_high = models.FloatField(null=True, blank=True)
+    eq_point = models.FloatField(null=True, blank=True)
+    # A date as read, with its precision.
+    date_start = models.DateField(null=True, blank=True)
+    date_end = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    # Categorical values.
+    text_value = models.CharField(max_length=500, blank=True)
+    entity_value = models.ForeignKey(
+        "claims.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims_as_value",
+    )
+    bool_value = models.BooleanField(null=True, blank=True)
+
+    quote = models.TextField(help_text="Verbatim from the source: the shortest span carrying it.")
+    quote_offset = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Where the quote starts in the text."
+    )
+    attributed_to = models.ForeignKey(
+        "sources.Publisher",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attributed_claims",
+        help_text="Whom the source reports this from (\u201caccording to 36Kr\u201d).",
+    )
+    as_of_start = models.DateField(null=True, blank=True)
+    as_of_end = models.DateField(null=True, blank=True)
+    as_of_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    status = models.CharField(max_length=10, choices=ClaimStatus.choices, default="proposed")
+    rank = models.CharField(max_length=10, choices=ClaimRank.choices, default="normal")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims_added",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        permissions = [("review_claim", "Can accept or reject claims and settle contradictions")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values),
+                name="claim_status_valid",
+                violation_error_message="Status must be proposed, accepted or rejected.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__in=ClaimRank.values),
+                name="claim_rank_valid",
+                violation_error_message="Rank must be preferred, normal or deprecated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(bound="") | Q(bound__in=Bound.values),
+                name="claim_bound_valid",
+                violation_error_message="Bound must be one of the quantity bounds.",
+            ),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
+                name="claim_low_le_high",
+                violation_error_message="The low value must not exceed the high value.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(eq_low__isnull=True) | Q(eq_high__isnull=True) | Q(eq_low__lte=F("eq_high"))
+                ),
+                name="claim_eq_low_le_high",
+                violation_error_message="The equivalent's low value must not exceed its high value.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(point__isnull=True)
+                    | (
+                        (Q(low__isnull=True) | Q(low__lte=F("point")))
+                        & (Q(high__isnull=True) | Q(point__lte=F("high")))
+                    )
+                ),
+                name="claim_point_within_bounds",
+                violation_error_message="The point value must lie between the low and high values.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(date_start__isnull=True)
+                    | Q(date_end__isnull=True)
+                    | Q(date_start__lte=F("date_end"))
+                ),
+                name="claim_date_start_le_end",
+                violation_error_message="A date value cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(as_of_start__isnull=True)
+                    | Q(as_of_end__isnull=True)
+                    | Q(as_of_start__lte=F("as_of_end"))
+                ),
+                name="claim_as_of_start_le_end",
+                violation_error_message="The as-of period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="claim_quote_not_empty",
+                violation_error_message="A claim needs the quote that carries it.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_text=""),
+                name="claim_value_text_not_empty",
+                violation_error_message="A claim needs its value as written.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject", "metric"], name="claim_subject_metric_idx"),
+            models.Index(fields=["metric", "point"], name="claim_metric_point_idx"),
+            models.Index(fields=["source", "quote_offset"], name="claim_source_order_idx"),
+            models.Index(fields=["status"], name="claim_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.metric}: {self.value_text}"
+
+    @property
+    def as_of_display(self) -> str:
+        """The as-of period in words."""
+        return format_period(self.as_of_start, self.as_of_end, self.as_of_precision)
+
+    def value_signature(self) -> str:
+        """A fingerprint of the value as read, to tell whether a value has changed."""
+        parts = (
+            self.bound,
+            self.low,
+            self.high,
+            self.point,
+            self.currency,
+            self.eq_currency,
+            self.eq_point,
+            self.date_start,
+            self.date_end,
+            " ".join(self.text_value.casefold().split()),
+            self.entity_value_id,
+            self.bool_value,
+        )
+        return "|".join("" if part is None else str(part) for part in parts)

@@ -1,0 +1,164 @@
+"""Turning a claim's value as written into stored fields, checked against its metric.
+
+The text reader (``claims.values``) knows nothing of metrics; this module applies a metric's
+value type, dimension and unit to what the reader found, and reports every problem as a
+``ValidationError`` keyed by the field at fault.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from claims.choices import Dimension, ValueType
+from claims.values import (
+    DateValue,
+    Quantity,
+    UnreadableValue,
+    read_date,
+    read_quantity,
+)
+
+CURRENCIES = {"USD", "CNY", "EUR", "HKD", "GBP", "JPY"}
+PERCENT, MULTIPLIER = "%", "×"
+TRUE_WORDS = {"yes", "true", "y", "1"}
+FALSE_WORDS = {"no", "false", "n", "0"}
+
+# Every stored value field, with its empty value: a value of one type clears the others.
+EMPTY_VALUE = {
+    "bound": "",
+    "low": None,
+    "high": None,
+    "point": None,
+    "currency": "",
+    "eq_currency": "",
+    "eq_low": None,
+    "eq_high": None,
+    "eq_point": None,
+    "date_start": None,
+    "date_end": None,
+    "date_precision": "",
+    "text_value": "",
+    "entity_value": None,
+    "bool_value": None,
+}
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word
+
+
+def _unit_fits(unit: str | None, metric) -> str | None:
+    """Why a quantity's unit does not fit the metric, or None when it fits."""
+    dimension = metric.dimension
+    named = f"metric \u201c{metric.name}\u201d"
+    if dimension == Dimension.MONEY:
+        if unit is None or unit in {PERCENT, MULTIPLIER}:
+            return f"{named} is money: write the currency (RMB, USD, $…)."
+        if unit not in CURRENCIES:
+            return f"\u201c{unit}\u201d does not fit {named}, which is money: write a currency."
+        return None
+    if unit in CURRENCIES:
+        return f"a currency ({unit}) does not fit {named}, which is not money."
+    if dimension == Dimension.PERCENT:
+        return None if unit == PERCENT else f"{named} is a percentage: write the % sign."
+    if dimension == Dimension.MULTIPLIER:
+        return (
+            None if unit == MULTIPLIER else f"{named} is a multiplier: write it as 6× or 6 times."
+        )
+    if unit in {PERCENT, MULTIPLIER}:
+        return f"\u201c{unit}\u201d does not fit {named}, measured in {metric.unit or 'plain numbers'}."
+    if unit is not None and (not metric.unit or _singular(unit) != _singular(metric.unit.lower())):
+        measured = f"measured in {metric.unit}" if metric.unit else "a plain number"
+        return f"\u201c{unit}\u201d does not fit {named}, {measured}."
+    return None
+
+
+def _quantity_fields(quantity: Quantity, metric) -> dict:
+    problem = _unit_fits(quantity.unit, metric)
+    if problem:
+        raise ValidationError({"value_text": f"{problem[0].upper()}{problem[1:]}"})
+    figures = [quantity.low, quantity.high, quantity.point]
+    if metric.dimension != Dimension.PERCENT and any(f is not None and f < 0 for f in figures):
+        raise ValidationError(
+            {"value_text": f"\u201c{quantity.text}\u201d is negative; {metric.name} cannot be."}
+        )
+    fields = {
+        "bound": quantity.bound.value,
+        "low": quantity.low,
+        "high": quantity.high,
+        "point": quantity.point,
+        "currency": quantity.unit if metric.dimension == Dimension.MONEY else "",
+    }
+    equivalent = quantity.equivalent
+    if equivalent is not None:
+        if metric.dimension != Dimension.MONEY:
+            raise ValidationError(
+                {"value_text": "Only money values can give an equivalent in another currency."}
+            )
+        if equivalent.unit not in CURRENCIES:
+            raise ValidationError(
+                {"value_text": f"The equivalent \u201c{equivalent.text}\u201d needs a currency."}
+            )
+        fields |= {
+            "eq_currency": equivalent.unit,
+            "eq_low": equivalent.low,
+            "eq_high": equivalent.high,
+            "eq_point": equivalent.point,
+        }
+    return fields
+
+
+def _date_fields(value: DateValue) -> dict:
+    return {
+        "date_start": value.start,
+        "date_end": value.end,
+        "date_precision": value.precision.value,
+    }
+
+
+def read_value(*, metric, value_text: str, context: datetime.date | None, resolve_entity) -> dict:
+    """The stored value fields for ``value_text`` under ``metric``.
+
+    ``resolve_entity(name)`` returns the entity a name or alias denotes, or None.
+    Raises ``ValidationError({"value_text": …})`` when the value cannot be read or does not fit.
+    """
+    text = (value_text or "").strip()
+    if not text:
+        raise ValidationError({"value_text": "Write the value as the source states it."})
+    fields = dict(EMPTY_VALUE)
+    value_type = metric.value_type
+    try:
+        if value_type == ValueType.QUANTITY:
+            fields |= _quantity_fields(read_quantity(text, tolerance=metric.tolerance), metric)
+        elif value_type == ValueType.DATE:
+            fields |= _date_fields(read_date(text, context=context))
+        elif value_type == ValueType.TEXT:
+            fields["text_value"] = " ".join(text.split())
+        elif value_type == ValueType.ENTITY:
+            entity = resolve_entity(text)
+            if entity is None:
+                raise ValidationError(
+                    {"value_text": f"No entity is named \u201c{text}\u201d (by name or alias)."}
+                )
+            fields["entity_value"] = entity
+        elif value_type == ValueType.BOOLEAN:
+            word = text.casefold()
+            if word not in TRUE_WORDS | FALSE_WORDS:
+                raise ValidationError(
+                    {"value_text": f"\u201c{text}\u201d is not a yes/no value (write yes or no)."}
+                )
+            fields["bool_value"] = word in TRUE_WORDS
+        else:
+            raise ValidationError({"metric": f"Metric has an unknown value type {value_type!r}."})
+    except UnreadableValue as exc:
+        raise ValidationError({"value_text": str(exc)}) from exc
+    return fields
+
+
+def read_period(text: str, *, context: datetime.date | None, field: str = "as_of") -> tuple:
+    """(start, end, precision) of a period as written ("March 22–28, 2026", "early 2026")."""
+    try:
+        value = read_date(text, context=context)
+    except UnreadableValue as exc:
+        raise ValidationError({field: str(exc)}) from exc
+    return value.start, value.end, value.precision.value

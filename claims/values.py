@@ -1,0 +1,623 @@
+"""Read values as sources write them ("over 1 trillion", "RMB 0.8 (USD 0.11)", "early 2026").
+
+Design intent (DESIGN.md, "Values"): a value is kept as written and as numbers, a bound and the
+low/high/point figures for quantities, a first and last day with a precision for dates. Reading
+is strict: text that cannot be read without guessing is refused with UnreadableValue, whose
+message names the text; a reading never falls back to 0 or None. Only the standard library is
+used, so models, forms, serializers and commands can all share this one reader.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime
+import decimal
+import enum
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+class Bound(enum.StrEnum):
+    """How a written figure bounds the true value; the values are the stored strings."""
+
+    EXACT = "exact"
+    APPROXIMATE = "approximate"
+    MORE_THAN = "more_than"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    LESS_THAN = "less_than"
+    RANGE = "range"
+    VAGUE = "vague"
+
+
+class DatePrecision(enum.StrEnum):
+    """How precisely a written date is known; the values are the stored strings."""
+
+    DAY = "day"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    RANGE = "range"
+
+
+class UnreadableValue(ValueError):
+    """Text that cannot be read as a value; str(exc) is a sentence naming the text."""
+
+    def __init__(self, text: str, reason: str, *, kind: str = "quantity") -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f'Cannot read "{text}" as a {kind}: {reason}.')
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantity as written and as numbers in its unit."""
+
+    text: str
+    bound: Bound
+    low: float | None
+    high: float | None
+    point: float | None
+    unit: str | None
+    equivalent: Quantity | None = None
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date as written, as an inclusive span of days with its precision."""
+
+    text: str
+    start: datetime.date
+    end: datetime.date
+    precision: DatePrecision
+
+
+# --- vocabulary ------------------------------------------------------------------------------
+
+# Exact decimal arithmetic: a written figure is converted to float once, so it rounds once.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+_SCALES = {"hundred": 2, "thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_LETTER_SCALES = {"k": 3, "m": 6, "mn": 6, "b": 9, "bn": 9, "t": 12, "tn": 12}
+_CJK_SCALES = {"万亿": 12, "亿": 8, "万": 4}
+_SMALL_NAMES = "zero one two three four five six seven eight nine ten eleven twelve thirteen"
+_SMALL_NAMES += " fourteen fifteen sixteen seventeen eighteen nineteen"
+_SMALL = {word: i for i, word in enumerate(_SMALL_NAMES.split())}
+_TENS_NAMES = "twenty thirty forty fifty sixty seventy eighty ninety"
+_TENS = {word: 10 * i for i, word in enumerate(_TENS_NAMES.split(), 2)}
+_BIG = {word: 10**e for word, e in _SCALES.items() if e > 2}
+_NUMBER_WORDS = {*_SMALL, *_TENS, *_SCALES, "dozen", "a", "an", "half", "and"}
+_CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY")
+_CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "CN¥": "CNY", "JP¥": "JPY", "RMB": "CNY"}
+_CURRENCY_SIGNS |= {"$": "USD", "¥": "CNY", "€": "EUR", "£": "GBP"} | {c: c for c in _CURRENCIES}
+_CURRENCY_WORDS = {"us dollars": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD"}
+_CURRENCY_WORDS |= {"dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY"}
+_CURRENCY_WORDS |= {"euros": "EUR", "euro": "EUR", "yen": "JPY", "美元": "USD", "元": "CNY"}
+_CURRENCY_WORDS |= {"rmb": "CNY"} | {c.lower(): c for c in _CURRENCIES}
+_QUALIFIER_PHRASES = {
+    Bound.APPROXIMATE: "nearly|about|around|approximately|approx.|approx|roughly|almost|"
+    "close to|some|an estimated|circa|~|≈",
+    Bound.MORE_THAN: "over|exceeding|more than|above|greater than|beyond|in excess of|"
+    "just over|well over|upwards of",
+    Bound.AT_LEAST: "at least|no less than|no fewer than|not less than|a minimum of",
+    Bound.AT_MOST: "up to|at most|no more than|not more than|a maximum of|as many as|as much as",
+    Bound.LESS_THAN: "under|less than|below|fewer than|just under|lower than",
+}
+# Longest first, so that "more than" is not read as "more" and "approx." not as "approx".
+_QUALIFIERS = sorted(
+    ((phrase, bound) for bound, all_ in _QUALIFIER_PHRASES.items() for phrase in all_.split("|")),
+    key=lambda pair: -len(pair[0]),
+)
+# Words that bound or join figures are never part of a unit: "5 more" is not 5 "more".
+_NOT_UNITS = {w for phrases in _QUALIFIER_PHRASES.values() for w in re.split(r"[| ]", phrases)}
+_NOT_UNITS |= _NUMBER_WORDS | {w + "s" for w in (*_SCALES, "dozen")}
+_NOT_UNITS |= {"least", "most", "more", "less", "fewer", "odd", "so", "or", "and", "to", "from"}
+_NOT_UNITS |= {"between", "than", "of", "per", "fold", "times", "percent", "cent"}
+_SUFFIX_BOUNDS = {"more": Bound.AT_LEAST, "less": Bound.AT_MOST, "fewer": Bound.AT_MOST}
+_SUFFIX_BOUNDS["so"] = Bound.APPROXIMATE
+_VAGUE = re.compile(
+    r"(?:(tens|hundreds) of )?(hundreds|thousands|millions|billions|trillions)(?: of (.+))?", re.I
+)
+_VAGUE_FLOORS = {"hundreds": 2, "thousands": 3, "millions": 6, "billions": 9, "trillions": 12}
+_UNIT_WORDS = re.compile(r"[A-Z]?[a-z][a-z'’-]+(?: [A-Z]?[a-z][a-z'’-]+)*")
+# A hyphen is a range dash only between figures: "-5%" is negative, "6-fold" a multiplier.
+_RANGE_DASH = re.compile(
+    r" ?[–—] ?|(?<=[\d%A-Za-z×]) ?- ?(?=(?:US\$|HK\$|[$€£¥]|[A-Z]{3} ?)?[\d.])"
+)
+
+
+@dataclass
+class _Figure:
+    """One figure with what was written around it, before bounds are applied."""
+
+    value: Decimal
+    scale: int  # the multiplier its scale word or letter gave, 0 without one
+    unit: str | None = None
+    money: bool = False
+    plus: bool = False
+    odd: bool = False
+    words: bool = False  # unit comes from trailing words
+
+
+class _Cursor:
+    """Consumes a string from left to right with anchored regular expressions."""
+
+    def __init__(self, s: str, text: str) -> None:
+        self.s, self.i, self.text = s, 0, text
+
+    def eat(self, pattern: str, flags: int = 0) -> re.Match[str] | None:
+        m = re.compile(pattern, flags).match(self.s, self.i)
+        if m:
+            self.i = m.end()
+        return m
+
+    def refuse(self, reason: str) -> UnreadableValue:
+        return UnreadableValue(self.text, reason)
+
+
+# --- quantities ------------------------------------------------------------------------------
+
+
+def read_quantity(text: str, *, tolerance: float = 0.05) -> Quantity:
+    """Read a written quantity such as "over 1 trillion parameters" or "RMB 0.8 (USD 0.11)".
+
+    Money may end in a "per …" phrase ("RMB 0.8 per million tokens"): the phrase is dropped and
+    the unit stays the currency code. A shared scale applies to both ends of a range
+    ("1–2 billion"), so "200,000–1 million" is refused as running from high to low.
+    """
+    if isinstance(tolerance, bool) or not 0 <= tolerance < 1:
+        raise ValueError(f"The tolerance must be at least 0 and less than 1, not {tolerance!r}.")
+    if not isinstance(text, str):
+        raise TypeError(f"A quantity is read from text, not {type(text).__name__}.")
+    written = text.strip()
+    body = _trim(written)
+    if not body:
+        raise UnreadableValue(written, "the text is empty" if not written else "no figure found")
+    if "(" not in body and ")" not in body:
+        return _read(body, written, tolerance)
+    m = re.fullmatch(r"([^()]*)\(([^()]*)\)([^()]*)", body)
+    if not m:
+        raise UnreadableValue(written, "its parentheses are unbalanced or nested")
+    main = _read(_trim(f"{m[1]} {m[3]}"), written, tolerance)
+    if main.unit not in _CURRENCIES:
+        raise UnreadableValue(written, "only money can give an equivalent in parentheses")
+    inner = _trim(m[2])
+    equivalent = _read(inner, written, tolerance) if inner else None
+    if equivalent is None or equivalent.unit not in _CURRENCIES:
+        raise UnreadableValue(written, "the equivalent in parentheses has no currency")
+    if equivalent.unit == main.unit:
+        raise UnreadableValue(written, "the equivalent in parentheses is in the same currency")
+    return dataclasses.replace(main, equivalent=dataclasses.replace(equivalent, text=inner))
+
+
+def _trim(s: str) -> str:
+    """Drop edge punctuation, unify minus signs and hyphens, collapse whitespace."""
+    s = re.sub(r"\s+", " ", s.translate(str.maketrans("−‐‑", "---"))).strip()
+    s = re.sub(r"^(?:[ \"'“”‘’«»,;:!?*…]|\.(?!\d))+", "", s)
+    return re.sub(r"[ \"'“”‘’«».,;:!?*…]+$", "", s)
+
+
+def _read(s: str, text: str, tol: float) -> Quantity:
+    bounds: list[Bound] = []
+    m = re.search(r" or (more|less|fewer|so)$", s, re.I)
+    if m:
+        bounds.append(_SUFFIX_BOUNDS[m[1].lower()])
+        s = s[: m.start()]
+    for phrase, bound in _QUALIFIERS:
+        rest = s[len(phrase) :]
+        if s.lower().startswith(phrase) and (not phrase[-1].isalpha() or rest[:1] == " "):
+            bounds.append(bound)
+            s = rest.strip()
+            break
+    if vague := _VAGUE.fullmatch(s):
+        if bounds:
+            raise UnreadableValue(text, "a vague amount cannot also carry a bound")
+        return _vague(vague, text)
+    between = re.fullmatch(r"between (.+?) and (.+)", s, re.I) or re.fullmatch(
+        r"(?:from )?(.+?) to (.+)", s, re.I
+    )
+    pieces = list(between.groups()) if between else _RANGE_DASH.split(s)
+    if len(pieces) > 2:
+        raise UnreadableValue(text, "it holds more than two figures")
+    if len(pieces) == 2:
+        if bounds:
+            raise UnreadableValue(text, "a range cannot also carry a bound")
+        return _range(*pieces, text)
+    figure = _figure(s, text)
+    bounds += [Bound.AT_LEAST] * figure.plus + [Bound.APPROXIMATE] * figure.odd
+    if len(bounds) > 1:
+        raise UnreadableValue(text, "it states more than one bound")
+    point = _to_float(figure.value, text)
+    bound = bounds[0] if bounds else Bound.EXACT
+    low = high = point
+    if bound is Bound.APPROXIMATE:
+        low, high = point - abs(point) * tol, point + abs(point) * tol
+    elif bound in (Bound.MORE_THAN, Bound.AT_LEAST):
+        high = None
+    elif bound in (Bound.AT_MOST, Bound.LESS_THAN):
+        low = None
+    return Quantity(text, bound, low, high, point, figure.unit)
+
+
+def _vague(m: re.Match[str], text: str) -> Quantity:
+    prefix, plural, tail = m[1], m[2].lower(), m[3]
+    if prefix and plural == "hundreds":
+        raise UnreadableValue(text, f'"{prefix} of hundreds" is not an amount')
+    floor = _VAGUE_FLOORS[plural] + {None: 0, "tens": 1, "hundreds": 2}[prefix and prefix.lower()]
+    # A bare plural spans up to the next named order (millions: 1e6 up to a billion).
+    ceiling = floor + 1 if prefix else {2: 3, 3: 6}.get(floor, floor + 3)
+    unit = None
+    if tail is not None:
+        unit = _CURRENCY_WORDS.get(tail.lower()) or _unit_words(tail, text)
+    return Quantity(text, Bound.VAGUE, 10.0**floor, 10.0**ceiling, None, unit)
+
+
+def _range(left_text: str, right_text: str, text: str) -> Quantity:
+    left, right = _figure(left_text, text), _figure(right_text, text)
+    if left.words:
+        raise UnreadableValue(text, "only the second figure of a range may carry a unit")
+    if left.plus or right.plus or left.odd or right.odd:
+        raise UnreadableValue(text, "a range cannot also carry a bound")
+    if left.unit and right.unit and left.unit != right.unit:
+        raise UnreadableValue(text, f"its figures are in {left.unit} and {right.unit}")
+    value = left.value
+    if not left.scale and right.scale:
+        value = _EXACT.multiply(value, Decimal(right.scale))
+    low, high = _to_float(value, text), _to_float(right.value, text)
+    if low > high:
+        span = f"{format_number(low)} to {format_number(high)}"
+        raise UnreadableValue(text, f"the range runs from high to low ({span})")
+    return Quantity(text, Bound.RANGE, low, high, (low + high) / 2, left.unit or right.unit)
+
+
+def _figure(s: str, text: str) -> _Figure:
+    """Read one figure: sign, currency, number, scale, kind (% × money), '+', unit words."""
+    c = _Cursor(s, text)
+    negative = c.eat(r"-") is not None
+    currency = None
+    if m := c.eat(r"(US\$|HK\$|CN¥|JP¥|[$¥€£]|RMB|[A-Z]{3}(?= ?[\d.])|[A-Z]{1,3}\$) ?"):
+        currency = _CURRENCY_SIGNS.get(m[1])
+        if currency is None:
+            raise c.refuse(f'the currency "{m[1]}" is unknown')
+    value, scale = _number(c)
+    figure = _Figure(-value if negative else value, scale)
+    figure.plus = c.eat(r" ?\+") is not None
+    figure.odd = c.eat(r"[ -]odd\b", re.I) is not None
+    if c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
+        figure.unit = "%"
+    elif c.eat(r" ?×|x(?![a-z])| times\b|[ -]?fold\b", re.I):
+        figure.unit = "×"
+    elif m := c.eat(r" ?(" + "|".join(map(re.escape, _CURRENCY_WORDS)) + r")\b", re.I):
+        suffix = _CURRENCY_WORDS[m[1].lower()]
+        if currency not in (None, suffix):
+            raise c.refuse(f"it names two currencies, {currency} and {suffix}")
+        currency = suffix
+    if not figure.plus:
+        figure.plus = c.eat(r"\+") is not None
+    if currency:
+        if figure.unit:
+            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
+        figure.unit, figure.money = currency, True
+    rest = c.s[c.i :]
+    if not rest or (figure.money and re.fullmatch(r" per .+", rest, re.I)):
+        return figure  # money drops a trailing "per …" phrase
+    if re.match(r"e[-+]?\d", rest, re.I):
+        raise c.refuse("scientific notation is not read; write the figure out")
+    if re.match(r"[,.]\d", rest):
+        raise c.refuse(f'"{c.s[: c.i]}{rest}" is not a well-formed number')
+    if re.search(r"\d", rest):
+        raise c.refuse("it holds more than one figure")
+    if figure.unit or not rest.startswith(" "):
+        raise c.refuse(f'"{rest.strip()}" after the figure is not a unit')
+    figure.unit, figure.words = _unit_words(rest, text), True
+    return figure
+
+
+def _number(c: _Cursor) -> tuple[Decimal, int]:
+    """Read digits with an optional scale, or number words; return the value and its scale."""
+    if m := c.eat(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"):
+        value, exponent = Decimal(m[0].replace(",", "")), 0
+        if s := c.eat(r"[ -]?(" + "|".join(_SCALES) + r")(?![a-z])", re.I):
+            exponent = _SCALES[s[1].lower()]
+        elif s := c.eat(r"(bn|tn|mn|[kmbt])(?![a-z])", re.I):
+            exponent = _LETTER_SCALES[s[1].lower()]
+        elif s := c.eat(r" ?(万亿|亿|万)"):
+            exponent = _CJK_SCALES[s[1]]
+        return value.scaleb(exponent, _EXACT), 10**exponent if exponent else 0
+    words, ends, i = [], [], c.i
+    while m := re.compile(r"[A-Za-z]+").match(c.s, i):
+        word = m[0].lower()
+        if word not in _NUMBER_WORDS:
+            if word.endswith("fold") and word[:-4] in _NUMBER_WORDS:  # "tenfold"
+                words.append(word[:-4])
+                ends.append(m.end() - 4)
+            break
+        words.append(word)
+        ends.append(m.end())
+        i = m.end() + 1 if c.s[m.end() : m.end() + 1] in (" ", "-") else len(c.s) + 1
+    while words and words[-1] in ("a", "an", "and", "half"):  # glue for what follows
+        words.pop()
+        ends.pop()
+    if not words:
+        raise c.refuse("no figure found")
+    value = _words_value(words)
+    if value is None:
+        raise c.refuse(f'"{c.s[c.i : ends[-1]]}" is not a number')
+    c.i = ends[-1]
+    return Decimal(value), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
+
+
+def _words_value(words: list[str]) -> float | None:
+    """Value of number words ("twenty-five", "half a million", "a dozen"), None if malformed."""
+    if words[0] == "half":
+        ok = len(words) == 3 and words[1] in ("a", "an") and words[2] in (*_SCALES, "dozen")
+        return (12 if words[2] == "dozen" else 10 ** _SCALES[words[2]]) / 2 if ok else None
+    if words[0] in ("a", "an"):
+        if len(words) < 2 or words[1] not in (*_SCALES, "dozen"):
+            return None
+        words = ["one", *words[1:]]
+    if words == ["zero"]:
+        return 0
+    total, group, last, previous_big = 0, 0, "", math.inf
+    for index, word in enumerate(words):
+        final = index == len(words) - 1
+        if word == "and" and last in ("hundred", *_BIG) and not final:
+            pass
+        elif word in _SMALL and word != "zero" and (group % 100 == 0 or last in _TENS):
+            if last in _TENS and _SMALL[word] >= 10:
+                return None
+            group += _SMALL[word]
+        elif word in _TENS and group % 100 == 0:
+            group += _TENS[word]
+        elif word == "hundred" and 0 < group < 10:
+            group *= 100
+        elif word == "dozen" and 0 < group < 100 and final:
+            group *= 12
+        elif word in _BIG and group and _BIG[word] < previous_big:
+            total, group, previous_big = total + group * _BIG[word], 0, _BIG[word]
+        else:
+            return None
+        last = word
+    return total + group
+
+
+def _unit_words(words: str, text: str) -> str:
+    words = words.strip()
+    split = words.lower().split()
+    joining = {"per", "of"} - {*split[:1], *split[-1:]}  # inside only: "tokens per second"
+    if not split or not _UNIT_WORDS.fullmatch(words) or {*split} & (_NOT_UNITS - joining):
+        raise UnreadableValue(text, f'"{words}" after the figure is not a unit')
+    return words.lower()
+
+
+def _to_float(value: Decimal, text: str) -> float:
+    number = float(value)
+    if not math.isfinite(number) or (number == 0 and value != 0):
+        raise UnreadableValue(text, "the figure is out of range")
+    return number
+
+
+def format_number(value: float) -> str:
+    """Write a number so that read_quantity reads back exactly that float: "1.8 trillion"."""
+    if isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"Cannot format {value!r} as a figure.")
+    exact = Decimal(repr(float(value)))  # the shortest decimal that reads back as this float
+    sign, exact = ("-" if exact < 0 else ""), abs(exact)
+    if exact == 0:
+        return "0"
+    for word in ("trillion", "billion", "million"):
+        mantissa = exact.scaleb(-_SCALES[word], _EXACT).normalize(_EXACT)
+        if mantissa >= 1 and mantissa.as_tuple().exponent >= -3:
+            return f"{sign}{mantissa:,f} {word}"
+    return f"{sign}{exact.normalize(_EXACT):,f}"
+
+
+def short_number(value: float) -> str:
+    """Write a number compactly for charts: "1.8T", "100M", "151.6K", "0.11"."""
+    if isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"Cannot format {value!r} as a figure.")
+    magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    if magnitude < 1:
+        digits = f"{magnitude:.{1 - math.floor(math.log10(magnitude))}f}"
+        return sign + (digits.rstrip("0").rstrip(".") if "." in digits else digits)
+    suffixes = ["", "K", "M", "B", "T"]
+    index = min(int(math.log10(magnitude)) // 3, 4)
+    while True:
+        digits = f"{magnitude / 1000**index:,.1f}".removesuffix(".0")
+        if index == 4 or float(digits.replace(",", "")) < 1000:  # 999.96K shows as 1M
+            return sign + digits + suffixes[index]
+        index += 1
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+# English names, spelled out rather than taken from calendar, whose names follow the locale.
+_MONTH_NAMES = "January February March April May June July August September October November"
+_MONTHS = [*_MONTH_NAMES.split(), "December"]
+_MON = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_PARTS = [
+    re.compile(p)
+    for p in (
+        rf"{_YEAR}-(?P<mon>\d{{1,2}})(?:-(?P<day>\d{{1,2}}))?",
+        rf"{_MON},? {_DAY}(?:,? {_YEAR})?",
+        rf"{_DAY}(?: of)? {_MON},?(?: {_YEAR})?",
+        rf"{_MON},?(?: {_YEAR})?",
+        rf"{_DAY}(?:,? {_YEAR})?",
+        _YEAR,
+    )
+]
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_NTH = r"(?:(?P<n>[1-4])(?:st|nd|rd|th)|(?P<o>first|second|third|fourth))"
+_PERIODS = [  # (pattern, months in the period); the period's number is group "n" or "o"
+    (re.compile(p), months)
+    for p, months in (
+        (rf"q(?P<n>[1-4])(?:,? {_YEAR})?", 3),
+        (rf"{_YEAR} ?q(?P<n>[1-4])", 3),
+        (rf"{_NTH} quarter(?: of)?(?: {_YEAR})?", 3),
+        (rf"h(?P<n>[12])(?:,? {_YEAR})?", 6),
+        (rf"{_YEAR} ?h(?P<n>[12])", 6),
+        (rf"{_NTH} half(?: of)?(?: {_YEAR})?", 6),
+    )
+]
+_FUZZY = r"(?P<part>early|mid|middle of|late|end of|start of|beginning of)[ -]"
+_FUZZY_YEAR = re.compile(rf"{_FUZZY}{_YEAR}")
+_FUZZY_MONTH = re.compile(rf"{_FUZZY}{_MON},?(?: {_YEAR})?")
+_YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
+_MONTH_PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+_PART_ALIASES = {"start of": "early", "beginning of": "early", "middle of": "mid", "end of": "late"}
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DATE_HINT = "no date found (write it like 2026-02-16, February 2026, Q1 2026 or early 2026)"
+
+_Span = tuple[datetime.date, datetime.date, DatePrecision]
+
+
+def read_date(text: str, *, context: datetime.date | None = None) -> DateValue:
+    """Read a written date such as "February 16" (year from context), "Q1 2026", "early 2026"."""
+    if context is not None and not isinstance(context, datetime.date):
+        raise TypeError(f"The context must be a date, not {type(context).__name__}.")
+    if not isinstance(text, str):
+        raise TypeError(f"A date is read from text, not {type(text).__name__}.")
+    written = text.strip()
+    s = _trim(written).lower().removeprefix("the ")
+    if not s:
+        raise _bad_date(written, "the text is empty" if not written else "no date found")
+    if re.search(r"\bfy ?\d", s):
+        raise _bad_date(written, "fiscal years differ between companies; give calendar dates")
+    weekday = re.match(r"(mon|tues|wednes|thurs|fri|satur|sun)day,? ", s)
+    if weekday:
+        s = s[weekday.end() :]
+    span = _single_date(s, written, context) or _date_range(s, written, context)
+    if span is None:
+        raise _bad_date(written, _DATE_HINT)
+    start, end, precision = span
+    if weekday and precision is not DatePrecision.DAY:
+        raise _bad_date(written, "a weekday can only go with a single day")
+    if weekday and _WEEKDAYS[start.weekday()] != weekday[1] + "day":
+        named = f"{_MONTHS[start.month - 1]} {start.day}, {start.year}"
+        raise _bad_date(written, f"{named} is a {_WEEKDAYS[start.weekday()].title()}")
+    return DateValue(written, start, end, precision)
+
+
+def _bad_date(text: str, reason: str) -> UnreadableValue:
+    return UnreadableValue(text, reason, kind="date")
+
+
+def _parts(s: str) -> tuple[int | None, int | None, int | None] | None:
+    """Year, month and day named by a calendar form ("March 22", "28, 2026", "2026-02")."""
+    for pattern in _PARTS:
+        if m := pattern.fullmatch(s):
+            found = m.groupdict()
+            mon = found.get("mon")
+            month = int(mon) if mon and mon.isdigit() else _month(mon) if mon else None
+            year, day = found.get("year"), found.get("day")
+            return (int(year) if year else None), month, (int(day) if day else None)
+    return None
+
+
+def _month(name: str) -> int:
+    return next(i for i, full in enumerate(_MONTHS, 1) if full.lower().startswith(name[:3]))
+
+
+def _year(year: str | int | None, text: str, context: datetime.date | None) -> int:
+    if year is not None:
+        return int(year)
+    if context is None:
+        raise _bad_date(text, "the year is unknown (give the source's date as context)")
+    return context.year
+
+
+def _day(year: int, month: int, day: int, text: str) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        if not 1 <= month <= 12:
+            raise _bad_date(text, f"there is no month {month}") from None
+        if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+            raise _bad_date(text, f"the year {year} is out of range") from None
+        raise _bad_date(text, f"{_MONTHS[month - 1]} {year} has no day {day}") from None
+
+
+def _month_end(year: int, month: int, text: str) -> datetime.date:
+    first = _day(year, month, 1, text)
+    return first.replace(day=calendar.monthrange(year, month)[1])
+
+
+def _span(parts: tuple, text: str, context: datetime.date | None) -> _Span:
+    year, month, day = parts
+    if month is None and day is not None:
+        raise _bad_date(text, "the day has no month")
+    year = _year(year, text, context)
+    if month is None:
+        return _day(year, 1, 1, text), _day(year, 12, 31, text), DatePrecision.YEAR
+    if day is None:
+        return _day(year, month, 1, text), _month_end(year, month, text), DatePrecision.MONTH
+    date = _day(year, month, day, text)
+    return date, date, DatePrecision.DAY
+
+
+def _single_date(s: str, text: str, context: datetime.date | None) -> _Span | None:
+    if (parts := _parts(s)) is not None:
+        return _span(parts, text, context)
+    for pattern, months in _PERIODS:
+        if m := pattern.fullmatch(s):
+            g = m.groupdict()
+            n = int(g["n"]) if g.get("n") else _ORDINALS[g["o"]]
+            if n * months > 12:
+                return None  # "third half"
+            year = _year(g["year"], text, context)
+            first = (n - 1) * months + 1
+            precision = DatePrecision.QUARTER if months == 3 else DatePrecision.RANGE
+            start = _day(year, first, 1, text)
+            return start, _month_end(year, first + months - 1, text), precision
+    if m := _FUZZY_YEAR.fullmatch(s):
+        first, last = _YEAR_PARTS[_PART_ALIASES.get(m["part"], m["part"])]
+        year = int(m["year"])
+        return _day(year, first, 1, text), _month_end(year, last, text), DatePrecision.RANGE
+    if m := _FUZZY_MONTH.fullmatch(s):
+        first, last = _MONTH_PARTS[_PART_ALIASES.get(m["part"], m["part"])]
+        year, month = _year(m["year"], text, context), _month(m["mon"])
+        end = _month_end(year, month, text)
+        start = _day(year, month, first, text)
+        return start, end.replace(day=min(last, end.day)), DatePrecision.RANGE
+    return None
+
+
+def _date_range(s: str, text: str, context: datetime.date | None) -> _Span | None:
+    m = re.fullmatch(r"between (.+) and (.+)", s) or re.fullmatch(
+        r"(?:from )?(.+?) (?:to|through|until|-) (.+)", s
+    )
+    pieces = list(m.groups()) if m else re.split(r" ?[–—] ?", s)
+    if len(pieces) == 1 and s.count("-") == 1:
+        # An unspaced hyphen: "22-28", "2021-2026", "20-April", but not "2026-02".
+        pieces = re.split(r"(?<=\d)(?<!\d{4})-(?=[\da-z])|(?<=\d{4})-(?=\d{4}|[a-z])", s)
+    if len(pieces) != 2:
+        return None
+    left, right = _parts(pieces[0]), _parts(pieces[1])
+    if left and right:
+        (ly, lm, ld), (ry, rm, rd) = left, right
+        lm = rm if lm is None and ld is not None else lm  # "22–28 March 2026"
+        rm = lm if rm is None and rd is not None else rm  # "March 22–28, 2026"
+        start = _span((ly or ry, lm, ld), text, context)[0]
+        end = _span((ry or ly, rm, rd), text, context)[1]
+    else:
+        later = _single_date(pieces[1], text, context)
+        if later is None:
+            return None
+        # The left side takes its year from the right side: "Q1–Q3 2026".
+        earlier = _single_date(pieces[0], text, datetime.date(later[0].year, 1, 1))
+        if earlier is None:
+            return None
+        start, end = earlier[0], later[1]
+    if start > end:
+        raise _bad_date(text, "the range ends before it starts")
+    return start, end, DatePrecision.RANGE

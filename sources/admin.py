@@ -1,0 +1,164 @@
+"""Publishers and sources in the admin; a source's claims are edited on its page."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import services as claim_services
+from claims.admin.claims import report_opened
+from claims.admin.forms import ClaimInlineForm
+from claims.models import Claim
+from sources import services
+from sources.models import Publisher, Source
+
+
+class ClaimInline(admin.StackedInline):
+    """The claims a source makes, in document order."""
+
+    model = Claim
+    form = ClaimInlineForm
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["subject", "metric", "attributed_to"]
+    fields = [
+        ("subject", "metric"),
+        ("value_text", "status", "rank"),
+        "quote",
+        ("attributed_to", "as_of"),
+    ]
+    ordering = ["quote_offset", "id"]
+    show_change_link = True
+    classes = ["collapse"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("subject", "metric", "attributed_to", "source")
+        )
+
+
+class SourceAdminForm(forms.ModelForm):
+    """A source; a new text must keep every quote its claims make."""
+
+    reason = forms.CharField(label="Reason for this change", required=False)
+
+    class Meta:
+        model = Source
+        fields = [
+            "key",
+            "title",
+            "publisher",
+            "author",
+            "url",
+            "published",
+            "published_precision",
+            "published_inferred",
+            "published_note",
+            "language",
+            "reliability",
+            "reliability_reason",
+            "text",
+        ]
+
+    def clean_text(self):
+        text = self.cleaned_data.get("text", "")
+        missing = services.quotes_missing_from(text, self.instance)
+        if missing:
+            raise forms.ValidationError(f"The new text breaks quotes: {'; '.join(missing)}.")
+        return text
+
+
+@admin.register(Publisher)
+class PublisherAdmin(SimpleHistoryAdmin):
+    """Publishers and their default reliability."""
+
+    list_display = ["name", "slug", "reliability", "source_count"]
+    list_filter = ["reliability"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_sources=Count("sources"))
+
+    @admin.display(description="sources", ordering="n_sources")
+    def source_count(self, publisher: Publisher) -> int:
+        return publisher.n_sources
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in form.changed_data if k in form.cleaned_data}
+        if change:
+            services.publisher_save(publisher=obj, user=request.user, **data)
+        else:
+            data = {k: form.cleaned_data[k] for k in form.fields if k in form.cleaned_data}
+            saved = services.publisher_save(user=request.user, **data)
+            obj.pk, obj._state.adding = saved.pk, False
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    """Sources with their claims inline (on an existing source's page)."""
+
+    form = SourceAdminForm
+    inlines = [ClaimInline]
+    list_display = [
+        "title",
+        "publisher",
+        "published",
+        "published_precision",
+        "reliability",
+        "claim_count",
+    ]
+    list_filter = ["reliability", ("publisher", admin.RelatedOnlyFieldListFilter), "language"]
+    search_fields = ["title", "key", "author", "publisher__name"]
+    autocomplete_fields = ["publisher"]
+    date_hierarchy = "published"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("publisher")
+            .annotate(n_claims=Count("claims"))
+        )
+
+    @admin.display(description="claims", ordering="n_claims")
+    def claim_count(self, source: Source) -> int:
+        return source.n_claims
+
+    def get_inlines(self, request, obj):
+        # Claims are checked against their source, so a new source is saved first.
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("reason", "")
+        data = {k: form.cleaned_data[k] for k in SourceAdminForm.Meta.fields}
+        if change:
+            services.source_save(source=obj, user=request.user, reason=reason, **data)
+            obj.refresh_from_db()
+        else:
+            saved = services.source_save(user=request.user, reason=reason, **data)
+            obj.pk, obj._state.adding = saved.pk, False
+            obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Claim:
+            return super().save_formset(request, form, formset, change)
+        for claim in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
+            claim_services.claim_reject(
+                claim=claim, user=request.user, reason="Removed on its source page"
+            )
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            inputs = inline_form.service_inputs()
+            inputs["source"] = form.instance
+            if inline_form.instance.pk:
+                result = claim_services.claim_update(
+                    claim=inline_form.instance, user=request.user, **inputs
+                )
+            else:
+                result = claim_services.claim_create(user=request.user, **inputs)
+            report_opened(request, result.opened)
+        return None

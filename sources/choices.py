@@ -1,0 +1,29 @@
+"""Choices shared by publishers and sources."""
+
+from django.db import models
+
+
+class Reliability(models.TextChoices):
+    """Source reliability after the Admiralty code."""
+
+    A = "A", "A: completely reliable"
+    B = "B", "B: usually reliable"
+    C = "C", "C: fairly reliable"
+    D = "D", "D: not usually reliable"
+    E = "E", "E: unreliable"
+    F = "F", "F: reliability cannot be judged"
+
+
+# Rank used to pick "the most reliable source": A best; F (cannot be judged) sorts last.
+RELIABILITY_ORDER = {grade: index for index, grade in enumerate("ABCDEF")}
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely a date is known."""
+
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    QUARTER = "quarter", "quarter"
+    YEAR = "year", "year"
+    RANGE = "range", "range"
+    UNKNOWN = "unknown", "unknown"

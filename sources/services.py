@@ -1,0 +1,97 @@
+"""Writes of publishers and sources, shared by the admin, fixtures and commands."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from qwenkb.history import stamp
+from sources.models import Publisher, Source
+
+SOURCE_FIELDS = {
+    "key",
+    "title",
+    "publisher",
+    "author",
+    "url",
+    "published",
+    "published_precision",
+    "published_inferred",
+    "published_note",
+    "language",
+    "text",
+    "reliability",
+    "reliability_reason",
+}
+
+
+def quotes_missing_from(text: str, source: Source) -> list[str]:
+    """Messages for the source's claims whose quotes the text does not contain."""
+    if not text or source.pk is None:
+        return []
+    return [
+        f"claim {claim_id} quotes \u201c{quote[:80]}\u201d, which this text does not contain"
+        for claim_id, quote in source.claims.values_list("pk", "quote")
+        if quote not in text
+    ]
+
+
+@transaction.atomic
+def source_save(*, source: Source | None = None, user=None, reason: str = "", **values) -> Source:
+    """Create a source, or change one; an empty reliability takes the publisher's grade.
+
+    New text must still contain every quote the source's claims make, and the stored
+    positions of those quotes follow the new text.
+    """
+    unknown = set(values) - SOURCE_FIELDS
+    if unknown:
+        raise ValidationError(
+            {field: "This field does not exist on a source." for field in unknown}
+        )
+    creating = source is None
+    source = Source() if creating else Source.objects.select_for_update().get(pk=source.pk)
+    changed = {k: v for k, v in values.items() if creating or getattr(source, k) != v}
+    for name, value in changed.items():
+        setattr(source, name, value)
+    if not source.reliability and source.publisher_id is not None:
+        source.reliability = source.publisher.reliability
+        changed["reliability"] = source.reliability
+    if not changed and not creating:
+        return source
+    if "text" in changed:
+        missing = quotes_missing_from(source.text, source)
+        if missing:
+            raise ValidationError({"text": f"The new text breaks quotes: {'; '.join(missing)}."})
+    source.full_clean(validate_constraints=False)
+    stamp(source, user=user, reason=reason)
+    source.save()
+    if "text" in changed and not creating:
+        from claims.models import Claim
+
+        claims = list(source.claims.all())
+        for claim in claims:
+            claim.quote_offset = source.text.find(claim.quote) if source.text else None
+        Claim.objects.bulk_update(claims, ["quote_offset"])
+    return source
+
+
+@transaction.atomic
+def publisher_save(
+    *, publisher: Publisher | None = None, user=None, reason: str = "", **values
+) -> Publisher:
+    """Create a publisher, or change one."""
+    creating = publisher is None
+    publisher = (
+        Publisher() if creating else Publisher.objects.select_for_update().get(pk=publisher.pk)
+    )
+    changed = {k: v for k, v in values.items() if creating or getattr(publisher, k) != v}
+    if not changed:
+        return publisher
+    for name, value in changed.items():
+        setattr(publisher, name, value)
+    publisher.full_clean(validate_constraints=False, validate_unique=False)
+    if Publisher.objects.filter(slug=publisher.slug).exclude(pk=publisher.pk).exists():
+        raise ValidationError(
+            {"slug": f"A publisher with slug \u201c{publisher.slug}\u201d exists."}
+        )
+    stamp(publisher, user=user, reason=reason)
+    publisher.save()
+    return publisher

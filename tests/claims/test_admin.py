@@ -1,0 +1,215 @@
+"""Curation through the admin's own views, logged in as an editor or a reviewer."""
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim, Contradiction, Entity
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def changelist(model: str) -> str:
+    return reverse(f"admin:claims_{model}_changelist")
+
+
+@pytest.fixture
+def group():
+    """Two claims on one subject+metric whose figures disagree (1T vs 1.8T)."""
+    subject, metric = factories.entity(name="Qwen"), factories.metric(slug="largest")
+    a = factories.claim(subject=subject, metric_=metric, value="over 1 trillion").claim
+    b = factories.claim(subject=subject, metric_=metric, value="exceeding 1.8 trillion").claim
+    return subject, metric, a, b
+
+
+def claim_form(subject, metric, source, **extra) -> dict:
+    return {
+        "subject": subject.pk,
+        "metric": metric.pk,
+        "source": source.pk,
+        "value_text": "about 30B",
+        "quote": "about 30B parameters",
+        "status": "proposed",
+        "rank": "normal",
+        "as_of": "",
+        "notes": "",
+        "reason": "read it in the report",
+        **extra,
+    }
+
+
+def test_editor_adds_claim_through_admin(editor_client, editor):
+    subject, metric = factories.entity(), factories.metric()
+    src = factories.source(text="a model with about 30B parameters")
+    response = editor_client.post(
+        reverse("admin:claims_claim_add"), claim_form(subject, metric, src)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get()
+    assert (claim.bound, claim.point, claim.added_by) == ("approximate", 30e9, editor)
+    assert claim.history.first().history_change_reason == "read it in the report"
+
+
+def test_admin_shows_value_errors_on_their_fields(editor_client):
+    subject, metric = factories.entity(), factories.metric()
+    src = factories.source(text="a model with about 30B parameters")
+    form = claim_form(subject, metric, src, value_text="lots", quote="not in the text")
+    response = editor_client.post(reverse("admin:claims_claim_add"), form)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "lots" in errors["value_text"][0]
+    assert "not found verbatim" in errors["quote"][0]
+    assert not Claim.objects.exists()
+
+
+def test_changelist_filters_and_search(editor_client, group):
+    *_, a, b = group
+    response = editor_client.get(changelist("claim"), {"q": "1.8 trillion"})
+    assert list(response.context["cl"].result_list) == [b]
+    disputed = editor_client.get(changelist("claim"), {"disputed": "yes"})
+    assert set(disputed.context["cl"].result_list) == {a, b}
+    for params in (
+        {"status__exact": "accepted"},
+        {"subject__kind__exact": "model"},
+        {"source__reliability": "B"},
+    ):
+        assert editor_client.get(changelist("claim"), params).status_code == 200
+
+
+def test_change_page_shows_value_as_written_and_read(editor_client, group):
+    *_, a, _ = group
+    page = editor_client.get(reverse("admin:claims_claim_change", args=[a.pk])).content.decode()
+    assert "over 1 trillion" in page
+    assert "&gt; 1 trillion parameters" in page
+
+
+def test_editor_cannot_accept_but_reviewer_can(editor_client, reviewer_client):
+    claim = factories.claim(status="proposed").claim
+    data = {"action": "accept", "_selected_action": [claim.pk]}
+    editor_client.post(changelist("claim"), data)
+    claim.refresh_from_db()
+    assert claim.status == "proposed"
+    reviewer_client.post(changelist("claim"), data)
+    claim.refresh_from_db()
+    assert claim.status == "accepted"
+
+
+def test_reviewer_rejects_and_prefers(reviewer_client, group):
+    *_, a, b = group
+    reviewer_client.post(changelist("claim"), {"action": "prefer", "_selected_action": [a.pk]})
+    reviewer_client.post(changelist("claim"), {"action": "reject", "_selected_action": [b.pk]})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.rank, b.status) == ("preferred", "rejected")
+
+
+def test_merge_action(editor_client):
+    survivor = factories.entity(name="Qwen3.5")
+    duplicate = factories.entity(name="Qwen 3.5 family")
+    factories.claim(subject=duplicate)
+    data = {"action": "merge", "_selected_action": [survivor.pk, duplicate.pk]}
+    page = editor_client.post(changelist("entity"), data)
+    assert b"Choose the entity that survives" in page.content
+    editor_client.post(changelist("entity"), data | {"survivor": survivor.pk, "reason": "same"})
+    assert list(Entity.objects.all()) == [survivor]
+    assert survivor.claims.count() == 1
+    assert survivor.aliases.get().name == "Qwen 3.5 family"
+
+
+def test_contradiction_side_by_side_and_resolve(reviewer_client, reviewer, group):
+    *_, a, b = group
+    record = Contradiction.objects.get()
+    url = reverse("admin:claims_contradiction_change", args=[record.pk])
+    page = reviewer_client.get(url).content.decode()
+    assert "Claim A" in page and "Claim B" in page and a.quote in page and b.quote in page
+    response = reviewer_client.post(url, {"decision": "b", "note": ""})
+    assert "Say why" in response.content.decode()
+    reviewer_client.post(url, {"decision": "b", "note": "1.8T is the later figure"})
+    record.refresh_from_db()
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (record.status, record.preferred_claim, record.resolved_by) == ("resolved", b, reviewer)
+    assert (a.rank, b.rank) == ("deprecated", "preferred")
+
+
+def test_contradictions_listed_by_severity_and_dismissed_in_bulk(reviewer_client):
+    subject, metric = factories.entity(), factories.metric()
+    factories.claim(subject=subject, metric_=metric, value="1 billion")
+    factories.claim(subject=subject, metric_=metric, value="2 billion")
+    factories.claim(subject=subject, metric_=metric, value="10 billion")
+    response = reviewer_client.get(changelist("contradiction"))
+    severities = [r.severity for r in response.context["cl"].result_list]
+    assert severities == sorted(severities, reverse=True) and len(severities) == 3
+    top = Contradiction.objects.order_by("-severity").first()
+    data = {"action": "settle_selected", "_selected_action": [top.pk]}
+    page = reviewer_client.post(changelist("contradiction"), data)
+    assert b"Apply decisions" in page.content
+    reviewer_client.post(
+        changelist("contradiction"),
+        data | {"settle": "1", f"c{top.pk}-decision": "dismiss", f"c{top.pk}-note": "units differ"},
+    )
+    top.refresh_from_db()
+    assert (top.status, top.resolution_note) == ("dismissed", "units differ")
+
+
+def test_editor_cannot_settle_contradictions(editor_client, group):
+    record = Contradiction.objects.get()
+    url = reverse("admin:claims_contradiction_change", args=[record.pk])
+    assert editor_client.get(url).status_code == 200  # can look
+    editor_client.post(url, {"decision": "a", "note": "no"})
+    record.refresh_from_db()
+    assert record.status == "open"
+
+
+def test_history_shows_changes_and_reverts(reviewer_client):
+    claim = factories.claim(value="27B", quote="q").claim
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    form = {
+        "subject": claim.subject_id,
+        "metric": claim.metric_id,
+        "source": claim.source_id,
+        "value_text": "35B",
+        "quote": "q",
+        "status": "accepted",
+        "rank": "normal",
+        "as_of": "",
+        "notes": "",
+        "reason": "corrected",
+    }
+    assert reviewer_client.post(url, form).status_code == 302
+    history = reviewer_client.get(reverse("admin:claims_claim_history", args=[claim.pk]))
+    page = history.content.decode()
+    assert "corrected" in page and "35B" in page and "27B" in page
+    first = claim.history.earliest()
+    revert_url = reverse("admin:claims_claim_simple_history", args=[claim.pk, first.history_id])
+    revert_form = form | {"value_text": "27B", "reason": "revert"}
+    assert reviewer_client.post(revert_url, revert_form).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.value_text, claim.point) == ("27B", 27e9)
+
+
+def test_source_page_lists_its_claims_inline(editor_client):
+    src = factories.source(text="It has 27B parameters.")
+    factories.claim(src=src, value="27B", quote="27B parameters")
+    page = editor_client.get(reverse("admin:sources_source_change", args=[src.pk]))
+    assert b"27B parameters" in page.content
+    assert page.context["inline_admin_formsets"][0].formset.model is Claim
+
+
+def test_entity_aliases_inline_refuse_collisions(editor_client):
+    factories.entity(name="Qwen", aliases=["Tongyi Qianwen"])
+    response = editor_client.post(
+        reverse("admin:claims_entity_add"),
+        {
+            "name": "Other",
+            "slug": "other",
+            "kind": "model",
+            "description": "",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "tongyi qianwen",
+        },
+    )
+    assert response.status_code == 200
+    assert "collides with Qwen" in response.content.decode()
+    assert not Entity.objects.filter(slug="other").exists()

@@ -1,0 +1,59 @@
+"""Shared fixtures: accounts in each role, and the seed knowledge base."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.test import Client
+
+
+def _account(username: str, group: str | None, **extra) -> User:
+    user = User.objects.create_user(username=username, password=None, is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A staff account in the Editors group."""
+    return _account("edith", "Editors")
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    """A staff account in the Reviewers group."""
+    return _account("rex", "Reviewers")
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    """A test client logged in as an editor."""
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(reviewer) -> Client:
+    """A test client logged in as a reviewer."""
+    client = Client()
+    client.force_login(reviewer)
+    return client
+
+
+def seed_texts_dir() -> Path | None:
+    """The seed documents beside the checkout, when they are there."""
+    path = Path(settings.SEED_TEXTS_DIR)
+    return path if path.is_dir() else None
+
+
+@pytest.fixture
+def seed_kb(db):
+    """The seed knowledge base, loaded through the services (quotes verified when texts exist)."""
+    texts = seed_texts_dir()
+    args = ["--texts", str(texts)] if texts else []
+    call_command("load_seed", *args, stdout=io.StringIO())
