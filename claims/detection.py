@@ -144,12 +144,11 @@ def _lock_groups(groups: Iterable[Group]) -> None:
     """
     if connection.vendor != "postgresql":
         return
+    keys = sorted({(subject_id << 20) ^ metric_id for subject_id, metric_id in groups})
     with connection.cursor() as cursor:
-        for subject_id, metric_id in sorted(groups):
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                [subject_id % 2**31, metric_id % 2**31],
-            )
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys]
+        )
 
 
 def reconcile(

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -43,6 +44,7 @@ class SourceAdminForm(forms.ModelForm):
     """A source; a new text must keep every quote its claims make."""
 
     reason = forms.CharField(label="Reason for this change", required=False)
+    url = forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https")
 
     class Meta:
         model = Source
@@ -74,6 +76,7 @@ class SourceAdminForm(forms.ModelForm):
 class PublisherAdmin(SimpleHistoryAdmin):
     """Publishers and their default reliability."""
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "reliability", "source_count"]
     list_filter = ["reliability"]
     search_fields = ["name", "slug"]
@@ -101,6 +104,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     """Sources with their claims inline (on an existing source's page)."""
 
     form = SourceAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ClaimInline]
     list_display = [
         "title",
