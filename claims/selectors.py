@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
@@ -33,6 +33,16 @@ def entity_descendant_ids(entity: Entity) -> list[int]:
         frontier = [pk for pk in frontier if pk not in ids]
         ids.extend(frontier)
     return ids
+
+
+def open_contradiction_exists() -> Exists:
+    """An expression: does the claim take part in an open contradiction?"""
+    return Exists(
+        Contradiction.objects.filter(
+            Q(claim_a=OuterRef("pk")) | Q(claim_b=OuterRef("pk")),
+            status=ContradictionStatus.OPEN,
+        )
+    )
 
 
 def claim_queryset() -> QuerySet[Claim]:

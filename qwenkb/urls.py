@@ -1,7 +1,7 @@
-"""Root URLs: the admin for editors; the API and the researcher pages join later."""
+"""Root URLs: researcher pages at /, the REST API at /api/, curation at /admin/."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "QwenKB curation"
 admin.site.site_title = "QwenKB admin"
@@ -9,4 +9,6 @@ admin.site.index_title = "Sources, claims and contradictions"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("claims.api.urls")),
+    path("", include("claims.urls")),
 ]

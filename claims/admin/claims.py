@@ -2,26 +2,16 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
 from claims.admin.forms import ClaimAdminForm
-from claims.choices import ContradictionStatus
 from claims.display import value_display
 from claims.models import Claim, Contradiction
-
-
-def open_contradiction_exists():
-    """An expression: does the claim take part in an open contradiction?"""
-    return Exists(
-        Contradiction.objects.filter(
-            Q(claim_a=OuterRef("pk")) | Q(claim_b=OuterRef("pk")),
-            status=ContradictionStatus.OPEN,
-        )
-    )
+from claims.selectors import open_contradiction_exists
 
 
 class OpenContradictionFilter(admin.SimpleListFilter):

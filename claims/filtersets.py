@@ -1,0 +1,236 @@
+"""One FilterSet per model, shared by the REST API and the researcher pages.
+
+A filter value that cannot be used (an unknown slug, a date that is not a date, a letter
+where a number goes) makes the FilterSet invalid with a message under the parameter's
+name: the API answers 400 with it and the pages show it. Nothing is silently ignored.
+"""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, Value
+
+from claims.choices import (
+    ClaimRank,
+    ClaimStatus,
+    ContradictionKind,
+    ContradictionStatus,
+    EntityKind,
+    ValueType,
+)
+from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
+from claims.models.entities import lookup_key
+from claims.selectors import entity_descendant_ids, entity_resolve, open_contradiction_exists
+from sources.choices import Reliability
+from sources.models import Publisher, Source
+
+
+class EntityField(forms.CharField):
+    """A form field that takes an entity's slug, name or alias and gives the entity."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        entity = entity_resolve(value)
+        if entity is None:
+            raise forms.ValidationError(
+                f"No entity has the slug, name or alias \u201c{value}\u201d."
+            )
+        return entity
+
+
+class EntityFilter(filters.Filter):
+    """Filter by an entity given as slug, name or alias."""
+
+    field_class = EntityField
+
+
+class SlugField(forms.CharField):
+    """A form field that takes the slug of a model instance and gives the instance."""
+
+    def __init__(self, *args, model=None, lookup="slug", **kwargs):
+        self.model, self.lookup = model, lookup
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = self.model.objects.filter(**{self.lookup: value}).first()
+        if found is None:
+            name = self.model._meta.verbose_name
+            raise forms.ValidationError(f"No {name} has the {self.lookup} \u201c{value}\u201d.")
+        return found
+
+
+class SlugFilter(filters.Filter):
+    """Filter by a related object given by its slug."""
+
+    field_class = SlugField
+
+
+class EntityFilterSet(filters.FilterSet):
+    """Entities by name or alias, kind and parent."""
+
+    q = filters.CharFilter(method="filter_q", label="Name or alias contains")
+    kind = filters.ChoiceFilter(choices=EntityKind.choices)
+    parent = EntityFilter(method="filter_parent", label="Parent (slug, name or alias)")
+    ordering = filters.OrderingFilter(fields=(("name", "name"), ("kind", "kind")))
+
+    class Meta:
+        model = Entity
+        fields = ["q", "kind", "parent"]
+
+    def filter_q(self, queryset, name, value):
+        key = lookup_key(Value(value))
+        aliases = EntityAlias.objects.filter(entity=OuterRef("pk"), key__contains=key)
+        return queryset.filter(Q(key__contains=key) | Q(slug__icontains=value) | Exists(aliases))
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(parent=value)
+
+
+class ClaimFilterSet(filters.FilterSet):
+    """Claims by subject, metric, source, status, dispute, period, value and text."""
+
+    subject = EntityFilter(method="filter_subject", label="Subject (slug, name or alias)")
+    subject_tree = EntityFilter(
+        method="filter_subject_tree", label="Subject or anything below it (slug, name or alias)"
+    )
+    metric = SlugFilter(field_name="metric", model=Metric, label="Metric (slug)")
+    source = filters.ModelChoiceFilter(queryset=Source.objects.all(), label="Source (id)")
+    publisher = SlugFilter(
+        field_name="source__publisher", model=Publisher, label="Publisher of the source (slug)"
+    )
+    status = filters.ChoiceFilter(choices=ClaimStatus.choices)
+    rank = filters.ChoiceFilter(choices=ClaimRank.choices)
+    reliability = filters.ChoiceFilter(
+        field_name="source__reliability", choices=Reliability.choices
+    )
+    value_type = filters.ChoiceFilter(field_name="metric__value_type", choices=ValueType.choices)
+    disputed = filters.BooleanFilter(method="filter_disputed", label="In an open contradiction")
+    as_of_after = filters.DateFilter(
+        method="filter_as_of_after", label="As-of period ends on or after (YYYY-MM-DD)"
+    )
+    as_of_before = filters.DateFilter(
+        method="filter_as_of_before", label="As-of period starts on or before (YYYY-MM-DD)"
+    )
+    value_min = filters.NumberFilter(field_name="point", lookup_expr="gte", label="Figure ≥")
+    value_max = filters.NumberFilter(field_name="point", lookup_expr="lte", label="Figure ≤")
+    q = filters.CharFilter(method="filter_q", label="Quote, value or notes contain")
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("point", "value"),
+            ("as_of_start", "as_of"),
+            ("created_at", "created"),
+            ("id", "id"),
+        )
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.filter(subject=value)
+
+    def filter_subject_tree(self, queryset, name, value):
+        return queryset.filter(subject_id__in=entity_descendant_ids(value))
+
+    def filter_disputed(self, queryset, name, value):
+        exists = open_contradiction_exists()
+        return queryset.filter(exists if value else ~exists)
+
+    def filter_as_of_after(self, queryset, name, value):
+        return queryset.filter(
+            Q(as_of_end__gte=value) | Q(as_of_end__isnull=True, as_of_start__gte=value)
+        )
+
+    def filter_as_of_before(self, queryset, name, value):
+        return queryset.filter(as_of_start__lte=value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(quote__icontains=value) | Q(value_text__icontains=value) | Q(notes__icontains=value)
+        )
+
+
+class ContradictionFilterSet(filters.FilterSet):
+    """Contradictions by status, kind, subject, metric and severity."""
+
+    status = filters.ChoiceFilter(choices=ContradictionStatus.choices)
+    kind = filters.ChoiceFilter(choices=ContradictionKind.choices)
+    subject = EntityFilter(method="filter_subject", label="Subject (slug, name or alias)")
+    metric = SlugFilter(field_name="metric", model=Metric, label="Metric (slug)")
+    severity_min = filters.NumberFilter(
+        field_name="severity", lookup_expr="gte", label="Severity ≥"
+    )
+    ordering = filters.OrderingFilter(
+        fields=(("severity", "severity"), ("created_at", "created"), ("id", "id"))
+    )
+
+    class Meta:
+        model = Contradiction
+        fields = []
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.filter(subject=value)
+
+
+class SourceFilterSet(filters.FilterSet):
+    """Sources by publisher, reliability and title."""
+
+    publisher = SlugFilter(field_name="publisher", model=Publisher, label="Publisher (slug)")
+    reliability = filters.ChoiceFilter(choices=Reliability.choices)
+    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    ordering = filters.OrderingFilter(fields=(("published", "published"), ("title", "title")))
+
+    class Meta:
+        model = Source
+        fields = []
+
+
+class MetricFilterSet(filters.FilterSet):
+    """Metrics by value type."""
+
+    value_type = filters.ChoiceFilter(choices=ValueType.choices)
+    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
+
+    class Meta:
+        model = Metric
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+class PublisherFilterSet(filters.FilterSet):
+    """Publishers by reliability."""
+
+    reliability = filters.ChoiceFilter(choices=Reliability.choices)
+
+    class Meta:
+        model = Publisher
+        fields = []
+
+
+class MetricValuesFilterSet(filters.FilterSet):
+    """Which entities' values of one metric to show: by kind or parent ("every Qwen3.5 model")."""
+
+    kind = filters.ChoiceFilter(choices=EntityKind.choices, label="Entity kind")
+    parent = EntityFilter(method="filter_parent", label="Parent entity (slug, name or alias)")
+    ordering = filters.ChoiceFilter(
+        choices=[("value", "value"), ("-value", "value, descending"), ("name", "name")],
+        method="filter_nothing",
+        label="Order",
+    )
+
+    class Meta:
+        model = Entity
+        fields = []
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(parent=value)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # applied to the computed values by the caller
