@@ -1,6 +1,6 @@
 """Values as read, in words a reader understands: "> 1 trillion parameters", "≈ 400 (380–420)"."""
 
-from claims.choices import Bound, ValueType
+from claims.choices import Bound, Dimension, ValueType
 from claims.values import format_number
 from sources.periods import format_period
 
@@ -12,6 +12,14 @@ CURRENCY_SIGNS = {
     "GBP": "GBP ",
     "JPY": "JPY ",
 }
+
+
+UNIT_SYMBOL = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}
+
+
+def quantity_unit(metric, currency: str) -> str:
+    """The unit a quantity's numbers are in: a currency code, %, × or the metric's unit word."""
+    return currency or UNIT_SYMBOL.get(metric.dimension, metric.unit)
 
 
 def _amount(value: float | None, currency: str, unit: str) -> str:

@@ -55,8 +55,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "corsheaders",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "sources",
     "claims",
@@ -64,8 +68,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -127,10 +133,55 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 SEED_TEXTS_DIR = Path(os.environ.get("SEED_TEXTS_DIR", BASE_DIR.parent / "shared" / "seeds"))
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
+# Request bodies above this are refused with 413 (the API takes JSON, never uploads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so that an anonymous write is answered 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "qwenkb.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "qwenkb.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "qwenkb.throttles.AnonReadRateThrottle",
+        "qwenkb.throttles.WriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "1000/minute"),
+        "writes": os.environ.get("API_WRITE_RATE", "120/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "QwenKB API",
+    "DESCRIPTION": (
+        "Sourced claims about Alibaba's Qwen AI, with the quote behind every figure and a flag "
+        "on every figure that sources dispute. Reads are public. Writes need a token "
+        "(`Authorization: Token …`) or a session with CSRF, and the Editors or Reviewers "
+        "group. Changing an object needs `If-Match` with the ETag of the version you read: "
+        "without it the answer is 428, with a stale one 412 and the current version, so no "
+        "client overwrites a change it never saw. Errors are JSON objects keyed by the field "
+        "or parameter at fault (`detail` when none is)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# The API is closed to other origins unless listed here (comma-separated).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/.*$"
 
 LOGGING = {
     "version": 1,

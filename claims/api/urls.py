@@ -1,4 +1,26 @@
-"""REST API routes (under /api/)."""
+"""REST API routes (under /api/), the OpenAPI schema and the interactive docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from claims.api.catalogue import EntityViewSet, MetricViewSet, ParseView
+from claims.api.views import ClaimViewSet, ContradictionViewSet
+from sources.api.views import PublisherViewSet, SourceViewSet
 
 app_name = "api"
-urlpatterns: list = []
+
+router = DefaultRouter()
+router.register("entities", EntityViewSet, basename="entity")
+router.register("metrics", MetricViewSet, basename="metric")
+router.register("publishers", PublisherViewSet, basename="publisher")
+router.register("sources", SourceViewSet, basename="source")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("contradictions", ContradictionViewSet, basename="contradiction")
+
+urlpatterns = [
+    path("parse/", ParseView.as_view(), name="parse"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,375 @@
+"""REST endpoints for entities, metrics, claims and contradictions, and the value reader.
+
+Views are thin: reads come from selectors and FilterSets, writes go through the same
+services as the admin (one transaction each), errors are shaped in ``qwenkb.api``.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from claims import exports, services
+from claims.api import serializers as s
+from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
+from claims.models import Claim, Contradiction, Metric
+from claims.selectors import claim_queryset, entity_resolve, open_contradiction_exists
+from qwenkb.api import BaseViewSet, etag_of
+from qwenkb.pagination import KeysetPagination, Pagination
+from sources.models import Publisher, Source
+
+CLAIM_PREFETCH = ["contradictions_as_a", "contradictions_as_b"]
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes"}, {"0", "false", "no"}
+
+
+class CSVRenderer(BaseRenderer):
+    """Chosen by ?format=csv; the list view streams the rows itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+class JSONLinesRenderer(CSVRenderer):
+    """Chosen by ?format=jsonl; the list view streams the rows itself."""
+
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+
+
+class ExportMixin:
+    """`?format=csv` / `?format=jsonl` on a list stream every matching row, not one page."""
+
+    export_name = "rows"
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers += [CSVRenderer(), JSONLinesRenderer()]
+        return renderers
+
+    def export_format(self) -> str | None:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return (
+            renderer.format
+            if renderer is not None and renderer.format in {"csv", "jsonl"}
+            else None
+        )
+
+    def handle_exception(self, exc):
+        if self.export_format():  # errors are answered in JSON whatever was asked
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def export(self, queryset, row, columns) -> StreamingHttpResponse:
+        rows = (row(obj) for obj in queryset.iterator(chunk_size=2000))
+        fmt = self.export_format()
+        if fmt == "csv":
+            body, content_type = exports.csv_stream(rows, columns), "text/csv; charset=utf-8"
+        else:
+            body, content_type = exports.jsonl_stream(rows), "application/x-ndjson"
+        response = StreamingHttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}.{fmt}"'
+        return response
+
+
+def _flag(request, name: str) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise APIValidationError({name: [f"Must be true or false; got \u201c{raw}\u201d."]})
+
+
+def _lookup(model, field: str, value, label: str):
+    if value in (None, ""):
+        return None
+    found = model.objects.filter(**{field: value}).first()
+    if found is None:
+        raise ValidationError(
+            {label: f"No {model._meta.verbose_name} has the {field} \u201c{value}\u201d."}
+        )
+    return found
+
+
+class ClaimViewSet(
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    BaseViewSet,
+):
+    """Claims: what sources say, with the quote, the value as read and its conflicts."""
+
+    filterset_class = ClaimFilterSet
+    serializer_class = s.ClaimSerializer
+    export_name = "claims"
+    extra_query_params = {"brief", "cursor", "pagination"}
+    write_permissions = {
+        "create": "claims.add_claim",
+        "update": "claims.change_claim",
+        "partial_update": "claims.change_claim",
+        "destroy": "claims.review_claim",
+        "accept": "claims.review_claim",
+        "reject": "claims.review_claim",
+    }
+
+    def get_queryset(self):
+        return claim_queryset().prefetch_related(*CLAIM_PREFETCH).order_by("id")
+
+    @property
+    def paginator(self):
+        if not hasattr(self, "_paginator"):
+            params = self.request.query_params
+            cursor = "cursor" in params or params.get("pagination") == "cursor"
+            if params.get("pagination") not in (None, "cursor", "page"):
+                raise APIValidationError({"pagination": ["Must be “page” or “cursor”."]})
+            if cursor and params.get("ordering"):
+                raise APIValidationError(
+                    {
+                        "ordering": [
+                            "Cursor pages run in id order; drop ordering or use page numbers."
+                        ]
+                    }
+                )
+            self._paginator = KeysetPagination() if cursor else Pagination()
+        return self._paginator
+
+    def get_serializer_class(self):
+        if self.action == "list" and _flag(self.request, "brief"):
+            return s.ClaimBriefSerializer
+        return s.ClaimSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "brief", bool, description="Only id, subject, metric, value, disputed."
+            ),
+            OpenApiParameter(
+                "pagination", str, enum=["page", "cursor"], description="Cursor (keyset) pages."
+            ),
+            OpenApiParameter("cursor", str, description="The cursor of a keyset page."),
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "csv", "jsonl"],
+                description="csv/jsonl: every matching row.",
+            ),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        if self.export_format():
+            queryset = self.filter_queryset(
+                claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("id")
+            )
+            return self.export(queryset, exports.claim_row, exports.CLAIM_COLUMNS)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.versioned(self.get_serializer(self.get_object()).data)
+
+    def _claim_data(self, pk: int) -> dict:
+        return s.ClaimSerializer(self.get_queryset().get(pk=pk)).data
+
+    def _inputs(self, data: dict) -> dict:
+        """Service inputs from validated request data: slugs and ids become objects."""
+        inputs = {}
+        if "subject" in data:
+            inputs["subject"] = entity_resolve(data["subject"])
+            if inputs["subject"] is None:
+                raise ValidationError(
+                    {
+                        "subject": f"No entity has the slug, name or alias \u201c{data['subject']}\u201d."
+                    }
+                )
+        if "metric" in data:
+            inputs["metric"] = _lookup(Metric, "slug", data["metric"], "metric")
+        if "source" in data:
+            inputs["source"] = _lookup(Source, "pk", data["source"], "source")
+        if "attributed_to" in data:
+            inputs["attributed_to"] = _lookup(
+                Publisher, "slug", data["attributed_to"], "attributed_to"
+            )
+        for name in ("value_text", "quote", "as_of", "status", "rank", "notes"):
+            if name in data:
+                inputs[name] = data[name] if data[name] is not None else None
+        return inputs
+
+    def _check_review_fields(self, inputs: dict, claim: Claim | None) -> None:
+        if self.request.user.has_perm("claims.review_claim"):
+            return
+        for field, default in (("status", "proposed"), ("rank", "normal")):
+            current = getattr(claim, field) if claim else default
+            if field in inputs and inputs[field] != current:
+                raise PermissionDenied(
+                    f"Only reviewers set {field}; leave it out or send \u201c{current}\u201d."
+                )
+
+    def _written(self, result, status_code) -> Response:
+        data = self._claim_data(result.claim.pk)
+        opened = [
+            {"id": r.pk, "kind": r.kind, "severity": r.severity, "explanation": r.explanation}
+            for r in result.opened
+        ]
+        response = Response(data | {"contradictions_opened": opened}, status=status_code)
+        response["ETag"] = etag_of(data)
+        return response
+
+    @extend_schema(request=s.ClaimWriteSerializer, responses={201: s.ClaimSerializer})
+    def create(self, request):
+        write = s.ClaimWriteSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        inputs = self._inputs(write.validated_data)
+        self._check_review_fields(inputs, None)
+        result = services.claim_create(
+            user=request.user, reason=write.validated_data.get("reason", ""), **inputs
+        )
+        return self._written(result, status.HTTP_201_CREATED)
+
+    def _update(self, request, *, partial: bool):
+        claim = self.get_object()
+        stale = self.check_version(request, s.ClaimSerializer(claim).data)
+        if stale is not None:
+            return stale
+        write = s.ClaimWriteSerializer(data=request.data, partial=partial)
+        write.is_valid(raise_exception=True)
+        inputs = self._inputs(write.validated_data)
+        if not partial:
+            inputs = {"attributed_to": None, "as_of": None, "notes": ""} | inputs
+        self._check_review_fields(inputs, claim)
+        result = services.claim_update(
+            claim=claim, user=request.user, reason=write.validated_data.get("reason", ""), **inputs
+        )
+        return self._written(result, status.HTTP_200_OK)
+
+    @extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer)
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)
+
+    def _review(self, request, service):
+        claim = self.get_object()
+        stale = self.check_version(request, s.ClaimSerializer(claim).data, required=False)
+        if stale is not None:
+            return stale
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = service(
+            claim=claim, user=request.user, reason=body.validated_data.get("reason", "")
+        )
+        return self._written(result, status.HTTP_200_OK)
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses=s.ClaimSerializer,
+        description="Deleting a claim rejects it; claims are never erased through the API.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        return self._review(request, services.claim_reject)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._review(request, services.claim_accept)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._review(request, services.claim_reject)
+
+
+class ContradictionViewSet(
+    ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+):
+    """Contradictions and discrepancies, with both claims; reviewers resolve or dismiss them."""
+
+    filterset_class = ContradictionFilterSet
+    serializer_class = s.ContradictionSerializer
+    pagination_class = Pagination
+    export_name = "contradictions"
+    write_permissions = {"resolve": "claims.review_claim", "dismiss": "claims.review_claim"}
+
+    def get_queryset(self):
+        claim_parts = ["subject", "metric", "source__publisher", "attributed_to", "entity_value"]
+        related = [f"{side}__{part}" for side in ("claim_a", "claim_b") for part in claim_parts]
+        prefetch = [f"{side}__{name}" for side in ("claim_a", "claim_b") for name in CLAIM_PREFETCH]
+        return (
+            Contradiction.objects.select_related("subject", "metric", "resolved_by", *related)
+            .prefetch_related(*prefetch)
+            .order_by("-severity", "id")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "csv", "jsonl"],
+                description="csv/jsonl: every matching row.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        if self.export_format():
+            queryset = self.filter_queryset(
+                Contradiction.objects.select_related(
+                    "subject", "metric", "claim_a", "claim_b"
+                ).order_by("-severity", "id")
+            )
+            return self.export(queryset, exports.contradiction_row, exports.CONTRADICTION_COLUMNS)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.versioned(self.get_serializer(self.get_object()).data)
+
+    def _settle(self, request, body_class, settle):
+        record = self.get_object()
+        stale = self.check_version(request, self.get_serializer(record).data, required=False)
+        if stale is not None:
+            return stale
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        settle(record, body.validated_data)
+        return self.versioned(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    @extend_schema(request=s.ResolveSerializer, responses=s.ContradictionSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        def settle(record, data):
+            preferred = Claim.objects.filter(pk=data["preferred_claim"]).first()
+            if preferred is None:
+                raise ValidationError(
+                    {"preferred_claim": f"No claim has the id {data['preferred_claim']}."}
+                )
+            services.contradiction_resolve(
+                contradiction=record,
+                preferred_claim=preferred,
+                note=data["note"],
+                user=request.user,
+            )
+
+        return self._settle(request, s.ResolveSerializer, settle)
+
+    @extend_schema(request=s.DismissSerializer, responses=s.ContradictionSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        def settle(record, data):
+            services.contradiction_dismiss(
+                contradiction=record, note=data["note"], user=request.user
+            )
+
+        return self._settle(request, s.DismissSerializer, settle)

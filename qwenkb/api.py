@@ -1,0 +1,154 @@
+"""Shared REST API machinery: errors, pagination, permissions, versions (ETags) and throttles.
+
+Every viewset builds on ``BaseViewSet``: unknown query parameters are refused by name, page
+sizes above the limit are refused rather than clamped, domain errors (Django's
+``ValidationError``, raised by the services) become 400 responses keyed by field in one
+place, and writes that change an object must name the version they saw (``If-Match``).
+"""
+
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+COMMON_PARAMS = {"format", "page", "page_size"}
+
+
+class PreconditionRequired(exceptions.APIException):
+    """An update without If-Match: it could overwrite a change its sender never saw."""
+
+    status_code = 428
+    default_detail = (
+        "Send the ETag of the version you are changing in an If-Match header "
+        "(GET the object first); this keeps one client from overwriting another's change."
+    )
+    default_code = "precondition_required"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    """A request body over the size limit."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def exception_handler(exc, context):
+    """Map domain errors to API errors, then let DRF shape the response."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    return drf_exception_handler(exc, context)
+
+
+class ModelPermissions(permissions.BasePermission):
+    """Reads are public; each write needs the permission its action names.
+
+    A view lists them in ``write_permissions``: action name -> permission codename.
+    Editors hold add/change permissions; reviewers also hold ``claims.review_claim``.
+    """
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        needed = getattr(view, "write_permissions", {}).get(view.action)
+        if needed is None:
+            return False
+        if not user.has_perm(needed):
+            group = "Reviewers" if needed.endswith(".review_claim") else "Editors or Reviewers"
+            raise exceptions.PermissionDenied(
+                f"This needs the {needed} permission (the {group} group)."
+            )
+        return True
+
+
+def etag_of(data) -> str:
+    """The version tag of a representation."""
+    payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return '"' + hashlib.sha256(payload.encode()).hexdigest()[:32] + '"'
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body serializer that refuses fields it does not know, by name."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                known = ", ".join(self.fields)
+                raise exceptions.ValidationError(
+                    {name: [f"Unknown field. Known fields: {known}."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class BaseViewSet(viewsets.GenericViewSet):
+    """Strict query parameters, versioned details and the shared permissions."""
+
+    permission_classes = [ModelPermissions]
+    write_permissions: dict[str, str] = {}
+    extra_query_params: set[str] = set()
+
+    def allowed_query_params(self) -> set[str]:
+        """Parameters this view understands."""
+        allowed = set(COMMON_PARAMS) | set(self.extra_query_params)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None and self.action == "list":
+            allowed |= set(filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.allowed_query_params())
+        if unknown:
+            known = ", ".join(sorted(self.allowed_query_params()))
+            raise exceptions.ValidationError(
+                {
+                    name: [f"Unknown query parameter. This endpoint takes: {known}."]
+                    for name in unknown
+                }
+            )
+
+    def versioned(self, data, status_code=status.HTTP_200_OK, **kwargs) -> Response:
+        """A response carrying the ETag of ``data``."""
+        response = Response(data, status=status_code, **kwargs)
+        response["ETag"] = etag_of(data)
+        return response
+
+    def check_version(self, request, current_data, *, required: bool = True) -> Response | None:
+        """A 412 response when If-Match is stale, else None; 428 when it is required and absent."""
+        header = request.headers.get("If-Match")
+        if header is None:
+            if required:
+                raise PreconditionRequired()
+            return None
+        tags = [tag.strip() for tag in header.split(",")]
+        if etag_of(current_data) in tags:
+            return None
+        return self._stale(current_data)
+
+    def _stale(self, current_data) -> Response:
+        response = Response(
+            {
+                "detail": "The object changed since you read it; its current version is below.",
+                "current": current_data,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        response["ETag"] = etag_of(current_data)
+        return response

@@ -1,0 +1,66 @@
+"""JSON shapes of publishers and sources."""
+
+from rest_framework import serializers
+
+from qwenkb.api import StrictSerializer
+from sources.choices import Reliability
+from sources.models import Publisher, Source
+
+
+class PublisherSerializer(serializers.ModelSerializer):
+    """A publisher and its default reliability."""
+
+    class Meta:
+        model = Publisher
+        fields = ["slug", "name", "url", "reliability", "description"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    """A source's metadata (its full text is not sent; `has_text` says whether it is stored)."""
+
+    publisher = PublisherSerializer()
+    has_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "key",
+            "title",
+            "publisher",
+            "author",
+            "url",
+            "published",
+            "published_precision",
+            "published_inferred",
+            "published_note",
+            "language",
+            "reliability",
+            "reliability_reason",
+            "has_text",
+        ]
+
+    def get_has_text(self, source: Source) -> bool:
+        return bool(source.text)
+
+
+class SourceWriteSerializer(StrictSerializer):
+    """What an editor sends to create or change a source."""
+
+    key = serializers.SlugField(max_length=100)
+    title = serializers.CharField(max_length=500)
+    publisher = serializers.SlugField(help_text="The publisher's slug.")
+    author = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
+    published = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="YYYY-MM-DD, YYYY-MM or YYYY."
+    )
+    published_inferred = serializers.BooleanField(required=False)
+    published_note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    language = serializers.CharField(required=False, max_length=20)
+    reliability = serializers.ChoiceField(
+        choices=Reliability.choices, required=False, allow_blank=True
+    )
+    reliability_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True)

@@ -1,0 +1,99 @@
+"""REST endpoints for publishers and sources."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+
+from claims.filtersets import PublisherFilterSet, SourceFilterSet
+from claims.loading import read_published
+from qwenkb.api import BaseViewSet
+from qwenkb.pagination import Pagination
+from sources import services
+from sources.api import serializers as s
+from sources.models import Publisher, Source
+
+
+class PublisherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """Publishers and their default reliability grades."""
+
+    queryset = Publisher.objects.order_by("name")
+    serializer_class = s.PublisherSerializer
+    filterset_class = PublisherFilterSet
+    pagination_class = Pagination
+    lookup_field = "slug"
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.versioned(self.get_serializer(self.get_object()).data)
+
+
+class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """Sources: documents with their metadata and reliability."""
+
+    queryset = Source.objects.select_related("publisher").order_by("id")
+    serializer_class = s.SourceSerializer
+    filterset_class = SourceFilterSet
+    pagination_class = Pagination
+    write_permissions = {
+        "create": "sources.add_source",
+        "update": "sources.change_source",
+        "partial_update": "sources.change_source",
+    }
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.versioned(self.get_serializer(self.get_object()).data)
+
+    def _values(self, data: dict) -> dict:
+        values = {k: v for k, v in data.items() if k not in {"publisher", "published", "reason"}}
+        if "publisher" in data:
+            values["publisher"] = Publisher.objects.filter(slug=data["publisher"]).first()
+            if values["publisher"] is None:
+                raise ValidationError(
+                    {"publisher": f"No publisher has the slug \u201c{data['publisher']}\u201d."}
+                )
+        if "published" in data:
+            values["published"], values["published_precision"] = read_published(data["published"])
+        return values
+
+    @extend_schema(request=s.SourceWriteSerializer, responses={201: s.SourceSerializer})
+    def create(self, request):
+        write = s.SourceWriteSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        if Source.objects.filter(key=write.validated_data["key"]).exists():
+            raise ValidationError(
+                {"key": f"A source with key \u201c{write.validated_data['key']}\u201d exists."}
+            )
+        source = services.source_save(
+            user=request.user,
+            reason=write.validated_data.get("reason", ""),
+            **self._values(write.validated_data),
+        )
+        return self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
+
+    def _update(self, request, *, partial: bool):
+        source = self.get_object()
+        stale = self.check_version(request, self.get_serializer(source).data)
+        if stale is not None:
+            return stale
+        write = s.SourceWriteSerializer(data=request.data, partial=partial)
+        write.is_valid(raise_exception=True)
+        values = self._values(write.validated_data)
+        if (
+            "key" in values
+            and Source.objects.filter(key=values["key"]).exclude(pk=source.pk).exists()
+        ):
+            raise ValidationError({"key": f"A source with key \u201c{values['key']}\u201d exists."})
+        source = services.source_save(
+            source=source,
+            user=request.user,
+            reason=write.validated_data.get("reason", ""),
+            **values,
+        )
+        return self.versioned(self.get_serializer(source).data)
+
+    @extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer)
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)

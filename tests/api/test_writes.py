@@ -1,0 +1,227 @@
+"""Writes through the API: the same services as the admin, versions, roles and errors."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from claims.models import Claim, Contradiction, Entity
+from sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def new_claim(kb, **extra) -> dict:
+    return {
+        "subject": "Qwen3.5-Max Preview",
+        "metric": "total-parameters",
+        "source": kb["source"].pk,
+        "value_text": "exceeding 1.8 trillion",
+        "quote": "exceeding 1.8 trillion",
+        "reason": "from the weekly report",
+        **extra,
+    }
+
+
+def test_editor_creates_claim_and_sees_the_conflict_it_opened(editor_api, kb, editor):
+    response = editor_api.post("/api/claims/", new_claim(kb), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["value"] == {
+        "type": "quantity",
+        "bound": "more_than",
+        "low": 1.8e12,
+        "high": None,
+        "point": 1.8e12,
+        "unit": "parameters",
+    }
+    assert body["status"] == "proposed" and body["disputed"] is True
+    (opened,) = body["contradictions_opened"]
+    assert opened["kind"] == "discrepancy" and opened["severity"] == pytest.approx(1.8)
+    assert body["contradictions"][0]["other_claim"] == kb["c"].pk
+    claim = Claim.objects.get(pk=body["id"])
+    assert (claim.added_by, claim.history.first().history_change_reason) == (
+        editor,
+        "from the weekly report",
+    )
+    assert response["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"value_text": "heaps"}, "value_text"),
+        ({"quote": "not in the text"}, "quote"),
+        ({"subject": "Nobody"}, "subject"),
+        ({"metric": "nope"}, "metric"),
+        ({"source": 9999}, "source"),
+        ({"source": "two"}, "source"),
+        ({"as_of": "one day"}, "as_of"),
+        ({"status": "maybe"}, "status"),
+        ({"value_text": "-5 trillion"}, "value_text"),
+        ({"colour": "red"}, "colour"),
+        ({"attributed_to": "nobody"}, "attributed_to"),
+    ],
+)
+def test_bad_claim_input_is_400_naming_the_field_and_writes_nothing(editor_api, kb, change, field):
+    before = Claim.objects.count()
+    response = editor_api.post("/api/claims/", new_claim(kb, **change), format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Claim.objects.count() == before
+
+
+def test_malformed_json_wrong_body_and_huge_body(editor_api, kb):
+    response = editor_api.post("/api/claims/", "{not json", content_type="application/json")
+    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]
+    assert editor_api.post("/api/claims/", [1, 2], format="json").status_code == 400
+    huge = json.dumps(new_claim(kb, notes="x" * (2 * 1024 * 1024)))
+    response = editor_api.post("/api/claims/", huge, content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_only_reviewers_accept_or_set_status(editor_api, reviewer_api, kb):
+    response = editor_api.post("/api/claims/", new_claim(kb, status="accepted"), format="json")
+    assert response.status_code == 403 and "reviewers" in response.json()["detail"].lower()
+    created = editor_api.post("/api/claims/", new_claim(kb), format="json").json()
+    assert editor_api.post(f"/api/claims/{created['id']}/accept/").status_code == 403
+    accepted = reviewer_api.post(
+        f"/api/claims/{created['id']}/accept/", {"reason": "checked"}, format="json"
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+
+
+def test_delete_is_a_rejection(reviewer_api, editor_api, kb):
+    url = f"/api/claims/{kb['a'].pk}/"
+    assert editor_api.delete(url).status_code == 403
+    response = reviewer_api.delete(url)
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
+    assert Claim.objects.filter(pk=kb["a"].pk, status="rejected").exists()
+    assert Contradiction.objects.get().status == "closed"
+
+
+def test_updates_need_the_current_version(editor_api, kb):
+    url = f"/api/claims/{kb['c'].pk}/"
+    assert editor_api.patch(url, {"notes": "x"}, format="json").status_code == 428
+    etag = editor_api.get(url)["ETag"]
+    changed = editor_api.patch(
+        url, {"value_text": "over 1.2 trillion"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert changed.status_code == 200 and changed.json()["value"]["point"] == 1.2e12
+    stale = editor_api.patch(url, {"notes": "late"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale.json()["current"]["value_text"] == "over 1.2 trillion"
+    assert stale["ETag"] == changed["ETag"]
+    assert Claim.objects.get(pk=kb["c"].pk).notes == ""
+
+
+def test_put_replaces_the_writable_fields(editor_api, kb):
+    url = f"/api/claims/{kb['c'].pk}/"
+    etag = editor_api.get(url)["ETag"]
+    body = new_claim(kb, value_text="about 1 trillion", quote="over 1 trillion parameters")
+    response = editor_api.put(url, body, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["value"]["bound"] == "approximate"
+    missing = {k: v for k, v in body.items() if k != "quote"}
+    etag = response["ETag"]
+    assert editor_api.put(url, missing, format="json", HTTP_IF_MATCH=etag).json() == {
+        "quote": ["This field is required."]
+    }
+
+
+def test_reviewer_resolves_and_dismisses(reviewer_api, editor_api, kb):
+    record = Contradiction.objects.get()
+    url = f"/api/contradictions/{record.pk}/"
+    assert (
+        editor_api.post(
+            url + "resolve/", {"preferred_claim": kb["b"].pk, "note": "n"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        reviewer_api.post(
+            url + "resolve/", {"preferred_claim": kb["c"].pk, "note": "n"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert reviewer_api.post(
+        url + "resolve/", {"preferred_claim": kb["b"].pk}, format="json"
+    ).json() == {"note": ["This field is required."]}
+    stale = reviewer_api.post(
+        url + "resolve/",
+        {"preferred_claim": kb["b"].pk, "note": "n"},
+        format="json",
+        HTTP_IF_MATCH='"old"',
+    )
+    assert stale.status_code == 412
+    done = reviewer_api.post(
+        url + "resolve/", {"preferred_claim": kb["b"].pk, "note": "later report"}, format="json"
+    )
+    assert done.status_code == 200
+    body = done.json()
+    assert body["status"] == "resolved"
+    assert (
+        body["resolution"]["preferred_claim"] == kb["b"].pk
+        and body["resolution"]["note"] == "later report"
+    )
+    assert [c["rank"] for c in body["claims"]] == ["deprecated", "preferred"]
+    again = reviewer_api.post(url + "dismiss/", {"note": "x"}, format="json")
+    assert again.status_code == 400 and "status" in again.json()
+
+
+def test_entity_create_update_and_alias_collision(editor_api, kb):
+    created = editor_api.post(
+        "/api/entities/",
+        {
+            "name": "Qwen3.5-27B",
+            "slug": "qwen3-5-27b",
+            "kind": "model",
+            "parent": "tongyi qianwen",
+            "aliases": ["Q27"],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["parent"]["slug"] == kb["qwen"].slug and created.json()["aliases"] == [
+        "Q27"
+    ]
+    clash = editor_api.post(
+        "/api/entities/",
+        {"name": "Other", "slug": "other", "kind": "model", "aliases": ["tongyi-qianwen"]},
+        format="json",
+    )
+    assert clash.status_code == 400 and "aliases" in clash.json()
+    url = "/api/entities/q27/"
+    etag = editor_api.get(url)["ETag"]
+    renamed = editor_api.patch(
+        url, {"description": "A dense model."}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert renamed.status_code == 200 and renamed.json()["description"] == "A dense model."
+    assert Entity.objects.get(slug="qwen3-5-27b").history.count() == 2
+
+
+def test_source_create_and_text_change_keeping_quotes(editor_api, kb):
+    created = editor_api.post(
+        "/api/sources/",
+        {
+            "key": "new-report",
+            "title": "New report",
+            "publisher": kb["publisher"].slug,
+            "published": "2026-05",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["reliability"] == "B" and created.json()["published_precision"] == "month"
+    url = f"/api/sources/{kb['source'].pk}/"
+    etag = editor_api.get(url)["ETag"]
+    broken = editor_api.patch(url, {"text": "Nothing here."}, format="json", HTTP_IF_MATCH=etag)
+    assert broken.status_code == 400 and "text" in broken.json()
+    assert Source.objects.get(pk=kb["source"].pk).text.startswith("The flagship")
+
+
+def test_session_writes_need_csrf(editor, kb):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(editor)
+    response = client.post("/api/claims/", new_claim(kb), format="json")
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
