@@ -36,6 +36,9 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
 
+    def get_paginated_response_schema(self, schema):
+        return _loose_count(super().get_paginated_response_schema(schema))
+
 
 class KeysetPagination(CursorPagination):
     """Cursor pages in id order: a deep page costs the same as the first."""
@@ -47,3 +50,15 @@ class KeysetPagination(CursorPagination):
 
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data = {"count": None, **response.data}
+        return response
+
+
+def _loose_count(schema: dict) -> dict:
+    """Numbered and cursor pages share one documented shape; cursor pages have no count."""
+    schema["properties"]["count"]["nullable"] = True
+    schema["required"] = [name for name in schema.get("required", []) if name != "count"]
+    return schema

@@ -177,6 +177,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "qwenkb.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.choices.ClaimStatus",
+        "ContradictionStatusEnum": "claims.choices.ContradictionStatus",
+        "ContradictionKindEnum": "claims.choices.ContradictionKind",
+        "EntityKindEnum": "claims.choices.EntityKind",
+    },
 }
 
 # The API is closed to other origins unless listed here (comma-separated).

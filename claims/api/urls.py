@@ -1,11 +1,11 @@
 """REST API routes (under /api/), the OpenAPI schema and the interactive docs."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from claims.api.catalogue import EntityViewSet, MetricViewSet, ParseView
-from claims.api.views import ClaimViewSet, ContradictionViewSet
+from claims.api.views import ClaimViewSet, ContradictionViewSet, not_found
 from sources.api.views import PublisherViewSet, SourceViewSet
 
 app_name = "api"
@@ -23,4 +23,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

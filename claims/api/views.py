@@ -6,11 +6,12 @@ services as the admin (one transaction each), errors are shaped in ``qwenkb.api`
 
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes, schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -80,6 +81,16 @@ class ExportMixin:
         response = StreamingHttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{self.export_name}.{fmt}"'
         return response
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@schema(None)
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/ answers in JSON, like the rest of the API."""
+    return Response(
+        {"detail": f"No API endpoint at {request.path}."}, status=status.HTTP_404_NOT_FOUND
+    )
 
 
 def _flag(request, name: str) -> bool:
@@ -152,6 +163,12 @@ class ClaimViewSet(
         return s.ClaimSerializer
 
     @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="ClaimOrBrief",
+            serializers=[s.ClaimSerializer, s.ClaimBriefSerializer],
+            resource_type_field_name=None,
+            many=True,
+        ),
         parameters=[
             OpenApiParameter(
                 "brief", bool, description="Only id, subject, metric, value, disputed."
@@ -166,7 +183,7 @@ class ClaimViewSet(
                 enum=["json", "csv", "jsonl"],
                 description="csv/jsonl: every matching row.",
             ),
-        ]
+        ],
     )
     def list(self, request, *args, **kwargs):
         if self.export_format():

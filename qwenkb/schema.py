@@ -1,0 +1,69 @@
+"""OpenAPI post-processing: the error responses every operation can give, documented once."""
+
+ERROR_DETAIL = {
+    "type": "object",
+    "description": "An error that concerns the request as a whole.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": (
+        "Problems keyed by the field or query parameter at fault (`detail` or "
+        "`non_field_errors` when none is); each a list of sentences."
+    ),
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "object", "description": "Errors of a list's items, keyed by position."},
+        ]
+    },
+}
+STALE = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "current": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["detail", "current"],
+}
+
+
+def _response(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def add_error_responses(result, generator, request, public):
+    """Document 400/401/403/404/412/413/428/429 (and 304 on reads) on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(
+        {"ErrorDetail": ERROR_DETAIL, "FieldErrors": FIELD_ERRORS, "StaleVersion": STALE}
+    )
+    detail = {"$ref": "#/components/schemas/ErrorDetail"}
+    fields = {"$ref": "#/components/schemas/FieldErrors"}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", _response("Invalid parameters or body.", fields))
+            responses.setdefault("404", _response("Not found.", detail))
+            responses.setdefault("429", _response("Too many requests; see Retry-After.", detail))
+            if method == "get":
+                responses.setdefault("304", {"description": "Not modified (If-None-Match)."})
+                if path.startswith("/api/claims/") or path.startswith("/api/contradictions/"):
+                    responses.setdefault("200", {}).setdefault("content", {}).update(
+                        {
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/x-ndjson": {"schema": {"type": "string"}},
+                        }
+                    )
+                continue
+            responses.setdefault("401", _response("Authentication needed.", detail))
+            responses.setdefault(
+                "403", _response("Not allowed for this account (or CSRF failed).", detail)
+            )
+            responses.setdefault("413", _response("Request body too large.", detail))
+            if method in ("put", "patch", "post", "delete") and "{" in path:
+                responses.setdefault("412", _response("Stale If-Match: the object changed.", STALE))
+            if method in ("put", "patch"):
+                responses.setdefault("428", _response("If-Match is required.", detail))
+    return result
