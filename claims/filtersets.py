@@ -8,6 +8,8 @@ name: the API answers 400 with it and the pages show it. Nothing is silently ign
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, Value
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from claims.choices import (
     ClaimRank,
@@ -39,6 +41,7 @@ class EntityField(forms.CharField):
         return entity
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class EntityFilter(filters.Filter):
     """Filter by an entity given as slug, name or alias."""
 
@@ -63,6 +66,7 @@ class SlugField(forms.CharField):
         return found
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(filters.Filter):
     """Filter by a related object given by its slug."""
 
