@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import render
 from simple_history.admin import SimpleHistoryAdmin
@@ -59,6 +60,39 @@ class EntityAdminForm(forms.ModelForm):
                 services.entity_names_check(entity=self.instance, name=name, aliases=[])
             except ValidationError as error:
                 add_errors(self, error)
+        return cleaned
+
+
+class MetricAdminForm(forms.ModelForm):
+    """A metric; a change to how its values read is tried on its claims before it is saved."""
+
+    reason = forms.CharField(label="Reason for this change", required=False)
+
+    class Meta:
+        model = Metric
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "value_type",
+            "dimension",
+            "unit",
+            "tolerance",
+            "single_valued",
+            "time_varying",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not self.instance.pk:
+            return cleaned
+        data = {k: cleaned[k] for k in self.Meta.fields if k in cleaned}
+        try:
+            with transaction.atomic():
+                services.metric_save(metric=self.instance, **data)
+                transaction.set_rollback(True)  # a dry run: the real save comes with save_model
+        except ValidationError as error:
+            add_errors(self, error)
         return cleaned
 
 
@@ -161,6 +195,17 @@ class MetricAdmin(SimpleHistoryAdmin):
     list_filter = ["value_type", "dimension", "single_valued", "time_varying"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    form = MetricAdminForm
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        saved = services.metric_save(
+            metric=obj if change else None,
+            user=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            **data,
+        )
+        obj.pk, obj._state.adding = saved.pk, False
 
 
 @admin.register(ExchangeRate)

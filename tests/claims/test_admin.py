@@ -213,3 +213,38 @@ def test_entity_aliases_inline_refuse_collisions(editor_client):
     assert response.status_code == 200
     assert "collides with Qwen" in response.content.decode()
     assert not Entity.objects.filter(slug="other").exists()
+
+
+def test_metric_change_that_breaks_claims_is_refused_on_the_form(editor_client):
+    metric = factories.metric()
+    factories.claim(metric_=metric, value="27B")
+    url = reverse("admin:claims_metric_change", args=[metric.pk])
+    form = {
+        "name": metric.name,
+        "slug": metric.slug,
+        "description": "",
+        "value_type": "date",
+        "dimension": "",
+        "unit": "",
+        "tolerance": "0.05",
+        "single_valued": "on",
+        "reason": "",
+    }
+    response = editor_client.post(url, form)
+    assert response.status_code == 200
+    assert "would no longer read" in response.content.decode()
+    metric.refresh_from_db()
+    assert metric.value_type == "quantity"
+    ok = editor_client.post(
+        url,
+        form
+        | {
+            "value_type": "quantity",
+            "dimension": "number",
+            "unit": "parameters",
+            "tolerance": "0.1",
+        },
+    )
+    assert ok.status_code == 302
+    metric.refresh_from_db()
+    assert metric.tolerance == 0.1

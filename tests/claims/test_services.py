@@ -247,3 +247,28 @@ def test_alias_rows_keep_history():
     entity = factories.entity(name="Qwen", aliases=["Tongyi Qianwen"])
     alias = EntityAlias.objects.get(entity=entity)
     assert alias.history.count() == 1
+
+
+def test_metric_tolerance_change_rereads_claims_and_rechecks(editor):
+    metric = factories.metric(tolerance=0.05)
+    subject = factories.entity()
+    approx = factories.claim(subject=subject, metric_=metric, value="about 100B").claim
+    factories.claim(subject=subject, metric_=metric, value="112B", quote="b")
+    assert approx.high == pytest.approx(105e9)
+    from claims.models import Contradiction
+
+    assert Contradiction.objects.get().kind == "contradiction"
+    services.metric_save(metric=metric, user=editor, tolerance=0.2)
+    approx.refresh_from_db()
+    assert approx.high == pytest.approx(120e9)
+    assert Contradiction.objects.get().status == "closed"  # 112B now lies within about 100B
+
+
+def test_metric_type_change_that_breaks_claims_is_refused():
+    metric = factories.metric()
+    factories.claim(metric_=metric, value="27B")
+    with pytest.raises(ValidationError) as info:
+        services.metric_save(metric=metric, value_type="date", dimension="", unit="")
+    assert "27B" in info.value.message_dict["value_type"][0]
+    metric.refresh_from_db()
+    assert metric.value_type == "quantity"
