@@ -64,6 +64,12 @@ class SourceAdminForm(forms.ModelForm):
             "text",
         ]
 
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("reliability") and cleaned.get("publisher"):
+            cleaned["reliability"] = cleaned["publisher"].reliability
+        return cleaned
+
     def clean_text(self):
         text = self.cleaned_data.get("text", "")
         missing = services.quotes_missing_from(text, self.instance)

@@ -135,7 +135,7 @@ class EntityAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")
-        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        data = {k: form.cleaned_data[k] for k in EntityAdminForm.Meta.fields}
         if change:
             services.entity_update(entity=obj, user=request.user, reason=reason, **data)
         else:
@@ -198,7 +198,7 @@ class MetricAdmin(SimpleHistoryAdmin):
     form = MetricAdminForm
 
     def save_model(self, request, obj, form, change):
-        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        data = {k: form.cleaned_data[k] for k in MetricAdminForm.Meta.fields}
         saved = services.metric_save(
             metric=obj if change else None,
             user=request.user,

@@ -248,3 +248,68 @@ def test_metric_change_that_breaks_claims_is_refused_on_the_form(editor_client):
     assert ok.status_code == 302
     metric.refresh_from_db()
     assert metric.tolerance == 0.1
+
+
+def test_editor_adds_and_renames_entity_through_admin(editor_client, editor):
+    add = {
+        "name": "Qwen3.5-27B",
+        "slug": "qwen3-5-27b",
+        "kind": "model",
+        "description": "",
+        "reason": "new model",
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-0-name": "Qwen 3.5 27B dense",
+    }
+    assert editor_client.post(reverse("admin:claims_entity_add"), add).status_code == 302
+    entity = Entity.objects.get(slug="qwen3-5-27b")
+    assert entity.aliases.get().name == "Qwen 3.5 27B dense"
+    assert entity.history.first().history_user == editor
+    change = add | {
+        "description": "Dense model.",
+        "aliases-INITIAL_FORMS": "1",
+        "aliases-0-id": entity.aliases.get().pk,
+        "aliases-0-entity": entity.pk,
+    }
+    assert (
+        editor_client.post(
+            reverse("admin:claims_entity_change", args=[entity.pk]), change
+        ).status_code
+        == 302
+    )
+    entity.refresh_from_db()
+    assert entity.description == "Dense model."
+
+
+def test_editor_adds_publisher_and_source_through_admin(editor_client):
+    from sources.models import Publisher, Source
+
+    response = editor_client.post(
+        reverse("admin:sources_publisher_add"),
+        {
+            "name": "KrASIA",
+            "slug": "krasia",
+            "url": "https://kr-asia.com",
+            "reliability": "B",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    publisher = Publisher.objects.get(slug="krasia")
+    source = {
+        "key": "krasia-wearables",
+        "title": "Qwen wearables",
+        "publisher": publisher.pk,
+        "author": "",
+        "url": "",
+        "published": "2026-03-01",
+        "published_precision": "month",
+        "published_note": "",
+        "language": "en",
+        "reliability": "",
+        "reliability_reason": "",
+        "text": "",
+        "reason": "",
+    }
+    assert editor_client.post(reverse("admin:sources_source_add"), source).status_code == 302
+    assert Source.objects.get(key="krasia-wearables").reliability == "B"  # the publisher's grade
