@@ -4,30 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim
+from claims.reading import EMPTY_VALUE
 from claims.services import CLAIM_INPUT_FIELDS, claim_prepare
 from sources.periods import format_period
 
-VALUE_FIELDS = (
-    "bound",
-    "low",
-    "high",
-    "point",
-    "currency",
-    "eq_currency",
-    "eq_low",
-    "eq_high",
-    "eq_point",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "text_value",
-    "entity_value",
-    "bool_value",
-    "as_of_start",
-    "as_of_end",
-    "as_of_precision",
-    "quote_offset",
-)
+# What the form does not show but reads from the value and the source: set on the instance so
+# that the model's own validation sees the claim as it will be stored.
+VALUE_FIELDS = (*EMPTY_VALUE, "as_of_start", "as_of_end", "as_of_precision", "quote_offset")
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:

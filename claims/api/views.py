@@ -25,6 +25,9 @@ from qwenkb.pagination import KeysetPagination, Pagination
 from sources.models import Publisher, Source
 
 CLAIM_PREFETCH = ["contradictions_as_a", "contradictions_as_b"]
+EXPORT_FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "csv", "jsonl"], description="csv/jsonl: every matching row."
+)
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes"}, {"0", "false", "no"}
 
 
@@ -177,12 +180,7 @@ class ClaimViewSet(
                 "pagination", str, enum=["page", "cursor"], description="Cursor (keyset) pages."
             ),
             OpenApiParameter("cursor", str, description="The cursor of a keyset page."),
-            OpenApiParameter(
-                "format",
-                str,
-                enum=["json", "csv", "jsonl"],
-                description="csv/jsonl: every matching row.",
-            ),
+            EXPORT_FORMAT,
         ],
     )
     def list(self, request, *args, **kwargs):
@@ -330,16 +328,7 @@ class ContradictionViewSet(
             .order_by("-severity", "id")
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "format",
-                str,
-                enum=["json", "csv", "jsonl"],
-                description="csv/jsonl: every matching row.",
-            )
-        ]
-    )
+    @extend_schema(parameters=[EXPORT_FORMAT])
     def list(self, request, *args, **kwargs):
         if self.export_format():
             queryset = self.filter_queryset(
