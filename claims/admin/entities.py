@@ -6,11 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
 from claims.admin.forms import add_errors
+from claims.display import value_display
 from claims.models import Entity, EntityAlias, ExchangeRate, Metric
+from claims.selectors import entity_facts
 
 
 class AliasFormSet(forms.BaseInlineFormSet):
@@ -115,6 +119,30 @@ class EntityAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge"]
+    readonly_fields = ["fact_sheet"]
+
+    @admin.display(description="fact sheet (current values)")
+    def fact_sheet(self, entity: Entity):
+        if not entity.pk:
+            return "—"
+        facts = entity_facts(entity)
+        if not facts:
+            return "No claims yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    fact.metric.name,
+                    value_display(fact.current) if fact.current else "no accepted claim",
+                    fact.claim_count,
+                    "disputed" if fact.disputed else "",
+                )
+                for fact in facts
+            ),
+        )
+        head = "<tr><th>Metric</th><th>Current value</th><th>Claims</th><th></th></tr>"
+        return format_html("<table>{}{}</table>", mark_safe(head), rows)
 
     def get_queryset(self, request):
         return (

@@ -313,3 +313,11 @@ def test_editor_adds_publisher_and_source_through_admin(editor_client):
     }
     assert editor_client.post(reverse("admin:sources_source_add"), source).status_code == 302
     assert Source.objects.get(key="krasia-wearables").reliability == "B"  # the publisher's grade
+
+
+def test_entity_page_shows_its_fact_sheet(editor_client, group):
+    subject, *_ = group
+    page = editor_client.get(
+        reverse("admin:claims_entity_change", args=[subject.pk])
+    ).content.decode()
+    assert "Fact sheet" in page and "disputed" in page and "&gt; 1.8 trillion parameters" in page
