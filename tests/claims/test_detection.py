@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -119,10 +120,10 @@ def test_resolve_requires_a_party_and_a_note(group):
     add(group, "35B")
     outsider = factories.claim(quote="outsider").claim
     record = Contradiction.objects.get()
-    with pytest.raises(services.ValidationError) as info:
+    with pytest.raises(ValidationError) as info:
         services.contradiction_resolve(contradiction=record, preferred_claim=outsider, note="x")
     assert "preferred_claim" in info.value.message_dict
-    with pytest.raises(services.ValidationError) as info:
+    with pytest.raises(ValidationError) as info:
         services.contradiction_dismiss(contradiction=record, note=" ")
     assert "note" in info.value.message_dict
 

@@ -1,0 +1,41 @@
+"""Writes of the claims domain: every path (admin, API, fixtures, commands) comes through here.
+
+Each service takes keyword-only arguments, validates everything before it writes, raises
+``django.core.exceptions.ValidationError`` keyed by the field at fault, runs in one
+transaction, records who did it (and why) in the history, and re-checks the touched
+subject+metric groups for contradictions before it returns.
+"""
+
+from claims.services.claims import (
+    CLAIM_INPUT_FIELDS,
+    ClaimWrite,
+    claim_accept,
+    claim_create,
+    claim_inputs,
+    claim_prefer,
+    claim_prepare,
+    claim_reject,
+    claim_update,
+)
+from claims.services.contradictions import contradiction_dismiss, contradiction_resolve
+from claims.services.entities import entity_create, entity_merge, entity_names_check, entity_update
+from claims.services.metrics import metric_save
+
+__all__ = [
+    "CLAIM_INPUT_FIELDS",
+    "ClaimWrite",
+    "claim_accept",
+    "claim_create",
+    "claim_inputs",
+    "claim_prefer",
+    "claim_prepare",
+    "claim_reject",
+    "claim_update",
+    "contradiction_dismiss",
+    "contradiction_resolve",
+    "entity_create",
+    "entity_merge",
+    "entity_names_check",
+    "entity_update",
+    "metric_save",
+]

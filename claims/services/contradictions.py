@@ -1,0 +1,68 @@
+"""Settling contradictions: resolve by preferring one claim, or dismiss."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from claims import detection
+from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
+from claims.models import Claim, Contradiction
+from qwenkb.history import stamp
+
+
+def _settle_check(contradiction: Contradiction, note: str) -> None:
+    if not (note or "").strip():
+        raise ValidationError({"note": "Say why, in a note: it is kept with the decision."})
+    if contradiction.status != ContradictionStatus.OPEN:
+        raise ValidationError(
+            {
+                "status": f"This contradiction is {contradiction.status}; only open ones can be settled."
+            }
+        )
+
+
+@transaction.atomic
+def contradiction_resolve(
+    *, contradiction: Contradiction, preferred_claim: Claim, note: str, user=None
+) -> Contradiction:
+    """Settle a contradiction by preferring one claim; the other is deprecated."""
+    contradiction = Contradiction.objects.select_for_update().get(pk=contradiction.pk)
+    _settle_check(contradiction, note)
+    if preferred_claim.pk not in (contradiction.claim_a_id, contradiction.claim_b_id):
+        raise ValidationError(
+            {"preferred_claim": "The preferred claim must be one of the two claims in conflict."}
+        )
+    preferred = Claim.objects.select_for_update().get(pk=preferred_claim.pk)
+    other = Claim.objects.select_for_update().get(pk=contradiction.other(preferred.pk))
+    if preferred.status == ClaimStatus.REJECTED:
+        raise ValidationError({"preferred_claim": "A rejected claim cannot be preferred."})
+    reason = f"Contradiction {contradiction.pk} resolved: {note.strip()}"
+    for claim, rank in ((preferred, ClaimRank.PREFERRED), (other, ClaimRank.DEPRECATED)):
+        if claim.rank != rank:
+            claim.rank = rank
+            stamp(claim, user=user, reason=reason)
+            claim.save(update_fields=["rank", "updated_at"])
+    contradiction.status = ContradictionStatus.RESOLVED
+    contradiction.preferred_claim = preferred
+    contradiction.resolution_note = note.strip()
+    contradiction.resolved_by = user if user is not None and user.is_authenticated else None
+    contradiction.resolved_at = timezone.now()
+    stamp(contradiction, user=user, reason=reason)
+    contradiction.save()
+    detection.group_detect(subject_id=contradiction.subject_id, metric_id=contradiction.metric_id)
+    contradiction.refresh_from_db()
+    return contradiction
+
+
+@transaction.atomic
+def contradiction_dismiss(*, contradiction: Contradiction, note: str, user=None) -> Contradiction:
+    """Dismiss a contradiction as not a real conflict; it stays dismissed unless a value changes."""
+    contradiction = Contradiction.objects.select_for_update().get(pk=contradiction.pk)
+    _settle_check(contradiction, note)
+    contradiction.status = ContradictionStatus.DISMISSED
+    contradiction.resolution_note = note.strip()
+    contradiction.resolved_by = user if user is not None and user.is_authenticated else None
+    contradiction.resolved_at = timezone.now()
+    stamp(contradiction, user=user, reason=f"Dismissed: {note.strip()}")
+    contradiction.save()
+    return contradiction
