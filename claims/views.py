@@ -1,0 +1,380 @@
+"""Researcher pages: public, read-only, server-rendered.
+
+Views stay thin: reads come from ``claims.selectors``, filtering from the FilterSets the API
+uses too (so a filter means the same on a page and in JSON), charts from ``claims.charts``.
+Each page runs a fixed number of queries whatever the size of the knowledge base; a filter
+value that cannot be used answers 400 with the FilterSet's own message.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from claims.charts import dispute_chart, fact_chart, metric_chart
+from claims.choices import (
+    ClaimRank,
+    ClaimStatus,
+    ContradictionKind,
+    ContradictionStatus,
+    EntityKind,
+    ValueType,
+)
+from claims.display import value_display
+from claims.filtersets import (
+    ClaimFilterSet,
+    ContradictionFilterSet,
+    EntityFilterSet,
+    MetricFilterSet,
+    MetricValuesFilterSet,
+    SourceFilterSet,
+)
+from claims.models import Claim, Contradiction, Entity, Metric
+from claims.selectors import (
+    claim_queryset,
+    entity_facts,
+    entity_resolve,
+    metric_facts,
+    open_contradiction_exists,
+)
+from sources.models import Publisher, Source
+
+SEARCH_LIMIT = 50
+LIVE = ~Q(status=ClaimStatus.REJECTED)
+LIVE_CLAIMS = ~Q(claims__status=ClaimStatus.REJECTED)
+
+
+def claim_url(claim: Claim) -> str:
+    """Where a claim is shown in full: its row on its subject's page."""
+    return reverse("web:entity", args=[claim.subject.slug]) + f"#claim-{claim.pk}"
+
+
+def bad_filters(request, filterset):
+    """The 400 page, naming each parameter that could not be used and why."""
+    errors = [
+        (name, filterset.form.fields[name].label or name, messages)
+        for name, messages in filterset.errors.items()
+    ]
+    return render(request, "400.html", {"errors": errors, "retry_url": request.path}, status=400)
+
+
+def dispute_queryset():
+    """Contradictions with both claims and everything their values display needs."""
+    related = ["subject", "metric"]
+    for side in ("claim_a", "claim_b"):
+        related += [f"{side}__{rel}" for rel in ("subject", "metric", "entity_value")]
+        related += [f"{side}__source__publisher", f"{side}__attributed_to"]
+    return Contradiction.objects.select_related(*related)
+
+
+def home(request):
+    """Counts, the worst open disputes, the latest claims, and the entity kinds to browse."""
+    kinds = dict(Entity.objects.values_list("kind").annotate(n=Count("pk")))
+    context = {
+        "counts": {
+            "entities": Entity.objects.count(),
+            "claims": Claim.objects.filter(LIVE).count(),
+            "sources": Source.objects.count(),
+            "disputes": Contradiction.objects.filter(status=ContradictionStatus.OPEN).count(),
+        },
+        "disputes": dispute_queryset().filter(status=ContradictionStatus.OPEN)[:5],
+        "recent": claim_queryset().filter(LIVE).order_by("-created_at", "-pk")[:8],
+        "kinds": [
+            (kind, label, kinds[kind]) for kind, label in EntityKind.choices if kind in kinds
+        ],
+        "api_url": "/api/",
+    }
+    return render(request, "web/home.html", context)
+
+
+def search(request):
+    """Entities by name or alias, claims by quote, sources by title."""
+    q = request.GET.get("q", "").strip()
+    context = {"q": q, "api_url": f"/api/claims/?{urlencode({'q': q})}" if q else ""}
+    if q:
+        entities = EntityFilterSet(
+            {"q": q}, queryset=Entity.objects.select_related("parent").prefetch_related("aliases")
+        ).qs
+        claims = ClaimFilterSet({"q": q}, queryset=claim_queryset().filter(LIVE)).qs
+        sources = SourceFilterSet({"q": q}, queryset=Source.objects.select_related("publisher")).qs
+        context |= {
+            "exact": entity_resolve(q),
+            "entities": list(entities[: SEARCH_LIMIT + 1]),
+            "claims": list(claims.order_by("subject__name", "pk")[: SEARCH_LIMIT + 1]),
+            "sources": list(sources[: SEARCH_LIMIT + 1]),
+            "limit": SEARCH_LIMIT,
+        }
+    return render(request, "web/search.html", context)
+
+
+def entity_list(request):
+    """Every entity, filtered by kind, parent or name."""
+    queryset = (
+        Entity.objects.select_related("parent")
+        .annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
+        .order_by("name")
+    )
+    filterset = EntityFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "kinds": EntityKind.choices,
+        "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "section": "entities",
+        "api_url": "/api/entities/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/entity_list.html", context)
+
+
+@dataclass
+class ClaimItem:
+    """A claim on an entity page, with its disputes and the claims its quote shares."""
+
+    claim: Claim
+    disputes: list[Contradiction] = field(default_factory=list)
+    passage: list[tuple[Claim, list[Contradiction]]] = field(default_factory=list)
+
+
+def _same_passage(a: Claim, b: Claim) -> bool:
+    """Do two claims of one source rest on the same words (one quote within the other)?"""
+    if a.quote_offset is not None and b.quote_offset is not None:
+        a_end, b_end = a.quote_offset + len(a.quote), b.quote_offset + len(b.quote)
+        return a.quote_offset < b_end and b.quote_offset < a_end
+    return a.quote in b.quote or b.quote in a.quote
+
+
+def _claim_items(entity: Entity, facts) -> dict[int, ClaimItem]:
+    """Each claim of the entity with its disputes, and other facts resting on the same quote."""
+    claims = [claim for fact in facts for claim in fact.claims]
+    items = {claim.pk: ClaimItem(claim) for claim in claims}
+    records = Contradiction.objects.filter(subject=entity).select_related("metric")
+    for record in records.order_by("-severity"):
+        for pk in (record.claim_a_id, record.claim_b_id):
+            if pk in items:
+                items[pk].disputes.append(record)
+    source_ids = {claim.source_id for claim in claims}
+    others = list(claim_queryset().filter(LIVE, source_id__in=source_ids).exclude(subject=entity))
+    # Open disputes of other subjects' claims in the same sources: one query, however many.
+    open_elsewhere: dict[int, list] = {}
+    for record in (
+        Contradiction.objects.filter(
+            Q(claim_a__source_id__in=source_ids) | Q(claim_b__source_id__in=source_ids),
+            status=ContradictionStatus.OPEN,
+        )
+        .exclude(subject=entity)
+        .select_related("metric")
+    ):
+        for pk in (record.claim_a_id, record.claim_b_id):
+            open_elsewhere.setdefault(pk, []).append(record)
+    for item in items.values():
+        item.passage = [
+            (other, open_elsewhere.get(other.pk, []))
+            for other in others
+            if other.source_id == item.claim.source_id and _same_passage(item.claim, other)
+        ]
+    return items
+
+
+def _values_held(fact) -> list[str]:
+    """For a metric with several true values at once (platforms, features): all accepted ones."""
+    if fact.metric.single_valued:
+        return []
+    held = (
+        value_display(claim)
+        for claim in fact.claims
+        if claim.status == ClaimStatus.ACCEPTED and claim.rank != ClaimRank.DEPRECATED
+    )
+    return list(dict.fromkeys(held))
+
+
+def entity_detail(request, slug):
+    """An entity and its fact sheet; an alias or name in the URL redirects to the slug."""
+    entity = (
+        Entity.objects.select_related("parent")
+        .prefetch_related("aliases", "children")
+        .filter(slug=slug)
+        .first()
+    )
+    if entity is None:
+        found = entity_resolve(slug)
+        if found is None:
+            raise Http404(f"No entity is called “{slug}”.")
+        return redirect("web:entity", slug=found.slug)
+    facts = entity_facts(entity)
+    items = _claim_items(entity, facts)
+    rows = [
+        {
+            "fact": fact,
+            "values": _values_held(fact),
+            "claims": [items[claim.pk] for claim in fact.claims],
+            "chart": fact_chart(fact, link=claim_url),
+        }
+        for fact in facts
+    ]
+    mentions = (
+        claim_queryset()
+        .filter(LIVE, entity_value=entity)
+        .annotate(disputed=open_contradiction_exists())
+        .order_by("subject__name", "pk")
+    )
+    context = {
+        "entity": entity,
+        "rows": rows,
+        "mentions": list(mentions),
+        "disputed_count": sum(1 for fact in facts if fact.disputed),
+        "section": "entities",
+        "api_url": f"/api/entities/{entity.slug}/facts/",
+    }
+    return render(request, "web/entity_detail.html", context)
+
+
+def metric_list(request):
+    """Every metric, with how many claims and entities it has."""
+    queryset = Metric.objects.annotate(
+        claim_count=Count("claims", filter=LIVE_CLAIMS),
+        entity_count=Count("claims__subject", distinct=True, filter=LIVE_CLAIMS),
+    )
+    filterset = MetricFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "metrics": filterset.qs,
+        "filterset": filterset,
+        "value_types": ValueType.choices,
+        "section": "metrics",
+        "api_url": "/api/metrics/",
+    }
+    return render(request, "web/metric_list.html", context)
+
+
+def _value_key(fact) -> tuple:
+    """Sort key of a current value: figures by number within a currency, dates by day, else text."""
+    claim = fact.current
+    if claim is None:
+        return (1, "", 0, "")
+    figures = [v for v in (claim.point, claim.low, claim.high) if v is not None]
+    if figures:
+        return (0, claim.currency, figures[0], "")
+    if claim.date_start is not None:
+        return (0, "", claim.date_start.toordinal(), "")
+    return (0, "", 0, value_display(claim).casefold())
+
+
+def metric_detail(request, slug):
+    """One metric across entities: current values in a sortable table and every claim charted."""
+    metric = get_object_or_404(Metric, slug=slug)
+    filterset = MetricValuesFilterSet(request.GET, queryset=Entity.objects.all())
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    filtered = any(filterset.form.cleaned_data.get(name) for name in ("kind", "parent"))
+    facts = metric_facts(metric, subject_ids=filterset.qs.values("pk") if filtered else None)
+    ordering = filterset.form.cleaned_data.get("ordering") or "name"
+    if ordering != "name":
+        with_value = sorted((f for f in facts if f.current), key=_value_key)
+        facts = (with_value[::-1] if ordering == "-value" else with_value) + [
+            f for f in facts if not f.current
+        ]
+    context = {
+        "metric": metric,
+        "facts": facts,
+        "filterset": filterset,
+        "ordering": ordering,
+        "kinds": EntityKind.choices,
+        "chart": metric_chart(metric, facts, link=claim_url),
+        "section": "metrics",
+        "api_url": f"/api/metrics/{metric.slug}/values/"
+        + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/metric_detail.html", context)
+
+
+def dispute_list(request):
+    """Contradictions and discrepancies, open ones unless told otherwise."""
+    data = request.GET.copy()
+    data.setdefault("status", ContradictionStatus.OPEN)
+    filterset = ContradictionFilterSet(data, queryset=dispute_queryset())
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    disputed = Contradiction.objects.values("metric_id")
+    context = {
+        "filterset": filterset,
+        "data": data,
+        "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "statuses": ContradictionStatus.choices,
+        "kinds": ContradictionKind.choices,
+        "metrics": Metric.objects.filter(pk__in=disputed).order_by("name"),
+        "subjects": Entity.objects.filter(
+            pk__in=Contradiction.objects.values("subject_id")
+        ).order_by("name"),
+        "section": "disputes",
+        "api_url": f"/api/contradictions/?{data.urlencode()}",
+    }
+    return render(request, "web/dispute_list.html", context)
+
+
+def dispute_detail(request, pk):
+    """Two claims side by side, both drawn on one line, and how the dispute was settled."""
+    contradiction = get_object_or_404(
+        dispute_queryset().select_related("preferred_claim", "resolved_by"), pk=pk
+    )
+    others = (
+        Contradiction.objects.filter(
+            subject_id=contradiction.subject_id, metric_id=contradiction.metric_id
+        )
+        .exclude(pk=pk)
+        .select_related("claim_a__source__publisher", "claim_b__source__publisher")
+    )
+    context = {
+        "contradiction": contradiction,
+        "claims": contradiction.claims,
+        "chart": dispute_chart(contradiction, link=claim_url),
+        "others": list(others),
+        "section": "disputes",
+        "api_url": f"/api/contradictions/{contradiction.pk}/",
+    }
+    return render(request, "web/dispute_detail.html", context)
+
+
+def source_detail(request, pk):
+    """A source: metadata, reliability, its claims in document order, its text highlighted."""
+    source = get_object_or_404(Source.objects.select_related("publisher"), pk=pk)
+    claims = list(
+        claim_queryset()
+        .filter(source=source)
+        .order_by(F("quote_offset").asc(nulls_last=True), "pk")
+    )
+    open_records = Contradiction.objects.filter(
+        Q(claim_a__source=source) | Q(claim_b__source=source), status=ContradictionStatus.OPEN
+    )
+    disputes: dict[int, list] = {}
+    for record in open_records:
+        for claim_id in (record.claim_a_id, record.claim_b_id):
+            disputes.setdefault(claim_id, []).append(record)
+    context = {
+        "source": source,
+        "claims": claims,
+        "rows": [(claim, disputes.get(claim.pk, [])) for claim in claims],
+        "api_url": f"/api/sources/{source.pk}/",
+    }
+    return render(request, "web/source_detail.html", context)
+
+
+def publisher_detail(request, slug):
+    """A publisher: its grade, its sources, and the claims others attribute to it."""
+    publisher = get_object_or_404(Publisher, slug=slug)
+    sources = publisher.sources.annotate(claim_count=Count("claims")).order_by(
+        F("published").desc(nulls_last=True), "title"
+    )
+    attributed = claim_queryset().filter(attributed_to=publisher).order_by("source__title", "pk")
+    context = {
+        "publisher": publisher,
+        "sources": list(sources),
+        "attributed": list(attributed),
+        "api_url": f"/api/publishers/{publisher.slug}/",
+    }
+    return render(request, "web/publisher_detail.html", context)

@@ -1,0 +1,109 @@
+"""Screenshots of the researcher pages for the README, taken from a running server.
+
+Serve the seed knowledge base, then run this script (it writes docs/screenshots/*.png):
+
+    DATABASE_URL=sqlite:////tmp/ui.sqlite3 .venv/bin/python manage.py migrate
+    DATABASE_URL=sqlite:////tmp/ui.sqlite3 .venv/bin/python manage.py load_seed
+    DATABASE_URL=sqlite:////tmp/ui.sqlite3 .venv/bin/python manage.py runserver 127.0.0.1:8765
+    .venv/bin/python -m tests.browser.screenshots --base-url http://127.0.0.1:8765
+
+It is not a test (pytest does not collect it): it writes into the repository.
+"""
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.browser.chromium import launch
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def _open_fact(page: Page, slug: str) -> None:
+    page.locator(f"#fact-{slug} > details > summary").click()
+
+
+def _first_dispute(page: Page) -> None:
+    page.locator("table.disputes tbody a").first.click()
+    page.wait_for_load_state()
+
+
+SHOTS = [
+    # (file name, path, viewport, action before the shot, whole page?)
+    ("home", "/", DESKTOP, None, True),
+    ("search", "/search/?q=Qwen3.5-Max", DESKTOP, None, True),
+    (
+        "entity",
+        "/entities/qwen3-5-max-preview/",
+        DESKTOP,
+        lambda p: _open_fact(p, "total-parameters"),
+        True,
+    ),
+    (
+        "entity-time-chart",
+        "/entities/qwen/",
+        DESKTOP,
+        lambda p: _open_fact(p, "largest-model-parameters"),
+        "#fact-largest-model-parameters",
+    ),
+    ("metric", "/metrics/total-parameters/", DESKTOP, None, True),
+    ("disputes", "/disputes/", DESKTOP, None, True),
+    ("dispute", "/disputes/", DESKTOP, _first_dispute, True),
+    ("source", "/sources/", DESKTOP, None, False),
+    ("publisher", "/publishers/krasia/", DESKTOP, None, True),
+    ("not-found", "/entities/no-such-model/", DESKTOP, None, False),
+    (
+        "phone-entity",
+        "/entities/qwen3-5-max-preview/",
+        PHONE,
+        lambda p: _open_fact(p, "total-parameters"),
+        True,
+    ),
+    ("phone-dispute", "/disputes/", PHONE, _first_dispute, True),
+]
+
+
+def take(base_url: str, out: Path = OUT) -> list[Path]:
+    """Take every screenshot in SHOTS; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for name, path, viewport, action, whole in SHOTS:
+            context = browser.new_context(viewport=viewport, device_scale_factor=1)
+            page = context.new_page()
+            if path == "/sources/":
+                page.goto(base_url + "/disputes/")
+                _first_dispute(page)
+                href = page.locator(".claim-card a[href*='/sources/']").first.get_attribute("href")
+                page.goto(base_url + href.split("#")[0])
+            else:
+                page.goto(base_url + path)
+            if action:
+                action(page)
+            target = out / f"{name}.png"
+            if isinstance(whole, str):
+                page.locator(whole).screenshot(path=target)
+            else:
+                page.screenshot(path=target, full_page=whole)
+            written.append(target)
+            context.close()
+        browser.close()
+    return written
+
+
+def main() -> None:
+    """Parse the base URL and take the screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8765")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    for path in take(args.base_url.rstrip("/"), args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Chart geometry, without a database: scales, ticks, labels, and one mark per claim."""
+
+import datetime
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from django.template.loader import render_to_string
+
+from claims.charts import PALETTE, dispute_chart, fact_chart, metric_chart
+from claims.charts.axes import Interval, Scale, date_ticks, number_label, value_scale
+from claims.values import read_quantity
+
+_ids = itertools.count(1)
+PARAMS = SimpleNamespace(
+    name="Total parameters",
+    slug="total-parameters",
+    value_type="quantity",
+    dimension="number",
+    unit="parameters",
+    time_varying=False,
+    single_valued=True,
+)
+REVENUE = SimpleNamespace(**{**vars(PARAMS), "name": "Revenue", "dimension": "money", "unit": ""})
+
+
+def source(grade: str = "C", title: str = "A report"):
+    return SimpleNamespace(
+        title=title, reliability=grade, publisher=SimpleNamespace(reliability="F")
+    )
+
+
+def claim(value: str, *, metric=PARAMS, grade="C", subject="Qwen3.5-Max", as_of=None, **extra):
+    """A stand-in for a quantity claim, read the way the services read it."""
+    fields = dict(bound="", low=None, high=None, point=None, currency="", eq_currency="")
+    fields |= dict(eq_low=None, eq_high=None, eq_point=None, date_start=None, date_end=None)
+    fields |= dict(date_precision="day", text_value="", entity_value_id=None, bool_value=None)
+    if metric.value_type == "quantity":
+        quantity = read_quantity(value)
+        fields |= dict(
+            bound=quantity.bound.value,
+            low=quantity.low,
+            high=quantity.high,
+            point=quantity.point,
+        )
+    start, end = as_of or (None, None)
+    return SimpleNamespace(
+        **(fields | extra),
+        pk=next(_ids),
+        value_text=value,
+        metric=metric,
+        subject=SimpleNamespace(name=subject, pk=1, slug="qwen3-5-max"),
+        source=source(grade),
+        source_id=1,
+        status="accepted",
+        as_of_start=start,
+        as_of_end=end,
+        as_of_display=str(start),
+    )
+
+
+def dispute(a, b, metric=PARAMS):
+    return SimpleNamespace(pk=7, metric=metric, claims=(a, b))
+
+
+# --- scales and labels ----------------------------------------------------------------------
+
+
+def test_linear_scale_maps_the_domain_onto_pixels_with_round_ticks():
+    scale = Scale(0, 100, 10, 210)
+    assert (scale(0), scale(50), scale(100)) == (10, 110, 210)
+    assert scale.ticks() == [0, 20, 40, 60, 80, 100]
+
+
+def test_log_scale_is_used_when_figures_span_more_than_twentyfold():
+    narrow = value_scale([Interval(1e12, None, 1e12), Interval(1.8e12, None, 1.8e12)], 0, 100)
+    wide = value_scale([Interval(7e9, 7e9, 7e9), Interval(1e12, None, 1e12)], 0, 100)
+    assert not narrow.log and wide.log
+    assert wide.ticks() == [1e10, 1e11, 1e12]
+    assert narrow(1e12) < narrow(1.8e12) < narrow.end
+
+
+def test_open_ends_get_room_for_their_arrows():
+    scale = value_scale([Interval(None, 10.0, 10.0), Interval(20.0, 20.0, 20.0)], 0, 100)
+    assert scale.lo < 10 and scale(20) < 100
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "label"),
+    [
+        (1.8e12, {}, "1.8T"),
+        (1e8, {}, "100M"),
+        (284.8e9, {"currency": "CNY"}, "RMB 284.8B"),
+        (0.11, {"currency": "USD"}, "USD 0.11"),
+        (30, {"dimension": "percent"}, "30%"),
+        (6, {"dimension": "multiplier"}, "6×"),
+    ],
+)
+def test_tick_labels_are_short_and_carry_the_currency_or_sign(value, kwargs, label):
+    assert number_label(value, **kwargs) == label
+
+
+def test_date_ticks_fall_on_month_starts_or_years():
+    day = datetime.date.toordinal
+    months = date_ticks(
+        Scale(day(datetime.date(2026, 1, 10)), day(datetime.date(2026, 6, 5)), 0, 1)
+    )
+    assert [t.label for t in months] == ["Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026"]
+    years = date_ticks(Scale(day(datetime.date(2019, 3, 1)), day(datetime.date(2026, 3, 1)), 0, 1))
+    assert [t.label for t in years] == ["2020", "2022", "2024", "2026"]
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+
+def test_a_discrepancy_draws_both_lower_bounds_as_arrows_from_their_figures():
+    a, b = claim("over 1 trillion", grade="C"), claim("exceeding 1.8 trillion", grade="E")
+    chart = dispute_chart(dispute(a, b))
+    first, second = chart.marks
+    assert [len(m.arrows) for m in chart.marks] == [1, 1]
+    assert first.dots[0][0] < second.dots[0][0]  # 1T left of 1.8T on a linear axis
+    assert first.lines[0][2] == second.lines[0][2] == chart.right - 10  # both run off the end
+    assert (first.colour, second.colour) == (PALETTE["C"], PALETTE["E"])
+    assert first.label[2] == "over 1 trillion (C)" and "reliability E" in second.title
+    assert [row for row, _ in chart.table] == ["Claim 1", "Claim 2"]
+    assert [t.label for t in chart.x_ticks][:2] == ["1T", "1.2T"]
+
+
+def test_open_below_points_left_and_a_vague_claim_is_dashed_without_a_dot():
+    chart = dispute_chart(dispute(claim("up to 2 million"), claim("millions")))
+    at_most, vague = chart.marks
+    assert len(at_most.arrows) == 1 and at_most.arrows[0].startswith(f"{chart.left + 12:g},")
+    assert vague.dashed and vague.dots == [] and vague.arrows == []
+
+
+def test_the_metric_chart_has_one_mark_per_claim_and_one_row_per_entity():
+    fact = lambda name, *values: SimpleNamespace(  # noqa: E731
+        subject=SimpleNamespace(name=name),
+        claims=[claim(v, subject=name) for v in values],
+    )
+    facts = [fact("Qwen 7B", "7B"), fact("Qwen3.5-Max Preview", "over 1 trillion", "1.8T")]
+    chart = metric_chart(PARAMS, facts, link=lambda c: f"#claim-{c.pk}")
+    assert len(chart.marks) == 3 and [label for _, label in chart.rows] == [
+        "Qwen 7B",
+        "Qwen3.5-Max Preview",
+    ]
+    assert chart.x_label == "parameters (log scale)"
+    assert all(mark.href == f"#claim-{mark.claim.pk}" for mark in chart.marks)
+    two = [m for m in chart.marks if m.claim.subject.name == "Qwen3.5-Max Preview"]
+    assert two[0].dots[0][1] != two[1].dots[0][1]  # marks in a row do not sit on each other
+
+
+def test_money_in_another_currency_is_drawn_only_through_an_equivalent_the_source_gives():
+    rmb = claim("RMB 284.8 billion", metric=REVENUE, currency="CNY")
+    usd = claim("$42.5 billion", metric=REVENUE, currency="USD")
+    both = claim("RMB 0.8 (USD 0.11)", metric=REVENUE, currency="CNY", eq_currency="USD")
+    both.eq_low = both.eq_high = both.eq_point = 0.11
+    other_rmb = claim("about RMB 10 billion", metric=REVENUE, currency="CNY")
+    facts = [SimpleNamespace(subject=SimpleNamespace(name="Alibaba"), claims=[rmb, usd, other_rmb])]
+    chart = metric_chart(REVENUE, facts)
+    assert len(chart.marks) == 2 and chart.x_label.startswith("RMB")
+    assert "is in USD with no CNY equivalent given" in chart.notes[0]
+    facts = [SimpleNamespace(subject=SimpleNamespace(name="Qwen"), claims=[usd, both])]
+    assert len(metric_chart(REVENUE, facts).marks) == 2  # both in USD, one via its equivalent
+
+
+def test_dates_are_drawn_on_a_date_line_and_other_values_by_their_periods():
+    release = SimpleNamespace(**{**vars(PARAMS), "value_type": "date", "name": "Release date"})
+    day, month = (
+        claim("February 16", metric=release, date_start=datetime.date(2026, 2, 16)),
+        claim("March 2026", metric=release, date_start=datetime.date(2026, 3, 1)),
+    )
+    day.date_end, month.date_end = day.date_start, datetime.date(2026, 3, 31)
+    chart = dispute_chart(dispute(day, month, release))
+    assert "date line" in chart.title and chart.marks[0].lines == []
+    assert len(chart.marks[1].lines) == 1
+    text = SimpleNamespace(**{**vars(PARAMS), "value_type": "entity", "name": "Latest"})
+    periods = dispute_chart(
+        dispute(
+            claim("Qwen3.5", metric=text, as_of=(datetime.date(2026, 2, 1),) * 2),
+            claim("Qwen 4.0", metric=text, as_of=(datetime.date(2026, 1, 1), None)),
+            text,
+        )
+    )
+    assert periods.title.startswith("When each claim holds") and periods.x_label == "as of"
+
+
+def test_a_time_varying_figure_is_a_series_over_its_as_of_periods():
+    users = SimpleNamespace(**{**vars(PARAMS), "time_varying": True, "unit": "users"})
+    claims = [
+        claim("100 million", metric=users, as_of=(datetime.date(2025, 1, 1),) * 2),
+        claim("over 300 million", metric=users, as_of=(datetime.date(2026, 3, 1),) * 2),
+    ]
+    fact = SimpleNamespace(subject=SimpleNamespace(name="Qwen App", pk=3), metric=users)
+    fact.claims = claims
+    chart = fact_chart(fact)
+    assert len(chart.marks) == 2 and chart.y_label == "users"
+    assert chart.marks[0].dots[0][0] < chart.marks[1].dots[0][0]
+    assert chart.marks[1].arrows  # "over": open above
+    fact.metric = PARAMS
+    assert fact_chart(fact) is None  # not time-varying: no chart
+
+
+def test_the_chart_template_escapes_text_and_draws_every_mark():
+    a = claim("over 1 trillion")
+    a.value_text = "<script>alert(1)</script>"
+    chart = dispute_chart(dispute(a, claim("1.8T")))
+    html = render_to_string("web/charts/chart.html", {"chart": chart})
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count('<g class="mark"') == 2
+    assert 'role="img"' in html and "<desc" in html and "The chart as a table" in html  # no links
+    assert "C: fairly reliable" in html  # the legend names the grade, not only its colour
+
+
+def test_a_single_day_is_drawn_on_a_scale_of_days_not_millennia():
+    day = float(datetime.date(2026, 2, 16).toordinal())
+    scale = value_scale([Interval(day, day, day)], 0, 100, dates=True)
+    assert scale.hi - scale.lo < 10
+    assert date_ticks(scale)[0].label.startswith("Feb")

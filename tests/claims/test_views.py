@@ -1,0 +1,465 @@
+"""The researcher pages: what each shows, how filters fail, escaping, and constant queries."""
+
+import re
+from html import unescape
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.views import defaults
+
+from claims import services
+from claims.models import Contradiction
+from claims.templatetags.claims_web import text_segments
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "Qwen3.5-Max Preview goes live. The largest non-thinking model in the Qwen series, "
+    "boasting over 1 trillion parameters, is now available. It supports 100 languages."
+)
+XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+
+
+@pytest.fixture
+def kb():
+    """A small knowledge base: one model whose parameter count two sources disagree on."""
+    blog = factories.publisher(name="Weekly Insight Blog", reliability="C")
+    agency = factories.publisher(name="Marketing Agency", reliability="E")
+    weekly = factories.source(title="Weekly Insight, March 28", text=TEXT, pub=blog)
+    analysis = factories.source(title="Comprehensive Analysis", pub=agency, published=None)
+    family = factories.entity(name="Qwen3.5-Max", kind="model_family")
+    model = factories.entity(name="Qwen3.5-Max Preview", parent=family, aliases=["Max Preview"])
+    params = factories.metric(slug="total-parameters")
+    first = factories.claim(
+        subject=model,
+        metric_=params,
+        src=weekly,
+        value="over 1 trillion",
+        quote="boasting over 1 trillion parameters",
+    ).claim
+    second = factories.claim(
+        subject=model,
+        metric_=params,
+        src=analysis,
+        value="exceeding 1.8 trillion",
+        quote="a total parameter count exceeding 1.8 trillion",
+    ).claim
+    return SimpleNamespace(
+        blog=blog,
+        agency=agency,
+        weekly=weekly,
+        analysis=analysis,
+        family=family,
+        model=model,
+        params=params,
+        first=first,
+        second=second,
+        dispute=Contradiction.objects.get(),
+    )
+
+
+def grow(kb, n: int) -> None:
+    """Add ``n`` of everything each page lists: entities, claims, disputes, sources, mentions."""
+    relation = factories.metric(slug=f"flagship-{n}", value_type="entity")
+    for i in range(n):
+        other = factories.entity(name=f"Qwen3.5-Max Variant {i}", parent=kb.family)
+        src = factories.source(title=f"Weekly Insight {i}", pub=kb.blog)
+        for value in ("27B", "35B"):
+            factories.claim(subject=other, metric_=kb.params, src=src, value=value)
+        metric = factories.metric(slug=f"context-{n}-{i}", unit="tokens")
+        for value in ("up to 1 million", "2 million"):
+            factories.claim(subject=kb.model, metric_=metric, src=factories.source(), value=value)
+        factories.claim(
+            subject=kb.model,
+            metric_=metric,
+            src=kb.weekly,
+            value="100",
+            quote="It supports 100 languages",
+        )
+        factories.claim(
+            subject=other,
+            metric_=relation,
+            src=kb.weekly,
+            value=kb.model.name,
+            quote="over 1 trillion parameters",
+        )
+
+
+def page_urls(kb) -> list[str]:
+    """One URL of every page, with the data of ``kb``."""
+    return [
+        "/",
+        "/search/?q=Qwen3.5-Max",
+        "/entities/",
+        "/entities/?kind=model",
+        f"/entities/{kb.model.slug}/",
+        "/metrics/",
+        "/metrics/total-parameters/",
+        "/metrics/total-parameters/?ordering=-value&kind=model",
+        "/disputes/",
+        f"/disputes/?subject={kb.model.slug}&metric=total-parameters&kind=discrepancy",
+        f"/disputes/{kb.dispute.pk}/",
+        f"/sources/{kb.weekly.pk}/",
+        f"/publishers/{kb.blog.slug}/",
+    ]
+
+
+def query_count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def text_of(response) -> str:
+    """The page's text with tags removed and whitespace folded, for readable assertions."""
+    text = unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return " ".join(text.split())
+
+
+# --- each page ------------------------------------------------------------------------------
+
+
+def test_home_shows_counts_worst_disputes_recent_claims_and_kinds(client, kb):
+    response = client.get("/")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "2 entities" in text and "2 claims" in text and "1 open disputes" in text
+    assert "Qwen3.5-Max Preview · Metric" in text  # the dispute, and the claims listed
+    assert "“over 1 trillion” C vs “exceeding 1.8 trillion” E" in text
+    assert "1.8×" in text
+    assert 'href="/entities/?kind=model_family"' in response.content.decode()
+    assert 'role="search"' in response.content.decode()
+
+
+def test_search_finds_entities_by_alias_claims_by_quote_and_sources_by_title(client, kb):
+    by_alias = text_of(client.get("/search/", {"q": "max preview"}))
+    assert "Qwen3.5-Max Preview" in by_alias and "also Max Preview" in by_alias
+    by_quote = client.get("/search/", {"q": "total parameter count"})
+    assert "exceeding 1.8 trillion" in text_of(by_quote)
+    assert f'href="/entities/{kb.model.slug}/#claim-{kb.second.pk}"' in by_quote.content.decode()
+    by_title = text_of(client.get("/search/", {"q": "comprehensive"}))
+    assert "Sources 1" in by_title and "Comprehensive Analysis" in by_title
+    nothing = client.get("/search/", {"q": "zzz"})
+    assert "Nothing matches “zzz”" in text_of(nothing)
+    assert client.get("/search/").status_code == 200
+
+
+def test_entity_list_filters_by_kind_and_explains_a_bad_kind(client, kb):
+    response = client.get("/entities/", {"kind": "model_family"})
+    assert "Qwen3.5-Max" in text_of(response) and "Preview" not in text_of(response)
+    bad = client.get("/entities/", {"kind": "spaceship"})
+    assert bad.status_code == 400
+    assert "kind" in text_of(bad) and "spaceship is not one of the available choices" in (
+        text_of(bad)
+    )
+
+
+def test_entity_page_shows_the_fact_sheet_with_every_claim(client, kb):
+    response = client.get(f"/entities/{kb.model.slug}/")
+    html, text = response.content.decode(), text_of(response)
+    assert "<h1>Qwen3.5-Max Preview</h1>" in html
+    assert "Also called Max Preview" in text
+    assert f'href="/entities/{kb.family.slug}/"' in html  # the parent
+    row = html[html.index('id="fact-total-parameters"') :]
+    assert "<details>" in row and "disputed" in row
+    assert "1 of 2 sources agree" in text
+    for claim in (kb.first, kb.second):
+        assert f'id="claim-{claim.pk}"' in html
+        assert claim.quote in html
+    assert "Weekly Insight, March 28" in text and "Marketing Agency" in text
+    assert 'class="grade grade-C"' in html and 'class="grade grade-E"' in html
+    assert "published 2026-03-28" in text and "published date unknown" in text
+    assert f'href="/disputes/{kb.dispute.pk}/"' in html
+    assert f'href="/api/entities/{kb.model.slug}/facts/"' in html
+
+
+def test_entity_children_and_claims_naming_the_entity(client, kb):
+    grow(kb, 1)
+    family = text_of(client.get(f"/entities/{kb.family.slug}/"))
+    assert "Includes Qwen3.5-Max Preview Qwen3.5-Max Variant 0" in family
+    model = text_of(client.get(f"/entities/{kb.model.slug}/"))
+    assert "Facts that name Qwen3.5-Max Preview" in model
+    assert "The same words in this source also support:" in model
+
+
+def test_a_claim_links_to_the_dispute_of_another_fact_resting_on_the_same_quote(client, kb):
+    qwen = factories.entity(name="Qwen", kind="model_family")
+    largest = factories.metric(slug="largest-model-parameters")
+    shared = factories.claim(
+        subject=qwen,
+        metric_=largest,
+        src=kb.weekly,
+        value="over 1 trillion",
+        quote="The largest non-thinking model in the Qwen series, boasting over 1 trillion",
+    ).claim
+    factories.claim(subject=qwen, metric_=largest, value="exceeding 1.8 trillion")
+    dispute = Contradiction.objects.get(claim_a=shared)
+    html = client.get(f"/entities/{kb.model.slug}/").content.decode()
+    first = html[html.index(f'id="claim-{kb.first.pk}"') :]
+    passage = first[: first.index("</li>\n\n")]
+    assert f'href="/entities/{qwen.slug}/#claim-{shared.pk}"' in passage
+    assert f'href="/disputes/{dispute.pk}/"' in passage
+
+
+def test_a_metric_with_several_values_at_once_lists_every_accepted_value(client, kb):
+    platforms = factories.metric(slug="available-on", value_type="text", single_valued=False)
+    for value in ("Qwen Chat", "Model Studio", "Qwen Chat"):
+        factories.claim(subject=kb.model, metric_=platforms, value=value)
+    factories.claim(subject=kb.model, metric_=platforms, value="Azure", status="proposed")
+    text = text_of(client.get(f"/entities/{kb.model.slug}/"))
+    assert "Qwen Chat, Model Studio 4 sources" in text  # the proposed "Azure" is not held
+
+
+def test_alias_in_the_url_redirects_and_unknown_slug_is_a_friendly_404(client, kb):
+    response = client.get("/entities/Max Preview/")
+    assert response.status_code == 302 and response["Location"] == f"/entities/{kb.model.slug}/"
+    missing = client.get("/entities/no-such-model/")
+    assert missing.status_code == 404
+    assert "Nothing here" in text_of(missing) and 'role="search"' in missing.content.decode()
+    for url in ("/metrics/nope/", "/disputes/999/", "/sources/999/", "/publishers/nope/"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_time_varying_metric_is_charted_on_the_entity_page(client, kb):
+    users = factories.metric(slug="monthly-users", unit="users", time_varying=True)
+    for value, as_of in (("100 million", "2025"), ("over 300 million", "March 2026")):
+        factories.claim(subject=kb.model, metric_=users, value=value, as_of=as_of)
+    html = client.get(f"/entities/{kb.model.slug}/").content.decode()
+    row = html[html.index('id="fact-monthly-users"') :]
+    svg = row[row.index("<svg") : row.index("</svg>")]
+    assert svg.count('<g class="mark"') == 2
+    assert "over time" in svg and "<desc" in svg
+    assert "The chart as a table" in row
+
+
+def test_metric_page_sorts_filters_and_charts_every_claim(client, kb):
+    grow(kb, 2)
+    response = client.get("/metrics/total-parameters/", {"ordering": "-value"})
+    names = re.findall(
+        r'<th scope="row"><a href="/entities/[^"]+#fact-[^"]+">([^<]+)</a>',
+        (response.content.decode()),
+    )
+    assert names[0] == "Qwen3.5-Max Preview" and len(names) == 3
+    ascending = client.get("/metrics/total-parameters/", {"ordering": "value"}).content.decode()
+    assert ascending.index("Variant 0") < ascending.index("Qwen3.5-Max Preview</a>")
+    svg = response.content.decode().split("<svg", 1)[1].split("</svg>")[0]
+    assert svg.count('<g class="mark"') == 6  # 2 + 2 × 2 claims
+    assert "log scale" in svg and "1T" in svg
+    only_family = text_of(client.get("/metrics/total-parameters/", {"kind": "model_family"}))
+    assert "No entity has a claim" in only_family
+    children = text_of(client.get("/metrics/total-parameters/", {"parent": "Qwen3.5-Max"}))
+    assert "Variant 1" in children
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"ordering": "size"}, "ordering", "size is not one of the available choices"),
+        ({"parent": "Nobody"}, "parent", "No entity has the slug, name or alias “Nobody”."),
+        ({"kind": "car"}, "kind", "car is not one of the available choices"),
+    ],
+)
+def test_metric_page_says_which_filter_value_is_wrong(client, kb, query, field, message):
+    response = client.get("/metrics/total-parameters/", query)
+    assert response.status_code == 400
+    assert f"{field} (" in text_of(response) and message in text_of(response)
+
+
+def test_dispute_list_shows_open_ones_by_default_and_filters_like_the_api(client, kb):
+    text = text_of(client.get("/disputes/"))
+    assert "1 dispute" in text and "Qwen3.5-Max Preview · Metric" in text
+    services.contradiction_dismiss(contradiction=kb.dispute, note="Both are lower bounds.")
+    assert "0 disputes" in text_of(client.get("/disputes/"))
+    assert "1 dispute" in text_of(client.get("/disputes/", {"status": ""}))
+    for query in (
+        {"status": "dismissed", "kind": "discrepancy"},
+        {"status": "dismissed", "subject": "Max Preview", "metric": "total-parameters"},
+        {"status": "dismissed", "severity_min": "1.5"},
+    ):
+        assert "1 dispute" in text_of(client.get("/disputes/", query)), query
+    assert "0 disputes" in text_of(client.get("/disputes/", {"status": "", "severity_min": 2}))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"severity_min": "lots"}, "Enter a number."),
+        ({"metric": "weight"}, "No metric has the slug “weight”."),
+        ({"subject": "Nobody"}, "No entity has the slug, name or alias “Nobody”."),
+        ({"status": "forgotten"}, "forgotten is not one of the available choices"),
+    ],
+)
+def test_dispute_list_says_which_filter_value_is_wrong(client, kb, query, message):
+    response = client.get("/disputes/", query)
+    assert response.status_code == 400
+    assert message in text_of(response) and next(iter(query)) in text_of(response)
+
+
+def test_dispute_page_shows_both_claims_side_by_side_with_a_number_line(client, kb):
+    response = client.get(f"/disputes/{kb.dispute.pk}/")
+    html, text = response.content.decode(), text_of(response)
+    assert "Discrepancy:" in text and "severity 1.8×" in text
+    cards = html.split('<article class="claim-card')[1:]
+    assert len(cards) == 2
+    assert kb.first.quote in cards[0] and kb.second.quote in cards[1]
+    assert "Weekly Insight, March 28" in cards[0] and "Comprehensive Analysis" in cards[1]
+    assert "fairly reliable" in cards[0] and "unreliable" in cards[1]
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count('<g class="mark"') == 2
+    assert svg.count("<polygon") == 2  # both bounds are open above: two arrows
+    assert "over 1 trillion (C)" in svg and "exceeding 1.8 trillion (E)" in svg
+    assert "Open: no editor has settled it yet." in text
+
+
+def test_dispute_page_shows_the_resolution(client, kb, reviewer):
+    services.contradiction_resolve(
+        contradiction=kb.dispute,
+        preferred_claim=kb.second,
+        note="The later report counts all experts.",
+        user=reviewer,
+    )
+    text = text_of(client.get(f"/disputes/{kb.dispute.pk}/"))
+    assert "Resolved on" in text and "by rex" in text
+    assert "the preferred claim is “exceeding 1.8 trillion”" in text
+    assert "The later report counts all experts." in text
+
+
+def test_source_page_lists_claims_in_document_order_and_highlights_quotes(client, kb):
+    later = factories.claim(
+        subject=kb.family,
+        metric_=factories.metric(slug="languages", unit="languages"),
+        src=kb.weekly,
+        value="100",
+        quote="It supports 100 languages",
+    ).claim
+    earlier = factories.claim(
+        subject=kb.family,
+        metric_=factories.metric(slug="status", value_type="text"),
+        src=kb.weekly,
+        value="live",
+        quote="Qwen3.5-Max Preview goes live",
+    ).claim
+    html = client.get(f"/sources/{kb.weekly.pk}/").content.decode()
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    order = [int(pk) for pk in re.findall(r'<tr id="claim-(\d+)">', table)]
+    assert order == [earlier.pk, kb.first.pk, later.pk]
+    assert "fairly reliable" in html and "Weekly Insight Blog" in html
+    text = html[html.index('class="source-text"') :]
+    assert f'<mark><a href="#claim-{kb.first.pk}"' in text
+    assert f'id="quote-{later.pk}"' in text
+    assert f'href="/disputes/{kb.dispute.pk}/"' in table
+
+
+def test_text_segments_let_the_shortest_overlapping_quote_win():
+    outer = SimpleNamespace(pk=1, quote="the largest model, with over 1T", quote_offset=4)
+    inner = SimpleNamespace(pk=2, quote="over 1T", quote_offset=None)
+    segments = text_segments("See the largest model, with over 1T parameters.", [outer, inner])
+    pieces = [(s.text, s.claim.pk if s.claim else None, s.anchors) for s in segments]
+    assert pieces == [
+        ("See ", None, []),
+        ("the largest model, with ", 1, [1]),
+        ("over 1T", 2, [2]),
+        (" parameters.", None, []),
+    ]
+
+
+def test_publisher_page_lists_sources_and_claims_attributed_to_it(client, kb):
+    cited = factories.publisher(name="Alibaba Cloud Blog", reliability="B")
+    factories.claim(subject=kb.model, metric_=kb.params, value="1T", attributed_to=cited)
+    text = text_of(client.get(f"/publishers/{kb.blog.slug}/"))
+    assert "default reliability C fairly reliable" in text
+    assert "Weekly Insight, March 28 2026-03-28 C 1" in text
+    cited_text = text_of(client.get(f"/publishers/{cited.slug}/"))
+    assert "Claims other sources attribute to Alibaba Cloud Blog" in cited_text
+
+
+# --- safety ---------------------------------------------------------------------------------
+
+
+def test_stored_text_is_escaped_everywhere_it_is_shown(client, kb):
+    evil = factories.source(title=f"Title {XSS}", text=f"Before {XSS} after.", pub=kb.blog)
+    claim = factories.claim(subject=kb.model, metric_=kb.params, src=evil, value="1T", quote=XSS)
+    claim = claim.claim
+    for url in (
+        f"/entities/{kb.model.slug}/",
+        f"/sources/{evil.pk}/",
+        "/search/?q=window.__xss",
+        f"/disputes/{Contradiction.objects.filter(claim_b=claim).first().pk}/",
+        f"/publishers/{kb.blog.slug}/",
+        "/metrics/total-parameters/",
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>window" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;window.__xss" in html or "window.__xss" not in html, url
+
+
+def test_every_page_sends_the_csp_and_has_no_inline_script_or_style(client, kb):
+    for url in [*page_urls(kb), "/entities/missing/"]:
+        response = client.get(url)
+        assert "script-src 'self'" in response["Content-Security-Policy"], url
+        html = response.content.decode()
+        assert "<style" not in html and " style=" not in html, url
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert " src=" in tag, (url, tag)
+
+
+def test_every_page_links_to_its_json_twin(client, kb):
+    expected = {
+        "/": "/api/",
+        f"/entities/{kb.model.slug}/": f"/api/entities/{kb.model.slug}/facts/",
+        "/metrics/total-parameters/": "/api/metrics/total-parameters/values/",
+        "/disputes/": "/api/contradictions/?status=open",
+        f"/disputes/{kb.dispute.pk}/": f"/api/contradictions/{kb.dispute.pk}/",
+        f"/sources/{kb.weekly.pk}/": f"/api/sources/{kb.weekly.pk}/",
+        f"/publishers/{kb.blog.slug}/": f"/api/publishers/{kb.blog.slug}/",
+        "/search/?q=trillion": "/api/claims/?q=trillion",
+        "/entities/": "/api/entities/",
+        "/metrics/": "/api/metrics/",
+    }
+    for url, twin in expected.items():
+        html = client.get(url).content.decode()
+        assert f'This page as JSON: <a href="{twin}"' in html, url
+
+
+def test_error_pages_render_without_a_database_or_context():
+    request = RequestFactory().get("/broken/")
+    error = defaults.server_error(request)
+    assert error.status_code == 500 and b"Something went wrong on our side" in error.content
+    bad = defaults.bad_request(request, Exception("bad"))
+    assert bad.status_code == 400 and b"The request was malformed." in bad.content
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def test_each_page_runs_the_same_number_of_queries_whatever_the_data(client, kb):
+    small = {url: query_count(client, url) for url in page_urls(kb)}
+    grow(kb, 6)
+    large = {url: query_count(client, url) for url in page_urls(kb)}
+    assert large == small
+    assert max(small.values()) <= 12
+
+
+def test_the_seed_knowledge_base_renders_on_every_page(client, seed_kb):
+    dispute = Contradiction.objects.get(metric__slug="largest-model-parameters")
+    for url in (
+        "/",
+        "/search/?q=Qwen3.5-Max",
+        "/entities/qwen/",
+        "/entities/qwen3-5-max-preview/",
+        "/metrics/total-parameters/",
+        "/metrics/quarterly-revenue/",
+        "/metrics/release-date/",
+        "/disputes/",
+        f"/disputes/{dispute.pk}/",
+        f"/sources/{dispute.claim_a.source_id}/",
+        "/publishers/krasia/",
+    ):
+        assert client.get(url).status_code == 200, url
+    html = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "boasting over 1 trillion parameters" in html and "exceeding 1.8 trillion" in html
