@@ -39,7 +39,7 @@ def reviewer_api(reviewer) -> APIClient:
 
 @pytest.fixture
 def kb(db):
-    """Qwen with two disagreeing parameter counts, a model below it, and a date claim."""
+    """Qwen with two disagreeing largest-model parameter counts, and a model below it."""
     publisher = factories.publisher(name="VentureBeat", reliability="B")
     text = "The flagship boasts over 1 trillion parameters; rivals say exceeding 1.8 trillion."
     src = factories.source(title="Weekly report", text=text, pub=publisher)
