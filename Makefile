@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint format lock clean
+.PHONY: run test serve bench venv lint format lock clean
 
 venv: $(STAMP)
 
@@ -29,6 +29,25 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# Production serving: gunicorn, DEBUG off, persistent connections, static files by whitenoise.
+# SECRET_KEY comes from the environment, else from .secret_key (made once, never committed).
+# SECURE_SSL_REDIRECT=0 because this serves plain http on 127.0.0.1; behind TLS set it to 1.
+serve: venv
+	@test -n "$$SECRET_KEY" || test -s .secret_key || \
+		(umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key)
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" DEBUG=0 \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" \
+		SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" CONN_MAX_AGE="$${CONN_MAX_AGE:-600}" && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py load_seed --if-empty && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	echo "QwenKB (production settings) on http://127.0.0.1:$(PORT)/" && \
+	PORT=$(PORT) exec $(BIN)/gunicorn --config qwenkb/gunicorn.conf.py
+
+# Benchmarks on the local PostgreSQL (1,000,000 claims); writes bench/RESULTS.md.
+bench: venv
+	bash bench/run.sh
 
 lint: venv
 	$(BIN)/ruff check .

@@ -138,11 +138,15 @@ def detect(
     _check(rules)
     if not rules.single_valued:
         return []
-    # Claims with the same value and as-of get the same verdict against any other claim, so
-    # each distinct value is judged once and the verdict shared among its claims' pairs.
+    # Claims with the same value (and as-of, where the metric varies over time) get the same
+    # verdict against any other claim, so each distinct value is judged once and the verdict
+    # shared among its claims' pairs. Only a time-varying metric's verdict reads the as-of.
     buckets: dict[tuple, list[ClaimFacts]] = {}
     for claim in claims:
-        buckets.setdefault(_value_key(claim, rules.value_type), []).append(claim)
+        key = _value_key(claim, rules.value_type)
+        if rules.time_varying:
+            key += (claim.as_of_start, claim.as_of_end)
+        buckets.setdefault(key, []).append(claim)
     known = _canonical_rates(rates)
     findings = []
     for xs, ys in itertools.combinations(buckets.values(), 2):
@@ -158,16 +162,15 @@ def _check(rules: Rules) -> None:
 
 
 def _value_key(c: ClaimFacts, value_type: str) -> tuple:
-    as_of = (c.as_of_start, c.as_of_end)
     if value_type == QUANTITY:
-        return (c.bound, c.low, c.high, c.point, c.currency, c.equivalent, *as_of)
+        return (c.bound, c.low, c.high, c.point, c.currency, c.equivalent)
     if value_type == DATE:
-        return (c.date_start, c.date_end, *as_of)
+        return (c.date_start, c.date_end)
     if value_type == TEXT:
-        return (None if c.text is None else normalize_text(c.text), *as_of)
+        return (None if c.text is None else normalize_text(c.text),)
     if value_type == ENTITY:
-        return (c.entity_id, *as_of)
-    return (c.boolean, *as_of)
+        return (c.entity_id,)
+    return (c.boolean,)
 
 
 def _verdict(

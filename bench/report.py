@@ -1,0 +1,176 @@
+"""Turn bench/out/results.json into bench/RESULTS.md: medians with min–max, ratios, targets.
+
+    python bench/report.py bench/out/results.json bench/RESULTS.md
+
+The section "Where the time goes" is kept from bench/notes.md, written from profiles
+(py-spy, cProfile) of the same steps; everything else is generated from the run's figures.
+"""
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+QUESTIONS = {
+    "group": "claims of one subject+metric",
+    "range": "page of 50 claims of a metric in a value range, by value",
+    "facts": "entity fact sheet",
+    "disputes": "open contradictions of a metric by severity",
+}
+TARGETS = {"rescan_create": 3.0, "import": 60.0}
+
+
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    """Median with min–max (or the single value)."""
+    median = fmt.format(statistics.median(values))
+    if len(values) == 1:
+        return f"{median} (1 run)"
+    return f"{median} ({fmt.format(min(values))}–{fmt.format(max(values))}, {len(values)} runs)"
+
+
+def load_rows(results: dict, label_prefix: str) -> dict:
+    rows: dict[tuple[str, str], list[dict]] = {}
+    for figure in results["load"]:
+        if figure["label"].startswith(label_prefix):
+            rows.setdefault((figure["system"], figure["scenario"]), []).append(figure)
+    return rows
+
+
+def report(results: dict, notes: str) -> str:
+    steps, settings, machine = results["steps"], results["settings"], results["machine"]
+    counts = results.get("counts", {})
+    lines = [
+        "# QwenKB benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py, then bench/report.py) from bench/out/results.json.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {key}: {value}" for key, value in machine.items()],
+        f"- whole run: {results.get('total_minutes', 0):.1f} minutes",
+        "",
+        "## Data",
+        "",
+        f"- {counts.get('claims', 0):,} claims in {counts.get('groups', 0):,} subject+metric groups, "
+        f"{counts.get('entities', 0):,} entities, {counts.get('sources', 0):,} sources "
+        "(`generate_synthetic --seed 1`)",
+        f"- {counts.get('contradictions', 0):,} contradiction records; "
+        f"{counts.get('disputed_groups', 0):,} groups disputed "
+        f"({100 * counts.get('disputed_groups', 0) / max(counts.get('groups', 1), 1):.1f}%)",
+        f"- import file: {results.get('import_file_mb', 0):.0f} MB of JSON Lines, "
+        f"{counts.get('imported_claims', 0):,} claims after the import",
+        "",
+        "## Commands",
+        "",
+        "```sh",
+        "make bench    # all of the below, then this file",
+        *dict.fromkeys(results["commands"]),  # each command once, in the order first run
+        "make serve    # on a free port, API_ANON_RATE lifted; gunicorn, DEBUG=0",
+        "datasette serve -i bench/out/kb.db --metadata bench/out/metadata.json",
+        f"wrk -t2 -c{settings['connections']} -d{settings['duration_s']}s -s bench/load.lua URL -- PATHS",
+        "```",
+        "",
+        "## Batch jobs",
+        "",
+        "Wall time in seconds and peak memory (max RSS of the command's Python process) in MB, "
+        "median with min–max.",
+        "",
+        "| step | seconds | peak MB | target |",
+        "|---|---|---|---|",
+    ]
+    names = {
+        "generate": f"generate {settings['claims']:,} claims (read, store, detect)",
+        "rescan_create": "full rescan, creating every record",
+        "rescan_idempotent": "full rescan, nothing to change",
+        "write_import_file": "write the import file (catalogue + JSONL)",
+        "import": f"import {settings['claims']:,} rows (read, store, detect)",
+        "generate_small": f"generate {settings['small_claims']:,} claims",
+        "export_sqlite": "export to SQLite for Datasette",
+    }
+    for step, label in names.items():
+        if step not in steps:
+            continue
+        seconds = [f["seconds"] for f in steps[step]]
+        memory = [f["peak_mb"] for f in steps[step]]
+        target = TARGETS.get(step)
+        verdict = ""
+        if target is not None:
+            median = statistics.median(seconds)
+            verdict = (
+                f"≤ {target:.0f} s: met"
+                if median <= target
+                else f"≤ {target:.0f} s: missed by {median - target:.1f} s ({median / target:.1f}×)"
+            )
+            if step == "rescan_create":
+                peak = statistics.median(memory)
+                verdict += f"; ≤ 500 MB: {'met' if peak <= 500 else 'missed'}"
+        lines.append(f"| {label} | {spread(seconds)} | {spread(memory, '{:.0f}')} | {verdict} |")
+    big, small = load_rows(results, "round"), load_rows(results, "small")
+    lines += [
+        "",
+        f"## API under load ({settings['connections']} connections, {settings['duration_s']} s a run, "
+        f"{settings['rounds']} rounds alternating QwenKB, Datasette canned query, Datasette table API)",
+        "",
+        "Requests per second and latency in ms, median over the rounds with min–max. "
+        "Ratio: QwenKB's median requests/s over Datasette's.",
+        "",
+        "| question | system | req/s | p50 ms | p99 ms | non-2xx | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    verdicts = []
+    for scenario, question in QUESTIONS.items():
+        ours = big.get(("qwenkb", scenario), [])
+        if not ours:
+            continue
+        ours_rps = statistics.median(f["rps"] for f in ours)
+        for system, name in (
+            ("qwenkb", "QwenKB API"),
+            ("canned", "Datasette canned"),
+            ("table", "Datasette table"),
+        ):
+            runs = big.get((system, scenario), [])
+            if not runs:
+                continue
+            rps = statistics.median(f["rps"] for f in runs)
+            ratio = "" if system == "qwenkb" else f"{ours_rps / rps:.2f}"
+            lines.append(
+                f"| {question} | {name} | {spread([f['rps'] for f in runs])} | "
+                f"{spread([f['p50_us'] / 1000 for f in runs])} | "
+                f"{spread([f['p99_us'] / 1000 for f in runs])} | "
+                f"{sum(f['non2xx'] + f['socket_errors'] for f in runs)} | {ratio} |"
+            )
+            if system == "canned" and scenario in ("group", "range"):
+                p99 = statistics.median(f["p99_us"] / 1000 for f in ours)
+                verdicts.append(
+                    f"- {question}: ratio {ours_rps / rps:.2f} (target ≥ 1.0: "
+                    f"{'met' if ours_rps >= rps else 'missed'}), p99 {p99:.0f} ms "
+                    f"(target ≤ 100 ms: {'met' if p99 <= 100 else 'missed'})"
+                )
+    lines += ["", "### Targets", "", *verdicts]
+    if small:
+        lines += [
+            "",
+            f"## Latency from {settings['small_claims']:,} to {settings['claims']:,} claims (QwenKB)",
+            "",
+            "| question | p50 ms small | p50 ms large | req/s small | req/s large |",
+            "|---|---|---|---|---|",
+        ]
+        for scenario, question in QUESTIONS.items():
+            a, b = small.get(("qwenkb", scenario), []), big.get(("qwenkb", scenario), [])
+            if a and b:
+                lines.append(
+                    f"| {question} | {statistics.median(f['p50_us'] for f in a) / 1000:.1f} | "
+                    f"{statistics.median(f['p50_us'] for f in b) / 1000:.1f} | "
+                    f"{statistics.median(f['rps'] for f in a):.0f} | "
+                    f"{statistics.median(f['rps'] for f in b):.0f} |"
+                )
+    if notes:
+        lines += ["", notes.strip()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    source, target = Path(sys.argv[1]), Path(sys.argv[2])
+    notes_file = Path(__file__).with_name("notes.md")
+    notes = notes_file.read_text() if notes_file.exists() else ""
+    target.write_text(report(json.loads(source.read_text()), notes))

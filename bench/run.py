@@ -1,0 +1,343 @@
+"""The QwenKB benchmark, end to end: `make bench` runs it through bench/run.sh.
+
+Steps, each timed: generate BENCH_CLAIMS (1,000,000) synthetic claims into PostgreSQL;
+rescan them all (records created from none, then an idempotent pass); write the same claims
+to a JSON Lines file and import it into a second database; serve the API with `make serve`
+and Datasette on a SQLite export of the same claims, and load both with wrk (16
+connections, thousands of varied URLs per question), alternating system by system within
+each round; repeat the API load on a 10,000-claim database to show latency does not grow.
+Every figure goes to bench/out/results.json; bench/report.py turns it into RESULTS.md.
+Every server started here is stopped here, whatever happens.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+CLAIMS = int(os.environ.get("BENCH_CLAIMS", "1000000"))
+SMALL = int(os.environ.get("BENCH_SMALL_CLAIMS", "10000"))
+DURATION = int(os.environ.get("BENCH_DURATION", "6"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+RESCANS = int(os.environ.get("BENCH_RESCANS", "3"))
+CONNECTIONS = 16
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DATASETTE = str(ROOT / "bench" / ".venv" / "bin" / "datasette")
+SCENARIOS = ("group", "range", "facts", "disputes")
+servers: list[subprocess.Popen] = []
+results: dict = {"steps": {}, "load": [], "commands": []}
+
+
+def free_port() -> int:
+    """A port nothing listens on (other servers may run on this machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+QWENKB_PORT, DATASETTE_PORT = free_port(), free_port()
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def database(name: str) -> str:
+    return f"{PG}/{name}"
+
+
+def recreate(name: str) -> None:
+    with psycopg.connect(database("postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def sql(name: str, statement: str) -> None:
+    with psycopg.connect(database(name), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def timed(step: str, args: list[str], *, db: str, record: bool = True) -> dict:
+    """Run a command, with its wall time and its peak memory (GNU time's max RSS)."""
+    stats = OUT / "time.txt"
+    env = os.environ | {"DATABASE_URL": database(db)}
+    command = ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *args]
+    shown = " ".join(args).replace(str(ROOT) + "/", "")
+    log(f"{step}: {shown}")
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
+    seconds, kilobytes = stats.read_text().split()[-2:]
+    figure = {"seconds": float(seconds), "peak_mb": int(kilobytes) / 1024}
+    log(f"{step}: {figure['seconds']:.1f} s, peak {figure['peak_mb']:.0f} MB")
+    if record:
+        results["steps"].setdefault(step, []).append(figure)
+        line = f"DATABASE_URL=…/{db} {shown}"
+        if line not in results["commands"]:
+            results["commands"].append(line)
+    return figure
+
+
+def manage(*args: str) -> list[str]:
+    return [PYTHON, "manage.py", *args]
+
+
+def start(args: list[str], env: dict, log_name: str) -> subprocess.Popen:
+    """Start a server in its own process group, to stop it and its workers together."""
+    handle = (OUT / log_name).open("w")
+    process = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=os.environ | env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    servers.append(process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if process in servers:
+        servers.remove(process)
+
+
+def stop_all(*_args) -> None:
+    for process in list(servers):
+        stop(process)
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: int = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def serve_qwenkb(db: str) -> subprocess.Popen:
+    env = {
+        "DATABASE_URL": database(db),
+        "PORT": str(QWENKB_PORT),
+        # The anonymous read limit (1000/minute per address) would throttle the load test,
+        # which comes from one address; it is lifted here, nowhere else.
+        "API_ANON_RATE": "100000000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = start(["make", "--no-print-directory", "serve"], env, f"serve-{db}.log")
+    wait_for(f"http://127.0.0.1:{QWENKB_PORT}/api/", process)
+    return process
+
+
+def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: str) -> dict:
+    paths = OUT / urls / f"{system}_{scenario}.txt"
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
+    args += ["-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{port}", "--", str(paths)]
+    output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    found = re.search(r"WRK_JSON (\{.*\})", output)
+    figure = json.loads(found.group(1))
+    figure["rps"] = figure["requests"] / (figure["duration_us"] / 1e6)
+    figure |= {"system": system, "scenario": scenario, "label": label}
+    results["load"].append(figure)
+    log(
+        f"{label:>10} {system:>7} {scenario:>8}: {figure['rps']:7.1f} req/s, "
+        f"p50 {figure['p50_us'] / 1000:.1f} ms, p99 {figure['p99_us'] / 1000:.1f} ms, "
+        f"non-2xx {figure['non2xx']}, socket errors {figure['socket_errors']}"
+    )
+    return figure
+
+
+def machine() -> dict:
+    cpu = re.search(
+        r"Model name:\s*(.+)", subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    with psycopg.connect(database("postgres")) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        shared = conn.execute("SHOW shared_buffers").fetchone()[0]
+    return {
+        "cpu": cpu.group(1).strip() if cpu else "unknown",
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory, 1),
+        "postgres": f"{version} (shared_buffers {shared}, defaults otherwise)",
+        "python": sys.version.split()[0],
+        "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(
+            "\n"
+        )[0],
+    }
+
+
+def build() -> None:
+    """The databases and the import file."""
+    big, imported, small = "qwenkb_bench", "qwenkb_bench_import", "qwenkb_bench_small"
+    for name in (big, imported, small):
+        recreate(name)
+        subprocess.run(
+            manage("migrate", "--noinput", "-v0"),
+            cwd=ROOT,
+            check=True,
+            env=os.environ | {"DATABASE_URL": database(name)},
+        )
+    timed(
+        "generate", manage("generate_synthetic", "--claims", str(CLAIMS), "--no-progress"), db=big
+    )
+    sql(big, "VACUUM ANALYZE")
+    for _run in range(RESCANS):
+        sql(big, "TRUNCATE claims_contradiction, claims_historicalcontradiction")
+        sql(big, "VACUUM ANALYZE claims_contradiction")
+        timed("rescan_create", manage("detect_conflicts"), db=big)
+    for _run in range(RESCANS):
+        timed("rescan_idempotent", manage("detect_conflicts"), db=big)
+    claims_file = OUT / "claims.jsonl"
+    args = [
+        "generate_synthetic",
+        "--claims",
+        str(CLAIMS),
+        "--out",
+        str(claims_file),
+        "--no-progress",
+    ]
+    timed("write_import_file", manage(*args), db=imported)
+    results["import_file_mb"] = claims_file.stat().st_size / 1e6
+    timed("import", manage("import_claims", str(claims_file), "--no-progress"), db=imported)
+    timed(
+        "generate_small",
+        manage("generate_synthetic", "--claims", str(SMALL), "--no-progress"),
+        db=small,
+    )
+    sql(small, "VACUUM ANALYZE")
+    sql(imported, "VACUUM ANALYZE")
+    with psycopg.connect(database(big)) as conn:
+        results["counts"] = {
+            "claims": conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0],
+            "groups": conn.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT subject_id, metric_id FROM claims_claim) g"
+            ).fetchone()[0],
+            "disputed_groups": conn.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT subject_id, metric_id "
+                "FROM claims_contradiction WHERE status = 'open') g"
+            ).fetchone()[0],
+            "contradictions": conn.execute("SELECT count(*) FROM claims_contradiction").fetchone()[
+                0
+            ],
+            "entities": conn.execute("SELECT count(*) FROM claims_entity").fetchone()[0],
+            "sources": conn.execute("SELECT count(*) FROM sources_source").fetchone()[0],
+        }
+    with psycopg.connect(database(imported)) as conn:
+        results["counts"]["imported_claims"] = conn.execute(
+            "SELECT count(*) FROM claims_claim"
+        ).fetchone()[0]
+
+
+def load() -> None:
+    """Alternate QwenKB and Datasette, question by question, round after round."""
+    big, small = "qwenkb_bench", "qwenkb_bench_small"
+    db_file = OUT / "kb.db"
+    timed(
+        "export_sqlite",
+        [PYTHON, "bench/export_sqlite.py", str(db_file), str(OUT / "metadata.json")],
+        db=big,
+    )
+    subprocess.run(
+        [PYTHON, "bench/urls.py", str(OUT / "urls"), "kb"],
+        cwd=ROOT,
+        check=True,
+        env=os.environ | {"DATABASE_URL": database(big)},
+    )
+    qwenkb = serve_qwenkb(big)
+    datasette = start(
+        [
+            DATASETTE,
+            "serve",
+            "-i",
+            str(db_file),
+            "--metadata",
+            str(OUT / "metadata.json"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(DATASETTE_PORT),
+            "--setting",
+            "sql_time_limit_ms",
+            "10000",
+        ],
+        {},
+        "datasette.log",
+    )
+    wait_for(f"http://127.0.0.1:{DATASETTE_PORT}/kb.json", datasette)
+    ports = {"qwenkb": QWENKB_PORT, "canned": DATASETTE_PORT, "table": DATASETTE_PORT}
+    for scenario in SCENARIOS:  # warm caches: each system, each question, once
+        for system, port in ports.items():
+            wrk(system, scenario, port, 2, "warm-up", "urls")
+    for round_ in range(1, ROUNDS + 1):
+        for scenario in SCENARIOS:
+            for system, port in ports.items():
+                wrk(system, scenario, port, DURATION, f"round {round_}", "urls")
+    stop(datasette)
+    stop(qwenkb)
+    subprocess.run(
+        [PYTHON, "bench/urls.py", str(OUT / "urls-small"), "kb"],
+        cwd=ROOT,
+        check=True,
+        env=os.environ | {"DATABASE_URL": database(small)},
+    )
+    qwenkb = serve_qwenkb(small)
+    for scenario in SCENARIOS:
+        wrk("qwenkb", scenario, QWENKB_PORT, 2, "warm-up", "urls-small")
+    for round_ in range(1, ROUNDS + 1):
+        for scenario in SCENARIOS:
+            wrk("qwenkb", scenario, QWENKB_PORT, DURATION, f"small {round_}", "urls-small")
+    stop(qwenkb)
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    results["machine"] = machine()
+    results["settings"] = {
+        "claims": CLAIMS,
+        "small_claims": SMALL,
+        "duration_s": DURATION,
+        "rounds": ROUNDS,
+        "connections": CONNECTIONS,
+    }
+    try:
+        build()
+        load()
+    finally:
+        stop_all()
+        results["total_minutes"] = (time.time() - started) / 60
+        (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    subprocess.run(
+        [PYTHON, "bench/report.py", str(OUT / "results.json"), "bench/RESULTS.md"],
+        cwd=ROOT,
+        check=True,
+    )
+    log(f"done in {results['total_minutes']:.1f} minutes; bench/RESULTS.md written")
+
+
+if __name__ == "__main__":
+    main()
