@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import detection, services
-from claims.models import Contradiction, ExchangeRate
+from claims.models import Claim, Contradiction, ExchangeRate
 from claims.selectors import entity_facts
 from tests import factories
 
@@ -272,3 +272,21 @@ def test_fact_sheet_queries_constant_in_size():
         return len(ctx.captured_queries)
 
     assert sheet_queries(2, 1) == sheet_queries(50, 10)
+
+
+def test_rescan_closes_records_that_no_longer_hold_after_writes_bypassing_services(group):
+    a = add(group, "27B").claim
+    add(group, "35B")
+    assert Contradiction.objects.get().status == "open"
+    Claim.objects.filter(pk=a.pk).update(value_text="35B", low=35e9, high=35e9, point=35e9)
+    call_command("detect_conflicts", stdout=io.StringIO())
+    assert Contradiction.objects.get().status == "closed"
+
+
+def test_rescan_closes_records_of_a_metric_made_multivalued(group):
+    _, metric = group
+    add(group, "27B")
+    add(group, "35B")
+    type(metric).objects.filter(pk=metric.pk).update(single_valued=False)
+    call_command("detect_conflicts", stdout=io.StringIO())
+    assert Contradiction.objects.get().status == "closed"
