@@ -1,0 +1,53 @@
+"""JSON shapes of the claims API, as DESIGN.md's contract fixes them."""
+
+from claims.api.serializers.catalogue import (
+    CurrentClaimSerializer,
+    EntitySerializer,
+    EntityWriteSerializer,
+    FactSerializer,
+    MetricSerializer,
+    MetricValueSerializer,
+    OpenContradictionSerializer,
+    ParsedSerializer,
+)
+from claims.api.serializers.claims import (
+    VALUE_SCHEMA,
+    ClaimBriefSerializer,
+    ClaimSerializer,
+    ClaimWriteSerializer,
+    ContradictionRefSerializer,
+    ContradictionSerializer,
+    DismissSerializer,
+    EntityRefSerializer,
+    MetricRefSerializer,
+    ReasonSerializer,
+    ResolveSerializer,
+    SourceRefSerializer,
+    claim_contradictions,
+    value_payload,
+)
+
+__all__ = [
+    "VALUE_SCHEMA",
+    "ClaimBriefSerializer",
+    "ClaimSerializer",
+    "ClaimWriteSerializer",
+    "ContradictionRefSerializer",
+    "ContradictionSerializer",
+    "CurrentClaimSerializer",
+    "DismissSerializer",
+    "EntityRefSerializer",
+    "EntitySerializer",
+    "EntityWriteSerializer",
+    "FactSerializer",
+    "MetricRefSerializer",
+    "MetricSerializer",
+    "MetricValueSerializer",
+    "OpenContradictionSerializer",
+    "ParsedSerializer",
+    "ReasonSerializer",
+    "ResolveSerializer",
+    "SourceRefSerializer",
+    "claim_contradictions",
+    "value_payload",
+]

@@ -1,0 +1,125 @@
+"""JSON shapes of entities (and their fact sheets), metrics (and their values) and parsing."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.api.serializers.claims import (
+    VALUE_SCHEMA,
+    EntityRefSerializer,
+    MetricRefSerializer,
+    SourceRefSerializer,
+    value_payload,
+)
+from claims.models import Claim, Contradiction, Entity, Metric
+from qwenkb.api import StrictSerializer
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    """An entity with its aliases, parent and children."""
+
+    aliases = serializers.SerializerMethodField()
+    parent = EntityRefSerializer(allow_null=True)
+    children = EntityRefSerializer(many=True)
+
+    class Meta:
+        model = Entity
+        fields = ["slug", "name", "kind", "description", "aliases", "parent", "children"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_aliases(self, entity: Entity) -> list[str]:
+        return [alias.name for alias in entity.aliases.all()]
+
+
+class EntityWriteSerializer(StrictSerializer):
+    """What an editor sends to create or change an entity."""
+
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=200)
+    kind = serializers.ChoiceField(choices=Entity._meta.get_field("kind").choices)
+    parent = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="Slug, name or alias."
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="On create only; aliases are added in the admin afterwards.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    """A metric and the rules its claims are compared by."""
+
+    class Meta:
+        model = Metric
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "value_type",
+            "dimension",
+            "unit",
+            "tolerance",
+            "single_valued",
+            "time_varying",
+        ]
+
+
+class CurrentClaimSerializer(serializers.Serializer):
+    """The claim that gives a group's current value."""
+
+    id = serializers.IntegerField()
+    value_text = serializers.CharField()
+    value = serializers.SerializerMethodField()
+    source = SourceRefSerializer()
+    status = serializers.CharField()
+    rank = serializers.CharField()
+
+    @extend_schema_field(VALUE_SCHEMA)
+    def get_value(self, claim: Claim) -> dict:
+        return value_payload(claim)
+
+
+class OpenContradictionSerializer(serializers.Serializer):
+    """An open contradiction in a fact sheet."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    severity = serializers.FloatField()
+    claims = serializers.SerializerMethodField()
+    explanation = serializers.CharField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_claims(self, record: Contradiction) -> list[int]:
+        return [record.claim_a_id, record.claim_b_id]
+
+
+class FactSerializer(serializers.Serializer):
+    """One row of a fact sheet: a metric's current value for the entity."""
+
+    metric = MetricRefSerializer()
+    value_type = serializers.CharField(source="metric.value_type")
+    current = CurrentClaimSerializer(allow_null=True)
+    claim_count = serializers.IntegerField()
+    source_count = serializers.IntegerField()
+    disputed = serializers.BooleanField()
+    open_contradictions = OpenContradictionSerializer(many=True)
+
+
+class MetricValueSerializer(serializers.Serializer):
+    """One entity's current value of a metric."""
+
+    entity = EntityRefSerializer(source="subject")
+    current = CurrentClaimSerializer(allow_null=True)
+    claim_count = serializers.IntegerField()
+    disputed = serializers.BooleanField()
+    open_contradictions = OpenContradictionSerializer(many=True)
+
+
+class ParsedSerializer(serializers.Serializer):
+    """The result of reading a value as written."""
+
+    text = serializers.CharField()
+    metric = serializers.CharField(allow_null=True)
+    value = serializers.DictField()
