@@ -152,3 +152,31 @@ class BaseViewSet(viewsets.GenericViewSet):
         )
         response["ETag"] = etag_of(current_data)
         return response
+
+
+class VersionedUpdateMixin:
+    """PUT and PATCH: check If-Match against the current version, validate, then apply.
+
+    A viewset names its ``write_serializer_class`` and implements ``apply_update``, which
+    calls the service and returns the response.
+    """
+
+    write_serializer_class: type[serializers.Serializer]
+
+    def apply_update(self, instance, data: dict, *, partial: bool) -> Response:
+        raise NotImplementedError
+
+    def _versioned_update(self, request, *, partial: bool) -> Response:
+        instance = self.get_object()
+        stale = self.check_version(request, self.get_serializer(instance).data)
+        if stale is not None:
+            return stale
+        write = self.write_serializer_class(data=request.data, partial=partial)
+        write.is_valid(raise_exception=True)
+        return self.apply_update(instance, write.validated_data, partial=partial)
+
+    def update(self, request, *args, **kwargs):
+        return self._versioned_update(request, partial=False)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self._versioned_update(request, partial=True)

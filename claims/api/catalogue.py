@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
@@ -17,13 +17,18 @@ from claims.models import Claim, Entity, Metric
 from claims.reading import read_value
 from claims.selectors import entity_facts, entity_resolve, metric_facts
 from claims.values import UnreadableValue, read_date, read_quantity
-from qwenkb.api import BaseViewSet
+from qwenkb.api import BaseViewSet, VersionedUpdateMixin
 from qwenkb.pagination import Pagination
 
 ENTITY_QUERYSET = Entity.objects.select_related("parent").prefetch_related("aliases", "children")
 
 
+@extend_schema_view(
+    update=extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer),
+    partial_update=extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer),
+)
 class EntityViewSet(
+    VersionedUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     BaseViewSet,
@@ -32,6 +37,7 @@ class EntityViewSet(
 
     queryset = ENTITY_QUERYSET.order_by("name")
     serializer_class = s.EntitySerializer
+    write_serializer_class = s.EntityWriteSerializer
     filterset_class = EntityFilterSet
     pagination_class = Pagination
     lookup_field = "slug"
@@ -79,32 +85,18 @@ class EntityViewSet(
         data = self.get_serializer(ENTITY_QUERYSET.get(pk=entity.pk)).data
         return self.versioned(data, status.HTTP_201_CREATED)
 
-    def _update(self, request, *, partial: bool):
-        entity = self.get_object()
-        stale = self.check_version(request, self.get_serializer(entity).data)
-        if stale is not None:
-            return stale
-        write = s.EntityWriteSerializer(data=request.data, partial=partial)
-        write.is_valid(raise_exception=True)
-        if "aliases" in write.validated_data:
+    def apply_update(self, entity, data: dict, *, partial: bool) -> Response:
+        if "aliases" in data:
             raise ValidationError(
                 {"aliases": "Aliases are set when an entity is created; change them in the admin."}
             )
         entity = services.entity_update(
             entity=entity,
-            user=request.user,
-            reason=write.validated_data.get("reason", ""),
-            **self._inputs(write.validated_data),
+            user=self.request.user,
+            reason=data.get("reason", ""),
+            **self._inputs(data),
         )
         return self.versioned(self.get_serializer(ENTITY_QUERYSET.get(pk=entity.pk)).data)
-
-    @extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer)
-    def update(self, request, *args, **kwargs):
-        return self._update(request, partial=False)
-
-    @extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return self._update(request, partial=True)
 
     @extend_schema(responses=s.FactSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=Pagination)

@@ -6,7 +6,12 @@ services as the admin (one transaction each), errors are shaped in ``qwenkb.api`
 
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action, api_view, permission_classes, schema
 from rest_framework.exceptions import PermissionDenied
@@ -20,7 +25,7 @@ from claims.api import serializers as s
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric
 from claims.selectors import claim_queryset, entity_resolve, open_contradiction_exists
-from qwenkb.api import BaseViewSet, etag_of
+from qwenkb.api import BaseViewSet, VersionedUpdateMixin, etag_of
 from qwenkb.pagination import KeysetPagination, Pagination
 from sources.models import Publisher, Source
 
@@ -118,8 +123,13 @@ def _lookup(model, field: str, value, label: str):
     return found
 
 
+@extend_schema_view(
+    update=extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer),
+    partial_update=extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer),
+)
 class ClaimViewSet(
     ExportMixin,
+    VersionedUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     BaseViewSet,
@@ -128,6 +138,7 @@ class ClaimViewSet(
 
     filterset_class = ClaimFilterSet
     serializer_class = s.ClaimSerializer
+    write_serializer_class = s.ClaimWriteSerializer
     export_name = "claims"
     extra_query_params = {"brief", "cursor", "pagination"}
     write_permissions = {
@@ -252,29 +263,15 @@ class ClaimViewSet(
         )
         return self._written(result, status.HTTP_201_CREATED)
 
-    def _update(self, request, *, partial: bool):
-        claim = self.get_object()
-        stale = self.check_version(request, s.ClaimSerializer(claim).data)
-        if stale is not None:
-            return stale
-        write = s.ClaimWriteSerializer(data=request.data, partial=partial)
-        write.is_valid(raise_exception=True)
-        inputs = self._inputs(write.validated_data)
+    def apply_update(self, claim, data: dict, *, partial: bool) -> Response:
+        inputs = self._inputs(data)
         if not partial:
             inputs = {"attributed_to": None, "as_of": None, "notes": ""} | inputs
         self._check_review_fields(inputs, claim)
         result = services.claim_update(
-            claim=claim, user=request.user, reason=write.validated_data.get("reason", ""), **inputs
+            claim=claim, user=self.request.user, reason=data.get("reason", ""), **inputs
         )
         return self._written(result, status.HTTP_200_OK)
-
-    @extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer)
-    def update(self, request, *args, **kwargs):
-        return self._update(request, partial=False)
-
-    @extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return self._update(request, partial=True)
 
     def _review(self, request, service):
         claim = self.get_object()

@@ -1,12 +1,13 @@
 """REST endpoints for publishers and sources."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.response import Response
 
 from claims.filtersets import PublisherFilterSet, SourceFilterSet
 from claims.loading import read_published
-from qwenkb.api import BaseViewSet
+from qwenkb.api import BaseViewSet, VersionedUpdateMixin
 from qwenkb.pagination import Pagination
 from sources import services
 from sources.api import serializers as s
@@ -26,11 +27,18 @@ class PublisherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVie
         return self.versioned(self.get_serializer(self.get_object()).data)
 
 
-class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+@extend_schema_view(
+    update=extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer),
+    partial_update=extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer),
+)
+class SourceViewSet(
+    VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+):
     """Sources: documents with their metadata and reliability."""
 
     queryset = Source.objects.select_related("publisher").order_by("id")
     serializer_class = s.SourceSerializer
+    write_serializer_class = s.SourceWriteSerializer
     filterset_class = SourceFilterSet
     pagination_class = Pagination
     write_permissions = {
@@ -69,31 +77,14 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSe
         )
         return self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
 
-    def _update(self, request, *, partial: bool):
-        source = self.get_object()
-        stale = self.check_version(request, self.get_serializer(source).data)
-        if stale is not None:
-            return stale
-        write = s.SourceWriteSerializer(data=request.data, partial=partial)
-        write.is_valid(raise_exception=True)
-        values = self._values(write.validated_data)
+    def apply_update(self, source, data: dict, *, partial: bool) -> Response:
+        values = self._values(data)
         if (
             "key" in values
             and Source.objects.filter(key=values["key"]).exclude(pk=source.pk).exists()
         ):
             raise ValidationError({"key": f"A source with key \u201c{values['key']}\u201d exists."})
         source = services.source_save(
-            source=source,
-            user=request.user,
-            reason=write.validated_data.get("reason", ""),
-            **values,
+            source=source, user=self.request.user, reason=data.get("reason", ""), **values
         )
         return self.versioned(self.get_serializer(source).data)
-
-    @extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer)
-    def update(self, request, *args, **kwargs):
-        return self._update(request, partial=False)
-
-    @extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return self._update(request, partial=True)
