@@ -68,8 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Static files straight from the app server, compressed and cached (no proxy needed).
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With DEBUG off, static files come straight from the app server, compressed and cached
+    # (no proxy needed); in development runserver serves them from the apps' folders.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
