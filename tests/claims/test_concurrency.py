@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from claims import detection, services
+from claims import services
+from claims.detection import groups as detection_groups
 from claims.models import Contradiction
 from tests import factories
 
@@ -22,14 +23,14 @@ def test_concurrent_writes_in_one_group_leave_one_record(monkeypatch):
     subject, metric, src = factories.entity(), factories.metric(), factories.source()
     postgres = connection.vendor == "postgresql"
     barrier = threading.Barrier(2, timeout=20)
-    real_lock = detection._lock_groups
+    real_lock = detection_groups._lock_groups
 
     def lock_after_both_inserted(groups):
         if postgres:
             barrier.wait()
         real_lock(groups)
 
-    monkeypatch.setattr(detection, "_lock_groups", lock_after_both_inserted)
+    monkeypatch.setattr(detection_groups, "_lock_groups", lock_after_both_inserted)
     errors: list[BaseException] = []
 
     def write(value: str) -> None:
