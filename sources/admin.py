@@ -12,6 +12,7 @@ from claims.admin.forms import ClaimInlineForm
 from claims.models import Claim
 from sources import services
 from sources.models import Publisher, Source
+from sources.services import SOURCE_FIELDS
 
 
 class ClaimInline(admin.StackedInline):
@@ -48,21 +49,7 @@ class SourceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = [
-            "key",
-            "title",
-            "publisher",
-            "author",
-            "url",
-            "published",
-            "published_precision",
-            "published_inferred",
-            "published_note",
-            "language",
-            "reliability",
-            "reliability_reason",
-            "text",
-        ]
+        fields = list(SOURCE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()
@@ -143,7 +130,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")
-        data = {k: form.cleaned_data[k] for k in SourceAdminForm.Meta.fields}
+        data = {k: form.cleaned_data[k] for k in SOURCE_FIELDS}
         if change:
             services.source_save(source=obj, user=request.user, reason=reason, **data)
             obj.refresh_from_db()

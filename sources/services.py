@@ -6,7 +6,9 @@ from django.db import transaction
 from qwenkb.history import stamp
 from sources.models import Publisher, Source
 
-SOURCE_FIELDS = {
+# What an editor writes on a source, in form order: the admin form, the API and the services
+# all take this list.
+SOURCE_FIELDS = (
     "key",
     "title",
     "publisher",
@@ -17,10 +19,10 @@ SOURCE_FIELDS = {
     "published_inferred",
     "published_note",
     "language",
-    "text",
     "reliability",
     "reliability_reason",
-}
+    "text",
+)
 
 
 def quotes_missing_from(text: str, source: Source) -> list[str]:
@@ -41,7 +43,7 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
     New text must still contain every quote the source's claims make, and the stored
     positions of those quotes follow the new text.
     """
-    unknown = set(values) - SOURCE_FIELDS
+    unknown = set(values) - set(SOURCE_FIELDS)
     if unknown:
         raise ValidationError(
             {field: "This field does not exist on a source." for field in unknown}
@@ -61,6 +63,8 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
         if missing:
             raise ValidationError({"text": f"The new text breaks quotes: {'; '.join(missing)}."})
     source.full_clean(validate_constraints=False)
+    if "key" in changed and Source.objects.filter(key=source.key).exclude(pk=source.pk).exists():
+        raise ValidationError({"key": f"A source with key \u201c{source.key}\u201d exists."})
     stamp(source, user=user, reason=reason)
     source.save()
     if "text" in changed and not creating:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from qwenkb.api import StrictSerializer
 from sources.choices import Reliability
 from sources.models import Publisher, Source
+from sources.services import SOURCE_FIELDS
 
 
 class PublisherSerializer(serializers.ModelSerializer):
@@ -23,22 +24,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = [
-            "id",
-            "key",
-            "title",
-            "publisher",
-            "author",
-            "url",
-            "published",
-            "published_precision",
-            "published_inferred",
-            "published_note",
-            "language",
-            "reliability",
-            "reliability_reason",
-            "has_text",
-        ]
+        fields = ["id", *(f for f in SOURCE_FIELDS if f != "text"), "has_text"]
 
     def get_has_text(self, source: Source) -> bool:
         return bool(source.text)

@@ -66,10 +66,6 @@ class SourceViewSet(
     def create(self, request):
         write = s.SourceWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
-        if Source.objects.filter(key=write.validated_data["key"]).exists():
-            raise ValidationError(
-                {"key": f"A source with key \u201c{write.validated_data['key']}\u201d exists."}
-            )
         source = services.source_save(
             user=request.user,
             reason=write.validated_data.get("reason", ""),
@@ -78,13 +74,10 @@ class SourceViewSet(
         return self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
 
     def apply_update(self, source, data: dict, *, partial: bool) -> Response:
-        values = self._values(data)
-        if (
-            "key" in values
-            and Source.objects.filter(key=values["key"]).exclude(pk=source.pk).exists()
-        ):
-            raise ValidationError({"key": f"A source with key \u201c{values['key']}\u201d exists."})
         source = services.source_save(
-            source=source, user=self.request.user, reason=data.get("reason", ""), **values
+            source=source,
+            user=self.request.user,
+            reason=data.get("reason", ""),
+            **self._values(data),
         )
         return self.versioned(self.get_serializer(source).data)

@@ -225,3 +225,14 @@ def test_session_writes_need_csrf(editor, kb):
     client.force_login(editor)
     response = client.post("/api/claims/", new_claim(kb), format="json")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+def test_duplicate_source_key_is_refused_on_create_and_update(editor_api, kb):
+    body = {"key": kb["source"].key, "title": "Copy", "publisher": kb["publisher"].slug}
+    response = editor_api.post("/api/sources/", body, format="json")
+    assert response.status_code == 400 and "key" in response.json()
+    other = editor_api.post("/api/sources/", body | {"key": "other"}, format="json").json()
+    url = f"/api/sources/{other['id']}/"
+    etag = editor_api.get(url)["ETag"]
+    clash = editor_api.patch(url, {"key": kb["source"].key}, format="json", HTTP_IF_MATCH=etag)
+    assert clash.status_code == 400 and "key" in clash.json()
