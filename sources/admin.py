@@ -33,6 +33,12 @@ class ClaimInline(admin.StackedInline):
     show_change_link = True
     classes = ["collapse"]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("claims.review_claim"):
+            fields += ["status", "rank"]  # review decisions are the reviewers'
+        return fields
+
     def get_queryset(self, request):
         return (
             super()

@@ -142,6 +142,12 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
     list_per_page = 50
     history_list_display = ["status", "rank", "value_text"]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_review_permission(request):
+            fields += ["status", "rank"]  # review decisions are the reviewers'
+        return fields
+
     def get_queryset(self, request):
         return (
             super()

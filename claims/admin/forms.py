@@ -93,8 +93,9 @@ class ClaimAdminForm(forms.ModelForm):
                 quote=cleaned.get("quote", ""),
                 attributed_to=cleaned.get("attributed_to"),
                 as_of=self._as_of_input(),
-                status=cleaned.get("status"),
-                rank=cleaned.get("rank"),
+                # Read-only for editors: then the claim keeps what it has.
+                status=cleaned.get("status", self.instance.status),
+                rank=cleaned.get("rank", self.instance.rank),
                 notes=cleaned.get("notes", ""),
             )
         except ValidationError as error:

@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action, api_view, permission_classes, schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -232,16 +231,6 @@ class ClaimViewSet(
                 inputs[name] = data[name] if data[name] is not None else None
         return inputs
 
-    def _check_review_fields(self, inputs: dict, claim: Claim | None) -> None:
-        if self.request.user.has_perm("claims.review_claim"):
-            return
-        for field, default in (("status", "proposed"), ("rank", "normal")):
-            current = getattr(claim, field) if claim else default
-            if field in inputs and inputs[field] != current:
-                raise PermissionDenied(
-                    f"Only reviewers set {field}; leave it out or send \u201c{current}\u201d."
-                )
-
     def _written(self, result, status_code) -> Response:
         data = self._claim_data(result.claim.pk)
         opened = [
@@ -257,7 +246,6 @@ class ClaimViewSet(
         write = s.ClaimWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
         inputs = self._inputs(write.validated_data)
-        self._check_review_fields(inputs, None)
         result = services.claim_create(
             user=request.user, reason=write.validated_data.get("reason", ""), **inputs
         )
@@ -267,7 +255,6 @@ class ClaimViewSet(
         inputs = self._inputs(data)
         if not partial:
             inputs = {"attributed_to": None, "as_of": None, "notes": ""} | inputs
-        self._check_review_fields(inputs, claim)
         result = services.claim_update(
             claim=claim, user=self.request.user, reason=data.get("reason", ""), **inputs
         )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -136,10 +136,24 @@ def _as_of_fields(as_of, source: Source | None) -> dict:
     return {"as_of_start": start, "as_of_end": end, "as_of_precision": precision}
 
 
+REVIEW_PERMISSION = "claims.review_claim"
+
+
+def require_review(user, what: str) -> None:
+    """Refuse a review decision from an account that is not a reviewer.
+
+    ``user`` None is the system itself (fixtures, imports, commands), which may.
+    """
+    if user is not None and not user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied(f"Only reviewers {what}.")
+
+
 @transaction.atomic
 def claim_create(*, user=None, reason: str = "", **values) -> ClaimWrite:
     """Create a claim from its value as written; returns it with the contradictions it opened."""
     fields = claim_prepare(**values)
+    if fields["status"] != ClaimStatus.PROPOSED or fields["rank"] != ClaimRank.NORMAL:
+        require_review(user, "set a claim's status or rank; leave them out to propose it")
     claim = Claim(**fields, added_by=user if user is not None and user.is_authenticated else None)
     if claim.status != ClaimStatus.PROPOSED and claim.added_by is not None:
         claim.reviewed_by, claim.reviewed_at = claim.added_by, timezone.now()
@@ -179,6 +193,8 @@ def claim_update(*, claim: Claim, user=None, reason: str = "", **changes) -> Cla
     changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
     if not changed:
         return ClaimWrite(claim, [])
+    if {"status", "rank"} & set(changed):
+        require_review(user, "change a claim's status or rank")
     for name, value in changed.items():
         setattr(claim, name, value)
     if "status" in changed and user is not None and user.is_authenticated:
@@ -209,6 +225,7 @@ def claim_prefer(*, claim: Claim, user=None, reason: str = "") -> Claim:
 
     Only accepted claims can be preferred: a preferred claim is the current value.
     """
+    require_review(user, "prefer a claim")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.ACCEPTED:
         raise ValidationError({"rank": "Only an accepted claim can be preferred; accept it first."})

@@ -7,10 +7,12 @@ from django.utils import timezone
 from claims import detection
 from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction
+from claims.services.claims import require_review
 from qwenkb.history import stamp
 
 
-def _settle_check(contradiction: Contradiction, note: str) -> None:
+def _settle_check(contradiction: Contradiction, note: str, user) -> None:
+    require_review(user, "resolve or dismiss contradictions")
     if not (note or "").strip():
         raise ValidationError({"note": "Say why, in a note: it is kept with the decision."})
     if contradiction.status != ContradictionStatus.OPEN:
@@ -27,7 +29,7 @@ def contradiction_resolve(
 ) -> Contradiction:
     """Settle a contradiction by preferring one claim; the other is deprecated."""
     contradiction = Contradiction.objects.select_for_update().get(pk=contradiction.pk)
-    _settle_check(contradiction, note)
+    _settle_check(contradiction, note, user)
     if preferred_claim.pk not in (contradiction.claim_a_id, contradiction.claim_b_id):
         raise ValidationError(
             {"preferred_claim": "The preferred claim must be one of the two claims in conflict."}
@@ -58,7 +60,7 @@ def contradiction_resolve(
 def contradiction_dismiss(*, contradiction: Contradiction, note: str, user=None) -> Contradiction:
     """Dismiss a contradiction as not a real conflict; it stays dismissed unless a value changes."""
     contradiction = Contradiction.objects.select_for_update().get(pk=contradiction.pk)
-    _settle_check(contradiction, note)
+    _settle_check(contradiction, note, user)
     contradiction.status = ContradictionStatus.DISMISSED
     contradiction.resolution_note = note.strip()
     contradiction.resolved_by = user if user is not None and user.is_authenticated else None

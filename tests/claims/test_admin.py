@@ -321,3 +321,14 @@ def test_entity_page_shows_its_fact_sheet(editor_client, group):
         reverse("admin:claims_entity_change", args=[subject.pk])
     ).content.decode()
     assert "Fact sheet" in page and "disputed" in page and "&gt; 1.8 trillion parameters" in page
+
+
+def test_editors_cannot_accept_through_the_claim_form(editor_client):
+    subject, metric = factories.entity(), factories.metric()
+    src = factories.source(text="a model with about 30B parameters")
+    url = reverse("admin:claims_claim_add")
+    page = editor_client.get(url).content.decode()
+    assert 'name="status"' not in page  # shown read-only to editors
+    editor_client.post(url, claim_form(subject, metric, src, status="accepted", rank="preferred"))
+    claim = Claim.objects.get()
+    assert (claim.status, claim.rank) == ("proposed", "normal")

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims import services
 from claims.models import Claim, Entity, EntityAlias
@@ -272,3 +272,19 @@ def test_metric_type_change_that_breaks_claims_is_refused():
     assert "27B" in info.value.message_dict["value_type"][0]
     metric.refresh_from_db()
     assert metric.value_type == "quantity"
+
+
+def test_review_decisions_need_a_reviewer(editor, reviewer):
+    with pytest.raises(PermissionDenied):
+        factories.claim(value="27B", quote="q", status="accepted", user=editor)
+    claim = factories.claim(value="27B", quote="q", status="proposed", user=editor).claim
+    for attempt in (
+        lambda: services.claim_accept(claim=claim, user=editor),
+        lambda: services.claim_update(claim=claim, user=editor, rank="preferred"),
+        lambda: services.claim_prefer(claim=claim, user=editor),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    services.claim_accept(claim=claim, user=reviewer)
+    claim.refresh_from_db()
+    assert claim.status == "accepted"
