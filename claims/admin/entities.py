@@ -15,6 +15,7 @@ from claims.admin.forms import add_errors
 from claims.display import value_display
 from claims.models import Entity, EntityAlias, ExchangeRate, Metric
 from claims.selectors import entity_facts
+from claims.services import METRIC_FIELDS
 
 
 class AliasFormSet(forms.BaseInlineFormSet):
@@ -74,17 +75,7 @@ class MetricAdminForm(forms.ModelForm):
 
     class Meta:
         model = Metric
-        fields = [
-            "name",
-            "slug",
-            "description",
-            "value_type",
-            "dimension",
-            "unit",
-            "tolerance",
-            "single_valued",
-            "time_varying",
-        ]
+        fields = list(METRIC_FIELDS)
 
     def clean(self):
         cleaned = super().clean()

@@ -19,10 +19,11 @@ from claims.services.claims import (
 )
 from claims.services.contradictions import contradiction_dismiss, contradiction_resolve
 from claims.services.entities import entity_create, entity_merge, entity_names_check, entity_update
-from claims.services.metrics import metric_save
+from claims.services.metrics import METRIC_FIELDS, metric_save
 
 __all__ = [
     "CLAIM_INPUT_FIELDS",
+    "METRIC_FIELDS",
     "ClaimWrite",
     "claim_accept",
     "claim_create",

@@ -8,6 +8,18 @@ from claims.models import Claim, Metric
 from claims.services.claims import claim_inputs, claim_prepare
 from qwenkb.history import stamp
 
+# What an editor writes on a metric: the admin form and the API take this list.
+METRIC_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "value_type",
+    "dimension",
+    "unit",
+    "tolerance",
+    "single_valued",
+    "time_varying",
+)
 READING_FIELDS = {"value_type", "dimension", "unit", "tolerance"}
 
 

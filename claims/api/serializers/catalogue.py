@@ -11,6 +11,7 @@ from claims.api.serializers.claims import (
     value_payload,
 )
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.services import METRIC_FIELDS
 from qwenkb.api import StrictSerializer
 
 
@@ -53,17 +54,7 @@ class MetricSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Metric
-        fields = [
-            "slug",
-            "name",
-            "description",
-            "value_type",
-            "dimension",
-            "unit",
-            "tolerance",
-            "single_valued",
-            "time_varying",
-        ]
+        fields = list(METRIC_FIELDS)
 
 
 class CurrentClaimSerializer(serializers.Serializer):
