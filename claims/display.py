@@ -19,7 +19,12 @@ UNIT_SYMBOL = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}
 
 def quantity_unit(metric, currency: str) -> str:
     """The unit a quantity's numbers are in: a currency code, %, × or the metric's unit word."""
-    return currency or UNIT_SYMBOL.get(metric.dimension, metric.unit)
+    return unit_of(metric.dimension, metric.unit, currency)
+
+
+def unit_of(dimension: str, unit: str, currency: str) -> str:
+    """``quantity_unit`` from a metric's dimension and unit word."""
+    return currency or UNIT_SYMBOL.get(dimension, unit)
 
 
 def _amount(value: float | None, currency: str, unit: str) -> str:

@@ -1,5 +1,6 @@
 """API pagination: numbered pages, or keyset (cursor) pages; page sizes above 500 are refused."""
 
+from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
@@ -26,15 +27,58 @@ def page_size_from(request, default: int) -> int:
     return size
 
 
+class RowsOf:
+    """A queryset's rows as plain dicts of ``columns``, counted on the queryset itself.
+
+    Counting a ``values()`` queryset would join every table its columns come from; the
+    count needs only the filtered rows.
+    """
+
+    def __init__(self, queryset, columns):
+        self.queryset, self.columns = queryset, columns
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.queryset.values(*self.columns)[index]
+
+
+class CountWhenNeededPaginator(DjangoPaginator):
+    """Counts the rows only when the first page cannot tell.
+
+    A first page shorter than the page size is the whole list, so its length is the count:
+    the common question (one subject's figures for a metric) then costs one query, not two.
+    """
+
+    def page(self, number):
+        if str(number) != "1" or "count" in self.__dict__:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)  # the cached_property, known without a query
+        return self._get_page(rows, 1, self)
+
+
 class Pagination(PageNumberPagination):
     """Numbered pages: {"count", "next", "previous", "results"}."""
 
+    django_paginator_class = CountWhenNeededPaginator
+    template = None  # JSON only: no page controls to render
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
+
+    def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:
+        """A page of the queryset as plain rows of ``columns``."""
+        return self.paginate_queryset(RowsOf(queryset, columns), request, view)
 
     def get_paginated_response_schema(self, schema):
         return _loose_count(super().get_paginated_response_schema(schema))
@@ -50,6 +94,10 @@ class KeysetPagination(CursorPagination):
 
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
+
+    def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:
+        """A page of the queryset as plain rows of ``columns``."""
+        return self.paginate_queryset(queryset.values(*columns), request, view)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

@@ -20,6 +20,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from claims import exports, services
+from claims.api import rows
 from claims.api import serializers as s
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric
@@ -98,6 +99,14 @@ def not_found(request, *args, **kwargs):
     return Response(
         {"detail": f"No API endpoint at {request.path}."}, status=status.HTTP_404_NOT_FOUND
     )
+
+
+def tie_broken(queryset):
+    """The queryset in its order, ties broken by id, so that pages never overlap."""
+    ordering = list(queryset.query.order_by)
+    if not {"id", "-id", "pk", "-pk"} & set(ordering):
+        queryset = queryset.order_by(*ordering, "id")
+    return queryset
 
 
 def _flag(request, name: str) -> bool:
@@ -199,7 +208,11 @@ class ClaimViewSet(
                 claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("id")
             )
             return self.export(queryset, exports.claim_row, exports.CLAIM_COLUMNS)
-        return super().list(request, *args, **kwargs)
+        brief = _flag(request, "brief")
+        queryset = self.filter_queryset(Claim.objects.order_by("id"))
+        columns = rows.BRIEF_COLUMNS if brief else rows.CLAIM_COLUMNS
+        page = self.paginator.paginate_rows(tie_broken(queryset), columns, request, self)
+        return self.get_paginated_response(rows.claim_payloads(page, brief=brief))
 
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
@@ -321,7 +334,10 @@ class ContradictionViewSet(
                 ).order_by("-severity", "id")
             )
             return self.export(queryset, exports.contradiction_row, exports.CONTRADICTION_COLUMNS)
-        return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(Contradiction.objects.order_by("-severity", "id"))
+        columns = rows.CONTRADICTION_COLUMNS
+        page = self.paginator.paginate_rows(tie_broken(queryset), columns, request, self)
+        return self.get_paginated_response(rows.contradiction_payloads(page))
 
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)

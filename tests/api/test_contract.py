@@ -129,7 +129,8 @@ def test_list_queries_do_not_grow_with_page_size(anon, kb, name):
             quote="over 1 trillion parameters",
         )
         factories.source(pub=factories.publisher())
-    assert queries(500) == one
+    # A page that holds the whole list saves the count query, so it may take one fewer.
+    assert queries(500) <= one
 
 
 @pytest.mark.parametrize("name", NAMES)

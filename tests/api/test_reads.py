@@ -265,4 +265,4 @@ def test_cors_closed_by_default_and_configurable(anon, kb):
 
 
 def test_default_api_settings_are_strict():
-    assert [r.__name__ for r in api_settings.DEFAULT_RENDERER_CLASSES] == ["JSONRenderer"]
+    assert [r.__name__ for r in api_settings.DEFAULT_RENDERER_CLASSES] == ["ORJSONRenderer"]

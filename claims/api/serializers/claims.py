@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus, ValueType
-from claims.display import quantity_unit
+from claims.display import unit_of
 from claims.models import Claim, Contradiction, Entity, Metric
 from qwenkb.api import StrictSerializer
 from sources.choices import DatePrecision
@@ -15,41 +15,49 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
+def entity_ref(entity: Entity | None) -> dict | None:
+    """An entity as a value or a reference: slug, name and kind."""
+    return {"slug": entity.slug, "name": entity.name, "kind": entity.kind} if entity else None
+
+
 def value_payload(claim: Claim) -> dict:
     """A claim's value as read, in the contract's shape for its metric's type."""
     metric = claim.metric
-    kind = metric.value_type
+    entity = entity_ref(claim.entity_value) if metric.value_type == ValueType.ENTITY else None
+    return value_of(vars(claim), metric.value_type, metric.dimension, metric.unit, entity)
+
+
+def value_of(row, kind: str, dimension: str, unit: str, entity: dict | None) -> dict:
+    """The value payload from a claim's stored columns (a model's fields or a values() row)."""
     if kind == ValueType.QUANTITY:
         payload = {
             "type": "quantity",
-            "bound": claim.bound,
-            "low": claim.low,
-            "high": claim.high,
-            "point": claim.point,
-            "unit": quantity_unit(metric, claim.currency),
+            "bound": row["bound"],
+            "low": row["low"],
+            "high": row["high"],
+            "point": row["point"],
+            "unit": unit_of(dimension, unit, row["currency"]),
         }
-        if claim.eq_currency:
+        if row["eq_currency"]:
             payload["equivalent"] = {
-                "low": claim.eq_low,
-                "high": claim.eq_high,
-                "point": claim.eq_point,
-                "unit": claim.eq_currency,
+                "low": row["eq_low"],
+                "high": row["eq_high"],
+                "point": row["eq_point"],
+                "unit": row["eq_currency"],
             }
         return payload
     if kind == ValueType.DATE:
         return {
             "type": "date",
-            "start": _iso(claim.date_start),
-            "end": _iso(claim.date_end),
-            "precision": claim.date_precision,
+            "start": _iso(row["date_start"]),
+            "end": _iso(row["date_end"]),
+            "precision": row["date_precision"],
         }
     if kind == ValueType.ENTITY:
-        entity = claim.entity_value
-        ref = {"slug": entity.slug, "name": entity.name, "kind": entity.kind} if entity else None
-        return {"type": "entity", "entity": ref}
+        return {"type": "entity", "entity": entity}
     if kind == ValueType.BOOLEAN:
-        return {"type": "boolean", "value": claim.bool_value}
-    return {"type": "text", "text": claim.text_value}
+        return {"type": "boolean", "value": row["bool_value"]}
+    return {"type": "text", "text": row["text_value"]}
 
 
 VALUE_SCHEMA = {
