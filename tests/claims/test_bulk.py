@@ -6,9 +6,14 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from claims import services
+from claims import bulk, services
 from claims.bulk import FIELDS
+from claims.bulk import importer as bulk_importer
+from claims.bulk import parallel as bulk_parallel
+from claims.bulk import rows as bulk_rows
+from claims.management.commands import import_claims as command
 from claims.models import Claim, Contradiction, Metric
 from claims.selectors import entity_resolve
 from tests import factories
@@ -216,3 +221,117 @@ def test_unknown_format_and_missing_file_are_clear_errors(tmp_path):
         run(jsonl(tmp_path, [], name="claims.txt"))
     with pytest.raises(CommandError, match="No such file"):
         run(tmp_path / "absent.jsonl")
+
+
+# Reading in worker processes: forced here with tiny chunks; a real import forks only once
+# it has read PARALLEL_FROM rows.
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(bulk_importer, "CHUNK", 3)
+    monkeypatch.setattr(bulk_parallel, "PARALLEL_FROM", 4)
+
+
+def many(kb) -> list[dict]:
+    """Rows over several chunks and groups, with a repeat, an as-of and an attribution."""
+    good = rows(kb, 30)
+    extra = [row | {"subject": kb["qwen"].slug, "as_of": "2025"} for row in good[10:20]]
+    return [*good, good[3], *extra]
+
+
+def imported(path, workers: int, **options) -> tuple:
+    """What an import stores: claims in id order, history reasons, contradictions."""
+    report = bulk.claims_import(
+        command.jsonl_rows(path.open("rb")), reason="Imported", workers=workers, **options
+    )
+    claims = list(Claim.objects.order_by("id").values_list("quote", "subject_id", "as_of_start"))
+    history = list(
+        Claim.history.order_by("id").values_list("history_change_reason", "status", "quote")
+    )
+    contradictions = sorted(Contradiction.objects.values_list("kind", "status"))
+    outcome = (report.rows, report.created, report.present, snapshot(), claims, history)
+    Contradiction.objects.all().delete()
+    Claim.objects.all().delete()
+    Claim.history.all().delete()  # creation records and the deletions' just made
+    return outcome, contradictions
+
+
+def test_parallel_reading_stores_what_serial_reading_stores(kb, tmp_path, small_chunks):
+    path = jsonl(tmp_path, many(kb))
+    serial = imported(path, workers=0)
+    assert serial[0][:3] == (41, 40, 1)
+    assert imported(path, workers=2) == serial
+    assert imported(path, workers=2, batch_size=5) == serial
+
+
+def test_rows_only_the_database_resolves_are_read_in_the_parent(
+    kb, tmp_path, small_chunks, monkeypatch
+):
+    # Forget Qwen3.5 in the maps: the workers cannot resolve it, the parent asks the database.
+    loaded = bulk_rows.Catalogue.__init__
+
+    def forgetful(self):
+        loaded(self)
+        self.entity_slugs.pop(kb["other"].slug)
+        self.entity_keys.pop(kb["other"].key)
+
+    monkeypatch.setattr(bulk_rows.Catalogue, "__init__", forgetful)
+    path = jsonl(tmp_path, many(kb))
+    assert imported(path, workers=2) == imported(path, workers=0)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_parallel_reading_reports_the_same_bad_line(kb, tmp_path, small_chunks, batch_size):
+    good = many(kb)
+    bad = [*good[:20], good[20] | {"subject": "Nobody"}, *good[21:25], "{oops", *good[25:]]
+    path = jsonl(tmp_path, bad)
+    errors = []
+    for workers in (0, 2):
+        with pytest.raises(bulk.RowError) as info:
+            bulk.claims_import(
+                command.jsonl_rows(path.open("rb")),
+                reason="Imported",
+                workers=workers,
+                batch_size=batch_size,
+            )
+        errors.append((info.value.line, info.value.message, info.value.resume_from))
+        Contradiction.objects.all().delete()
+        Claim.objects.all().delete()
+    assert errors[0] == errors[1]
+    assert errors[0][:2] == (21, "subject: no entity has the slug, name or alias “Nobody”.")
+    assert errors[0][2] == (None if batch_size is None else 21)
+
+
+def test_invalid_json_in_a_later_batch_names_the_line_to_resume_from(kb, tmp_path):
+    good = rows(kb, 7)
+    with pytest.raises(CommandError) as info:
+        run(jsonl(tmp_path, [*good[:5], "{oops", *good[5:]]), "--batch-size", "2")
+    assert "line 6: not valid JSON" in str(info.value)
+    assert "--resume-from 5" in str(info.value)
+    assert Claim.objects.count() == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_references_are_checked_and_locked_by_the_import(kb, tmp_path, monkeypatch):
+    loaded = bulk_rows.Catalogue.__init__
+
+    def ghostly(self):
+        loaded(self)
+        self.entity_slugs["ghost"] = 10**9  # as if deleted since the catalogue was read
+
+    monkeypatch.setattr(bulk_rows.Catalogue, "__init__", ghostly)
+    good = rows(kb, 4)
+    with pytest.raises(CommandError, match=r"line 3: subject_id 1000000000 is gone"):
+        run(jsonl(tmp_path, [*good[:2], good[2] | {"subject": "ghost"}, good[3]]))
+    assert not Claim.objects.exists()
+    run(jsonl(tmp_path, good))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+        # The constraints are still there, checking other writes.
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'claims_claim'::regclass"
+            " AND contype = 'f'"
+        )
+        assert cursor.fetchone()[0] == 7

@@ -1,0 +1,180 @@
+"""Reading chunks of rows, in worker processes once a file proves large.
+
+Reading is pure Python and rows are independent, so chunks are dealt round-robin to forked
+workers and their results taken back in the same order: what is stored, and the first bad
+row reported, are exactly those of reading in one process. Each worker starts with a copy of
+the catalogue and memos and gets, with each chunk, the sources it has not seen. A worker never
+touches the database: a reference only the database can resolve (a name beyond ASCII) comes
+back unread and the parent reads that row itself. An error of the input itself (invalid JSON
+at line N) is raised only after every chunk before it, whose own errors come first.
+"""
+
+import multiprocessing
+import os
+import queue
+import traceback
+from collections import deque
+from collections.abc import Iterator
+from operator import itemgetter
+
+from django.db import connections
+
+from claims.bulk.rows import Line, NeedsDatabase, RowError, RowReader, source_refs
+from claims.bulk.store import HEAD_INDEXES, encode_row
+
+PARALLEL_FROM = 20_000  # rows read in the parent before the workers start
+DEPTH = 2  # chunks in flight per worker
+
+Chunk = tuple[list[Line], bool]  # rows, and whether they end a batch
+Items = list[tuple[tuple, object] | None]  # (head, row) per row read; None: read it in the parent
+Read = tuple[list[Line], bool, Items, tuple[int, str] | None]
+
+_head = itemgetter(*HEAD_INDEXES)
+
+
+def read_chunk(reader: RowReader, chunk: list[Line], encoded: bool):
+    """(head, row) for each row up to the first bad one, and that one's (line, message)."""
+    items: Items = []
+    append = items.append
+    for line, row in chunk:
+        try:
+            values = reader.read(row, line)
+            append((_head(values), encode_row(values) if encoded else values))
+        except NeedsDatabase:
+            append(None)
+        except RowError as exc:
+            return items, (exc.line, exc.message)
+        except UnicodeEncodeError as exc:
+            return items, (line, f"text that cannot be stored: {exc.reason}.")
+    return items, None
+
+
+def default_workers() -> int:
+    """As many workers as cores, at most four: the parent and PostgreSQL work meanwhile."""
+    return min(len(os.sched_getaffinity(0)), 4)
+
+
+def _refuse(*args, **kwargs):
+    raise RuntimeError("a reading process must not use the database")
+
+
+def _work(reader: RowReader, tasks, results) -> None:
+    # The parent's connection stays open in the parent: keep it referenced, never closed, and
+    # refuse any use of the database here.
+    kept = []
+    for conn in connections.all(initialized_only=True):
+        kept.append(conn.connection)
+        conn.connection = None
+        conn.ensure_connection = _refuse
+    reader.catalogue.database = False
+    while (task := tasks.get()) is not None:
+        sources, chunk, encoded = task
+        reader.catalogue.sources.update(sources)
+        try:
+            results.put(("ok", read_chunk(reader, chunk, encoded)))
+        except BaseException:
+            results.put(("crash", traceback.format_exc()))
+            return
+
+
+class Reading:
+    """Chunks read in order: in this process first, then by ``workers`` processes."""
+
+    def __init__(self, reader: RowReader, *, encoded: bool, workers: int):
+        self.reader, self.encoded, self.count = reader, encoded, workers
+        self.processes: list = []
+        self.tasks: list = []
+        self.results: list = []
+        self.sent: list[set[str]] = []
+        self.pending: deque[tuple[list[Line], bool, int]] = deque()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def chunks(self, chunks: Iterator[Chunk]) -> Iterator[Read]:
+        """(rows, ends batch, items, error) for each chunk, in order."""
+        seen = 0
+        for chunk, ends in chunks:
+            self.reader.catalogue.load_sources(source_refs(chunk))
+            yield chunk, ends, *read_chunk(self.reader, chunk, self.encoded)
+            seen += len(chunk)
+            if self.count > 0 and seen >= PARALLEL_FROM:
+                break
+        else:
+            return
+        yield from self._parallel(chunks)
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")
+        loaded = set(self.reader.catalogue.sources)
+        for _ in range(self.count):
+            tasks, results = context.Queue(), context.Queue()
+            process = context.Process(target=_work, args=(self.reader, tasks, results), daemon=True)
+            process.start()
+            self.processes.append(process)
+            self.tasks.append(tasks)
+            self.results.append(results)
+            self.sent.append(set(loaded))
+
+    def _send(self, worker: int, chunk: list[Line]) -> None:
+        catalogue = self.reader.catalogue
+        refs = source_refs(chunk)
+        catalogue.load_sources(refs)
+        sent = self.sent[worker]
+        new = {ref: catalogue.sources[ref] for ref in refs if ref not in sent}
+        sent.update(new)
+        self.tasks[worker].put((new, chunk, self.encoded))
+
+    def _receive(self, worker: int):
+        while True:
+            try:
+                kind, result = self.results[worker].get(timeout=1)
+            except queue.Empty:
+                if not self.processes[worker].is_alive():
+                    raise RuntimeError("a reading process stopped unexpectedly") from None
+                continue
+            if kind == "crash":
+                raise RuntimeError(f"a reading process failed:\n{result}")
+            return result
+
+    def _parallel(self, chunks: Iterator[Chunk]) -> Iterator[Read]:
+        self._start()
+        pending = self.pending
+        failure, turn, more = None, 0, True
+        while True:
+            while more and len(pending) < DEPTH * self.count:
+                try:
+                    chunk, ends = next(chunks)
+                except StopIteration:
+                    more = False
+                    break
+                except RowError as exc:  # raised once the chunks before it are through
+                    failure, more = exc, False
+                    break
+                worker, turn = turn, (turn + 1) % self.count
+                self._send(worker, chunk)
+                pending.append((chunk, ends, worker))
+            if not pending:
+                break
+            chunk, ends, worker = pending.popleft()
+            yield chunk, ends, *self._receive(worker)
+        if failure is not None:
+            raise failure
+
+    def close(self) -> None:
+        """Stop the workers (at once when they still have work)."""
+        for tasks in self.tasks:
+            tasks.put(None)
+        for process in self.processes:
+            process.join(timeout=0 if self.pending else 5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        for channel in (*self.tasks, *self.results):
+            channel.cancel_join_thread()
+            channel.close()
+        self.processes, self.tasks, self.results, self.sent = [], [], [], []
+        self.pending.clear()
