@@ -17,6 +17,8 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from qwenkb import readcache
+
 COMMON_PARAMS = {"format", "page", "page_size"}
 
 
@@ -123,6 +125,19 @@ class BaseViewSet(viewsets.GenericViewSet):
                     for name in unknown
                 }
             )
+        # Authenticated, permitted, throttled and checked: an unchanged database may answer
+        # from the read cache (qwenkb.readcache) instead of running the action.
+        self.read_key = readcache.key_for(request)
+        cached = readcache.lookup(self.read_key)
+        if cached is not None:
+            self.get = lambda *args, **kwargs: cached
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "read_key", None)
+        if key is not None and isinstance(response, Response):
+            response.add_post_render_callback(lambda rendered: readcache.store(key, rendered))
+        return response
 
     def versioned(self, data, status_code=status.HTTP_200_OK, **kwargs) -> Response:
         """A response carrying the ETag of ``data``."""

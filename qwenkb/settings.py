@@ -118,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Anonymous API reads are answered again from memory while the database is unchanged
+# (qwenkb/readcache.py): megabytes of responses kept per worker process; 0 turns it off.
+API_CACHE_MB = float(os.environ.get("API_CACHE_MB", "128"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

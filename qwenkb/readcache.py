@@ -1,0 +1,117 @@
+"""Reusing anonymous API read responses for as long as the database is provably unchanged.
+
+A response is stored under the request's full path and a *database state*: on PostgreSQL the
+text of ``pg_current_snapshot()`` (the next transaction id and the transactions in flight),
+which changes whenever any transaction starts writing, commits or aborts, whoever runs it
+(the admin, the API, an import's COPY, ``psql``); on SQLite the file's ``data_version`` with
+this connection's own change count. There is nothing to invalidate by hand and no write
+path to forget: the moment a change is committed, every later request reads a new state and
+misses. The state is read before the response's data, so an entry never holds data older
+than its state.
+
+Only anonymous GETs outside a transaction are cached (a transaction could read its own
+uncommitted writes), after authentication, throttles and query-parameter checks have run.
+Entries live in each worker process, in a least-recently-used store bounded in bytes
+(``API_CACHE_MB``; 0 turns the cache off).
+"""
+
+import threading
+import uuid
+
+from cachetools import LRUCache
+from django.conf import settings
+from django.db import connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+from django.http import HttpResponse
+
+HIT_HEADER = "X-Cache"
+KEPT_HEADERS = ("Content-Type", "ETag", "Allow", "Vary")
+_lock = threading.Lock()
+_store: LRUCache | None = None
+
+
+def _entries() -> LRUCache | None:
+    global _store
+    limit = int(settings.API_CACHE_MB * 1024 * 1024)
+    if limit <= 0:
+        return None
+    if _store is None or _store.maxsize != limit:
+        with _lock:
+            if _store is None or _store.maxsize != limit:
+                _store = LRUCache(maxsize=limit, getsizeof=lambda entry: len(entry[1]) + 256)
+    return _store
+
+
+@receiver(connection_created)
+def _name_connection(sender, connection, **kwargs):
+    """A name for each new connection: SQLite's change count starts again at 0 with it."""
+    connection.qwenkb_name = uuid.uuid4().hex
+
+
+def database_state() -> str | None:
+    """A text that changes whenever the database changes; None when it cannot be known."""
+    if connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_current_snapshot()::text")
+            return "pg:" + cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA data_version")
+            version = cursor.fetchone()[0]
+            if not hasattr(connection, "qwenkb_name"):  # opened before this module loaded
+                _name_connection(None, connection)
+            changes = connection.connection.total_changes
+            return f"sqlite:{connection.qwenkb_name}:{version}:{changes}"
+    return None
+
+
+def key_for(request) -> tuple[str, str, str] | None:
+    """The cache key of a read request (a DRF request, its renderer chosen), or None when
+    its response must not be reused."""
+    if request.method != "GET" or request.user.is_authenticated or _entries() is None:
+        return None
+    state = database_state()
+    if state is None:
+        return None
+    return (state, request.accepted_renderer.format, request.get_full_path())
+
+
+def lookup(key) -> HttpResponse | None:
+    """The stored response for ``key``, as a new response object."""
+    store = _entries()
+    if key is None or store is None:
+        return None
+    with _lock:
+        entry = store.get(key)
+    if entry is None:
+        return None
+    status, content, headers = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response[HIT_HEADER] = "hit"
+    return response
+
+
+def store(key, response) -> None:
+    """Keep a rendered 200 response under ``key`` (called once it is rendered)."""
+    entries = _entries()
+    if key is None or entries is None or response.status_code != 200 or response.streaming:
+        return
+    headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
+    entry = (response.status_code, response.content, headers)
+    if entries.getsizeof(entry) > entries.maxsize:
+        return
+    with _lock:
+        entries[key] = entry
+    response[HIT_HEADER] = "miss"
+
+
+def clear() -> None:
+    """Forget every stored response (tests)."""
+    store_ = _entries()
+    if store_ is not None:
+        with _lock:
+            store_.clear()

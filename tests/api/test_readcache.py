@@ -1,0 +1,133 @@
+"""Anonymous reads are answered from memory only while the database is unchanged."""
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+
+from claims.models import Claim
+from qwenkb import readcache
+from qwenkb.throttles import AnonReadRateThrottle
+from tests.api.conftest import token_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LIST = "/api/claims/?metric=largest-model-parameters"
+
+
+@pytest.fixture(autouse=True)
+def empty_read_cache():
+    readcache.clear()
+    yield
+    readcache.clear()
+
+
+def test_a_repeated_read_is_a_hit_with_the_same_body(anon, kb):
+    first = anon.get(LIST)
+    second = anon.get(LIST)
+    assert first.status_code == second.status_code == 200
+    assert first["X-Cache"] == "miss" and second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"] == "application/json"
+
+
+def test_the_chosen_format_is_part_of_the_key(anon, kb):
+    anon.get(LIST)
+    assert anon.get(LIST)["X-Cache"] == "hit"
+    csv = anon.get(LIST, HTTP_ACCEPT="text/csv")
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    assert b"".join(csv.streaming_content).decode("utf-8-sig").startswith("id,subject,")
+
+
+def test_a_detail_hit_keeps_its_etag(anon, kb):
+    url = f"/api/claims/{kb['a'].pk}/"
+    first, second = anon.get(url), anon.get(url)
+    assert second["X-Cache"] == "hit" and second["ETag"] == first["ETag"]
+
+
+def test_a_write_without_signals_is_seen_at_once(anon, kb):
+    """A queryset update (no save(), no signal) changes the state: the next read misses."""
+    anon.get(LIST)
+    Claim.objects.filter(pk=kb["a"].pk).update(notes="checked against the filing")
+    after = anon.get(LIST)
+    assert after["X-Cache"] == "miss"
+    notes = {c["id"]: c["notes"] for c in after.json()["results"]}
+    assert notes[kb["a"].pk] == "checked against the filing"
+
+
+def test_raw_sql_writes_are_seen_at_once(anon, kb):
+    anon.get(LIST)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE claims_claim SET notes = 'raw' WHERE id = %s", [kb["b"].pk])
+    after = anon.get(LIST)
+    assert after["X-Cache"] == "miss"
+    assert {c["id"]: c["notes"] for c in after.json()["results"]}[kb["b"].pk] == "raw"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second server connection")
+def test_a_commit_from_another_connection_is_seen_at_once(anon, kb):
+    import psycopg
+
+    settings = connection.settings_dict
+    anon.get(LIST)
+    assert anon.get(LIST)["X-Cache"] == "hit"
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        autocommit=True,
+    ) as other:
+        other.execute("UPDATE claims_claim SET notes = 'elsewhere' WHERE id = %s", [kb["a"].pk])
+    after = anon.get(LIST)
+    assert after["X-Cache"] == "miss"
+    assert {c["id"]: c["notes"] for c in after.json()["results"]}[kb["a"].pk] == "elsewhere"
+
+
+def test_authenticated_reads_are_never_cached(kb, django_user_model):
+    client = token_client(django_user_model.objects.create_user("reader", password="x" * 12))
+    first, second = client.get(LIST), client.get(LIST)
+    assert first.status_code == second.status_code == 200
+    assert not first.has_header("X-Cache") and not second.has_header("X-Cache")
+
+
+def test_errors_are_not_cached(anon, kb):
+    for _ in range(2):
+        assert not anon.get("/api/claims/999999/").has_header("X-Cache")
+        bad = anon.get("/api/claims/?colour=red")
+        assert bad.status_code == 400 and not bad.has_header("X-Cache")
+
+
+def test_hits_still_count_against_the_rate_limit(anon, kb, monkeypatch):
+    monkeypatch.setattr(AnonReadRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    responses = [anon.get(LIST) for _ in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    assert responses[2]["X-Cache"] == "hit"
+
+
+def test_size_zero_turns_the_cache_off(anon, kb):
+    with override_settings(API_CACHE_MB=0):
+        assert not anon.get(LIST).has_header("X-Cache")
+        assert not anon.get(LIST).has_header("X-Cache")
+
+
+def test_the_store_is_bounded_in_bytes(anon, kb):
+    body = len(anon.get(LIST).content)
+    with override_settings(API_CACHE_MB=(body * 2.5) / (1024 * 1024)):
+        urls = [f"{LIST}&page_size={size}" for size in range(1, 8)]
+        for url in urls:
+            anon.get(url)
+        store = readcache._entries()
+        assert 0 < store.currsize <= store.maxsize
+        assert len(store) < len(urls)
+        assert anon.get(urls[-1])["X-Cache"] == "hit"  # the most recent stays
+
+
+def test_reads_inside_a_transaction_are_not_cached(anon, kb):
+    """A transaction may read its own uncommitted writes: nothing it reads is kept."""
+    with transaction.atomic():
+        Claim.objects.filter(pk=kb["a"].pk).update(notes="not yet committed")
+        inside = [anon.get(LIST) for _ in range(2)]
+        transaction.set_rollback(True)
+    assert not any(r.has_header("X-Cache") for r in inside)
+    after = anon.get(LIST)
+    assert after["X-Cache"] == "miss"
+    assert "not yet committed" not in after.content.decode()
