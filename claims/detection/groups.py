@@ -4,14 +4,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, F, Func, Q, When
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 
 from claims.choices import (
     ClaimStatus,
     ContradictionStatus,
 )
 from claims.detection.reconcile import Summary, reconcile
-from claims.detection.rows import VALUE_COLUMNS, Group, claim_rows, exchange_rates
+from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
 from claims.models import Claim, Contradiction, Metric
 
 SUBJECT_CHUNK = 5000
@@ -61,28 +61,40 @@ class InGroups(Func):
         params = [*subject_params, *metric_params, *(part for g in self.groups for part in g)]
         return f"({subject}, {metric}) IN (VALUES {pairs})", params
 
+    def as_postgresql(self, compiler, connection, **extra):
+        # Two arrays: the statement stays short whatever the number of groups, where
+        # thousands of placeholders cost more to send and parse than the query to run.
+        subject, subject_params = compiler.compile(self.source_expressions[0])
+        metric, metric_params = compiler.compile(self.source_expressions[1])
+        subjects, metrics = [g[0] for g in self.groups], [g[1] for g in self.groups]
+        return (
+            f"({subject}, {metric}) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+            [*subject_params, *metric_params, subjects, metrics],
+        )
 
-def groups_detect(groups: list[Group], *, dry_run: bool = False, rates=None) -> Summary:
-    """Re-check a batch of subject+metric groups with a fixed number of queries."""
+
+def groups_detect(
+    groups: list[Group], *, dry_run: bool = False, rates=None, keep_opened: bool = True
+) -> Summary:
+    """Re-check a batch of subject+metric groups with a fixed number of queries.
+
+    The summary lists the records opened or reopened unless ``keep_opened`` is false (a
+    rescan, which only counts them, then creates records without model instances).
+    """
     groups = sorted(set(groups))
     if not groups:
         return Summary()
     _lock_groups(groups)
     metric_ids = {m for _, m in groups}
-    wanted = set(groups)
     in_groups = Claim.objects.filter(InGroups(groups))
     claims = claim_rows(in_groups)
-    claim_ids = {claim.id for claim in claims}
-    records = [
-        record
-        for record in Contradiction.objects.filter(
-            Q(InGroups(groups))
-            | Q(claim_a__in=in_groups.values("pk"))
-            | Q(claim_b__in=in_groups.values("pk"))
-        )
-        if (record.subject_id, record.metric_id) in wanted
-        or (record.claim_a_id in claim_ids and record.claim_b_id in claim_ids)
-    ]
+    # The records of these groups, and those pairing two of their claims (a claim moved here
+    # from another group): two index look-ups, where one OR of both scanned the whole table.
+    ids = in_groups.values("pk")
+    records = record_rows(
+        Contradiction.objects.filter(InGroups(groups)),
+        Contradiction.objects.filter(claim_a__in=ids, claim_b__in=ids),
+    )
     metrics = Metric.objects.in_bulk(metric_ids)
     return reconcile(
         groups,
@@ -91,6 +103,7 @@ def groups_detect(groups: list[Group], *, dry_run: bool = False, rates=None) -> 
         metrics=metrics,
         rates=exchange_rates() if rates is None else rates,
         dry_run=dry_run,
+        keep_opened=keep_opened,
     )
 
 
@@ -105,63 +118,72 @@ def disputable_groups(claims) -> set[Group]:
     A group can only if two of its live claims carry different values (of a single-valued
     metric) and, for a time-varying metric, hold over overlapping as-of periods (a period
     unknown at one end is open there, as ``conflicts`` reads it). Every other group has no
-    finding, so the rules never need to see it. The distinct values are read in one pass
-    over the claims; a time-varying group's are then paired among themselves.
+    finding, so the rules never need to see it. Each claim's value columns are one text in
+    the database (``Claim.value_key``), so one pass over the claims finds the groups whose
+    live claims carry two values; only those of time-varying metrics are then read again,
+    to pair their distinct values and as-of periods among themselves.
     """
-    live = claims.exclude(status=ClaimStatus.REJECTED).filter(metric__single_valued=True)
-    # Only a time-varying metric's as-of matters; leaving it out elsewhere keeps the distinct
-    # values few (claims of one figure from many sources are one row).
-    varying = Q(metric__time_varying=True)
-    values = (
-        live.order_by()
-        .annotate(
-            varying=F("metric__time_varying"),
-            as_of_from=Case(When(varying, then=F("as_of_start"))),
-            as_of_to=Case(When(varying, then=F("as_of_end"))),
-        )
-        .values_list("subject_id", "metric_id", *VALUE_COLUMNS, "as_of_from", "as_of_to", "varying")
-        .distinct()
+    live = (
+        claims.exclude(status=ClaimStatus.REJECTED)
+        .filter(metric__single_valued=True)
+        .order_by()
+        .annotate(varying=F("metric__time_varying"))
+        .values_list("subject_id", "metric_id", "value_key", "as_of_start", "as_of_end", "varying")
     )
-    sql, params = values.query.sql_with_params()
-    differ = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    apart = " OR ".join(f"a.{column} {differ} b.{column}" for column in VALUE_COLUMNS)
-    fixed_values = ", ".join(VALUE_COLUMNS)
+    sql, params = live.query.sql_with_params()
+    postgres = connection.vendor == "postgresql"
+    # Comparing the keys byte by byte: PostgreSQL's default collation would compare them as
+    # words, several times slower, and only equality matters here.
+    key = 'v.value_key COLLATE "C"' if postgres else "v.value_key"
+    split = (
+        f"SELECT v.subject_id, v.metric_id, v.varying FROM ({sql}) v "
+        f"GROUP BY v.subject_id, v.metric_id, v.varying HAVING MIN({key}) <> MAX({key})"
+    )
+    periods = (
+        f"SELECT DISTINCT v.subject_id, v.metric_id, v.value_key, v.as_of_start, v.as_of_end "
+        f"FROM ({sql}) v JOIN s ON v.subject_id = s.subject_id AND v.metric_id = s.metric_id "
+        "WHERE s.varying"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Sorting a million claims' values in the default 4 MB spills to disk.
+        if postgres:
+            # Hashing a million claims' keys in the default 4 MB spills to disk; compiling
+            # the query (JIT) would cost more than running it.
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            f"WITH v AS ({sql}) "
-            f"SELECT f.subject_id, f.metric_id FROM (SELECT DISTINCT subject_id, metric_id, "
-            f"{fixed_values} FROM v WHERE NOT varying) f "
-            "GROUP BY f.subject_id, f.metric_id HAVING COUNT(*) > 1 "
-            "UNION SELECT a.subject_id, a.metric_id FROM v a JOIN v b "
+            f"WITH s AS ({split}), p AS ({periods}) "
+            "SELECT s.subject_id, s.metric_id FROM s WHERE NOT s.varying "
+            "UNION SELECT a.subject_id, a.metric_id FROM p a JOIN p b "
             "ON a.subject_id = b.subject_id AND a.metric_id = b.metric_id "
-            f"AND a.varying AND b.varying AND ({apart}) "
-            "AND COALESCE(a.as_of_from, %s) <= COALESCE(b.as_of_to, %s) "
-            "AND COALESCE(b.as_of_from, %s) <= COALESCE(a.as_of_to, %s)",
-            [*params, *[datetime.date.min, datetime.date.max] * 2],
+            "AND a.value_key <> b.value_key "
+            "AND COALESCE(a.as_of_start, %s) <= COALESCE(b.as_of_end, %s) "
+            "AND COALESCE(b.as_of_start, %s) <= COALESCE(a.as_of_end, %s)",
+            [*params, *params, *[datetime.date.min, datetime.date.max] * 2],
         )
         return {(subject_id, metric_id) for subject_id, metric_id in cursor.fetchall()}
 
 
-def _open_record_groups(claims_filter: Q) -> set[Group]:
-    """Groups holding an open record: the rules may have to close it."""
-    records = Contradiction.objects.filter(claims_filter, status=ContradictionStatus.OPEN)
-    return set(records.values_list("subject_id", "metric_id").distinct())
+def _open_record_groups(scope: Q) -> set[Group]:
+    """Groups holding an open record and a claim in scope: the rules may have to close it."""
+    claims = Claim.objects.filter(
+        scope, subject_id=OuterRef("subject_id"), metric_id=OuterRef("metric_id")
+    )
+    records = Contradiction.objects.filter(scope, Exists(claims), status=ContradictionStatus.OPEN)
+    return set(records.order_by().values_list("subject_id", "metric_id").distinct())
 
 
-def _plan(subject_ids, metric_ids) -> tuple[set[Group], list[Group]]:
-    """Every group in scope, and the sorted groups among them that the rules must see."""
+def _scope(subject_ids, metric_ids) -> Q:
     scope = Q()
     if subject_ids is not None:
         scope &= Q(subject_id__in=subject_ids)
     if metric_ids is not None:
         scope &= Q(metric_id__in=metric_ids)
-    claims = Claim.objects.filter(scope)
-    all_groups = set(claims.order_by().values_list("subject_id", "metric_id").distinct())
-    candidates = disputable_groups(claims) | _open_record_groups(scope)
-    return all_groups, sorted(all_groups & candidates)
+    return scope
+
+
+def _candidates(scope: Q) -> list[Group]:
+    """The sorted groups in scope that the rules must see."""
+    return sorted(disputable_groups(Claim.objects.filter(scope)) | _open_record_groups(scope))
 
 
 def rescan(
@@ -181,23 +203,28 @@ def rescan(
     it goes and a second run changes nothing.
     """
     if groups is None:
-        all_groups, todo = _plan(subject_ids, metric_ids)
+        scope = _scope(subject_ids, metric_ids)
+        claims = Claim.objects.filter(scope).order_by()
+        group_count = claims.values("subject_id", "metric_id").distinct().count()
+        todo = _candidates(scope)
     else:
         # Chunks of subjects keep each IN list well inside SQLite's limit on parameters.
         wanted = set(groups)
         subjects = sorted({subject_id for subject_id, _ in wanted})
         all_groups, todo = set(), []
         for start in range(0, len(subjects), SUBJECT_CHUNK):
-            chunk_groups, chunk_todo = _plan(subjects[start : start + SUBJECT_CHUNK], metric_ids)
-            all_groups |= chunk_groups & wanted
-            todo += [group for group in chunk_todo if group in wanted]
+            scope = _scope(subjects[start : start + SUBJECT_CHUNK], metric_ids)
+            claims = Claim.objects.filter(scope).order_by()
+            all_groups |= set(claims.values_list("subject_id", "metric_id").distinct()) & wanted
+            todo += [group for group in _candidates(scope) if group in wanted]
+        group_count = len(all_groups)
     rates = exchange_rates()
     total = Summary()
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         with transaction.atomic():
-            total.add(groups_detect(batch, dry_run=dry_run, rates=rates))
+            total.add(groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False))
         if progress is not None:
             progress(min(start + batch_size, len(todo)), len(todo))
-    total.groups = len(all_groups)
+    total.groups = group_count
     return total

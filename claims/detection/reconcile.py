@@ -14,7 +14,7 @@ from claims.choices import (
     ContradictionOrigin,
     ContradictionStatus,
 )
-from claims.detection.rows import ClaimRow, Group, claim_facts, metric_rules, pair_signature
+from claims.detection.rows import ClaimRow, Group, RecordRow, claim_facts, metric_rules
 from claims.models import Contradiction, Metric
 
 UPDATE_FIELDS = [
@@ -49,7 +49,7 @@ class Summary:
         self.closed += other.closed
 
 
-def _resolution_holds(record: Contradiction, claims: dict[int, ClaimRow]) -> bool:
+def _resolution_holds(record: RecordRow, claims: dict[int, ClaimRow]) -> bool:
     preferred = claims.get(record.preferred_claim_id)
     other = claims.get(record.other(record.preferred_claim_id))
     return (
@@ -60,7 +60,7 @@ def _resolution_holds(record: Contradiction, claims: dict[int, ClaimRow]) -> boo
     )
 
 
-def _reopens(record: Contradiction, signature: str, claims: dict[int, ClaimRow]) -> bool:
+def _reopens(record: RecordRow, signature: str, claims: dict[int, ClaimRow]) -> bool:
     """Whether a settled or closed record goes back to open now that the pair conflicts."""
     if record.status == ContradictionStatus.DISMISSED:
         return record.signature != signature
@@ -73,15 +73,19 @@ def reconcile(
     groups: list[Group],
     *,
     claims: list[ClaimRow],
-    records: list[Contradiction],
+    records: list[RecordRow],
     metrics: dict[int, Metric],
     rates: dict,
     dry_run: bool = False,
+    keep_opened: bool = True,
 ) -> Summary:
     """Make the stored records of ``groups`` match the rules; bulk writes, no per-row queries.
 
     ``claims`` are every claim of those groups (rejected ones included), as ``ClaimRow``s;
-    ``records`` every contradiction record of those groups.
+    ``records`` every contradiction record of those groups, as ``RecordRow``s. Only the
+    records that change are read as model instances (one query), to be written with their
+    history. Without ``keep_opened`` the summary lists no opened records, and PostgreSQL
+    stores new ones straight from their values, without building model instances.
     """
     summary = Summary(groups=len(groups))
     by_id = {claim.pk: claim for claim in claims}
@@ -90,9 +94,20 @@ def reconcile(
         if claim.status != ClaimStatus.REJECTED:
             live[(claim.subject_id, claim.metric_id)].append(claim)
     existing = {(r.claim_a_id, r.claim_b_id): r for r in records}
+    # Both claims' values, to tell later whether either has changed; a claim's part is
+    # computed once however many pairs it is in.
+    signatures: dict[int, str] = {}
+
+    def signature_of(claim_id: int) -> str:
+        signature = signatures.get(claim_id)
+        if signature is None:
+            signature = signatures[claim_id] = by_id[claim_id].value_signature()
+        return signature
+
     seen: set[tuple[int, int]] = set()
-    to_create: list[Contradiction] = []
-    to_update: list[Contradiction] = []
+    to_create: list[dict] = []  # the new records' values
+    changes: dict[int, dict] = {}  # record id: the fields it takes, in the order found
+    opened: list[tuple[bool, int]] = []  # (new?, index in to_create or id), in order found
     for group in groups:
         members = live.get(group, [])
         if len(members) < 2:
@@ -101,23 +116,24 @@ def reconcile(
         for finding in conflicts.detect([claim_facts(c) for c in members], rules, rates=rates):
             pair = (finding.a, finding.b)
             seen.add(pair)
-            signature = pair_signature(by_id[finding.a], by_id[finding.b])
+            signature = f"{signature_of(finding.a)}#{signature_of(finding.b)}"
             record = existing.get(pair)
             if record is None:
-                record = Contradiction(
-                    claim_a_id=finding.a,
-                    claim_b_id=finding.b,
-                    subject_id=group[0],
-                    metric_id=group[1],
-                    kind=finding.kind,
-                    severity=finding.severity,
-                    explanation=finding.explanation,
-                    signature=signature,
-                    status=ContradictionStatus.OPEN,
-                    origin=ContradictionOrigin.ENGINE,
+                opened.append((True, len(to_create)))
+                to_create.append(
+                    {
+                        "claim_a_id": finding.a,
+                        "claim_b_id": finding.b,
+                        "subject_id": group[0],
+                        "metric_id": group[1],
+                        "kind": finding.kind,
+                        "severity": finding.severity,
+                        "explanation": finding.explanation,
+                        "signature": signature,
+                        "status": ContradictionStatus.OPEN,
+                        "origin": ContradictionOrigin.ENGINE,
+                    }
                 )
-                to_create.append(record)
-                summary.opened.append(record)
                 continue
             status = record.status
             if _reopens(record, signature, by_id):
@@ -136,10 +152,8 @@ def reconcile(
             if any(getattr(record, k) != v for k, v in new.items()):
                 if status == ContradictionStatus.OPEN and record.status != ContradictionStatus.OPEN:
                     summary.reopened += 1
-                    summary.opened.append(record)
-                for k, v in new.items():
-                    setattr(record, k, v)
-                to_update.append(record)
+                    opened.append((False, record.id))
+                changes[record.id] = new
     wanted = set(groups)
     for pair, record in existing.items():
         if pair in seen or record.status != ContradictionStatus.OPEN:
@@ -150,36 +164,53 @@ def reconcile(
         rejected = any(c is None or c.status == ClaimStatus.REJECTED for c in (a, b))
         if record.origin == ContradictionOrigin.MANUAL and not rejected:
             continue
-        record.status = ContradictionStatus.CLOSED
-        to_update.append(record)
+        changes[record.id] = {"status": ContradictionStatus.CLOSED}
         summary.closed += 1
     summary.created = len(to_create)
-    summary.updated = len(to_update) - summary.closed - summary.reopened
-    if not dry_run:
-        if to_create:
-            _create(to_create)
-        if to_update:
-            now = timezone.now()
-            for record in to_update:
-                record.updated_at = now
-            bulk_update_with_history(to_update, Contradiction, UPDATE_FIELDS, batch_size=500)
+    summary.updated = len(changes) - summary.closed - summary.reopened
+    instances = _changed(changes)
+    to_update = list(instances.values())
+    created: list[Contradiction] = []
+    if dry_run:
+        created = [Contradiction(**values) for values in to_create] if keep_opened else []
+    elif to_create:
+        created = _create(to_create, instances=keep_opened)
+    if keep_opened:
+        summary.opened = [created[key] if new else instances[key] for new, key in opened]
+    if not dry_run and to_update:
+        now = timezone.now()
+        for record in to_update:
+            record.updated_at = now
+        bulk_update_with_history(to_update, Contradiction, UPDATE_FIELDS, batch_size=500)
     return summary
 
 
-def _create(records: list[Contradiction]) -> None:
-    """Store new records and their history: COPY on PostgreSQL, where a rescan creates many."""
+def _changed(changes: dict[int, dict]) -> dict[int, Contradiction]:
+    """The records to update as model instances (in ``changes``' order), new values set."""
+    if not changes:
+        return {}
+    instances = Contradiction.objects.in_bulk(list(changes))
+    for pk, new in changes.items():
+        for k, v in new.items():
+            setattr(instances[pk], k, v)
+    return {pk: instances[pk] for pk in changes}
+
+
+def _create(rows: list[dict], *, instances: bool) -> list[Contradiction]:
+    """Store new records and their history: COPY on PostgreSQL, where a rescan creates many.
+
+    Returns the records as model instances, with their ids, if ``instances`` is true (or
+    wherever they are built anyway); an empty list otherwise.
+    """
     if connection.vendor != "postgresql":
+        records = [Contradiction(**values) for values in rows]
         bulk_create_with_history(records, Contradiction, batch_size=500)
-        return
+        return records
     from claims.bulk import copy_with_history  # bulk imports this module: import when used
 
-    fields = [f.attname for f in Contradiction._meta.concrete_fields if f.attname != "id"]
-    user = Contradiction.history.model.get_default_history_user(records[0])
-    ids = copy_with_history(
-        Contradiction,
-        [{name: getattr(record, name) for name in fields} for record in records],
-        reasons=[getattr(record, "_change_reason", None) for record in records],
-        user=user,
-    )
-    for record, pk in zip(records, ids, strict=True):
-        record.pk = record.id = pk
+    # Columns the values leave out take their defaults, as an instance's would.
+    user = Contradiction.history.model.get_default_history_user(Contradiction(**rows[0]))
+    ids = copy_with_history(Contradiction, rows, reasons=[None] * len(rows), user=user)
+    if not instances:
+        return []
+    return [Contradiction(**values, id=pk) for values, pk in zip(rows, ids, strict=True)]

@@ -1,27 +1,26 @@
 """Claims as plain rows, and the plain values and rules the pure engine takes from them."""
 
 import datetime
+import functools
+from collections import namedtuple
 
 from claims import conflicts
 from claims.models import Claim, ExchangeRate, Metric
+from claims.models.claims import VALUE_COLUMNS
 
 Group = tuple[int, int]  # (subject_id, metric_id)
 
 
-# The columns a claim's value is stored in. Claims equal in all of them get the same verdict
-# against any claim, and a claim never conflicts with its own value (``conflicts`` relies on
-# this too), so a group whose live claims share one value has no finding whatever the rules.
-VALUE_COLUMNS = (
-    *("bound", "low", "high", "point", "currency"),
-    *("eq_currency", "eq_low", "eq_high", "eq_point"),
-    *("date_start", "date_end", "text_value", "entity_value_id", "bool_value"),
-)
-
-
 def source_label(publisher: str, published: datetime.date | None) -> str:
     """Who says it, for explanations: "VentureBeat (Feb 2026)"."""
-    when = published.strftime("%b %Y") if published else "undated"
-    return f"{publisher} ({when})"
+    return f"{publisher} ({_month(published) if published else 'undated'})"
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(day: datetime.date) -> str:
+    """A day's month as explanations write it ("Feb 2026"); a rescan's sources share a few
+    thousand publication days, each formatted once."""
+    return day.strftime("%b %Y")
 
 
 def claim_label(claim: Claim) -> str:
@@ -29,25 +28,23 @@ def claim_label(claim: Claim) -> str:
     return source_label(claim.source.publisher.name, claim.source.published)
 
 
-class ClaimRow:
+_CLAIM_COLUMNS = (
+    *("id", "subject_id", "metric_id", "status", "rank", "value_text"),
+    *VALUE_COLUMNS,
+    *("as_of_start", "as_of_end"),
+)
+
+
+class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):
     """The columns of a claim that detection reads: a plain row, without a model's cost.
 
-    A rescan reads tens of thousands of claims; building model instances (and their source
+    A rescan reads a hundred thousand claims; building model instances (and their source
     and publisher) took most of its time. The value fingerprint is the model's own method.
     """
 
-    COLUMNS = (
-        *("id", "subject_id", "metric_id", "status", "rank", "value_text"),
-        *VALUE_COLUMNS,
-        *("as_of_start", "as_of_end"),
-    )
-    __slots__ = (*COLUMNS, "label")
+    __slots__ = ()
+    COLUMNS = _CLAIM_COLUMNS
     value_signature = Claim.value_signature
-
-    def __init__(self, row: tuple):
-        for name, value in zip(self.COLUMNS, row, strict=False):
-            setattr(self, name, value)
-        self.label = source_label(row[-2], row[-1])
 
     @property
     def pk(self) -> int:
@@ -58,7 +55,41 @@ class ClaimRow:
 def claim_rows(claims) -> list[ClaimRow]:
     """``ClaimRow``s of a claim queryset, in id order, in one query."""
     columns = (*ClaimRow.COLUMNS, "source__publisher__name", "source__published")
-    return [ClaimRow(row) for row in claims.order_by("pk").values_list(*columns)]
+    make = ClaimRow._make
+    return [
+        make((*row[:-2], source_label(row[-2], row[-1])))
+        for row in claims.order_by("pk").values_list(*columns)
+    ]
+
+
+class RecordRow(
+    namedtuple(
+        "RecordRow",
+        (
+            *("id", "claim_a_id", "claim_b_id", "subject_id", "metric_id", "kind", "severity"),
+            *("status", "origin", "explanation", "signature", "preferred_claim_id"),
+        ),
+    )
+):
+    """The columns of a contradiction record that reconciling reads, as a plain row.
+
+    A rescan reads every record of the groups it checks and changes few of them; only
+    those it changes are read again as model instances.
+    """
+
+    __slots__ = ()
+
+    def other(self, claim_id: int) -> int:
+        """The id of the claim paired with ``claim_id``."""
+        return self.claim_b_id if claim_id == self.claim_a_id else self.claim_a_id
+
+
+def record_rows(*querysets) -> list[RecordRow]:
+    """``RecordRow``s of the union of contradiction querysets, in the model's order."""
+    first, *others = (qs.order_by().values_list(*RecordRow._fields) for qs in querysets)
+    rows = [RecordRow._make(row) for row in first.union(*others)]
+    rows.sort(key=lambda row: (-row.severity, row.id))  # Contradiction.Meta.ordering
+    return rows
 
 
 def claim_facts(claim: ClaimRow) -> conflicts.ClaimFacts:
@@ -100,8 +131,3 @@ def metric_rules(metric: Metric) -> conflicts.Rules:
 def exchange_rates() -> dict[tuple[str, str], float]:
     """Rates editors recorded, keyed (from, to)."""
     return {(r.from_currency, r.to_currency): r.rate for r in ExchangeRate.objects.all()}
-
-
-def pair_signature(a: ClaimRow, b: ClaimRow) -> str:
-    """Both claims' values, to tell later whether either has changed."""
-    return f"{a.value_signature()}#{b.value_signature()}"

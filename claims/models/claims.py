@@ -2,12 +2,63 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from simple_history.models import HistoricalRecords
 
 from claims.choices import Bound, ClaimRank, ClaimStatus
 from sources.choices import DatePrecision
 from sources.periods import format_period
+
+# The columns a claim's value is stored in. Claims equal in all of them get the same verdict
+# against any claim, and a claim never conflicts with its own value (``conflicts`` relies on
+# this too), so a group whose live claims share one value has no finding whatever the rules.
+VALUE_COLUMNS = (
+    *("bound", "low", "high", "point", "currency"),
+    *("eq_currency", "eq_low", "eq_high", "eq_point"),
+    *("date_start", "date_end", "text_value", "entity_value_id", "bool_value"),
+)
+_DATE_COLUMNS = frozenset({"date_start", "date_end"})
+
+
+class ValueKey(Func):
+    """All of a claim's value columns (``VALUE_COLUMNS``) as one text, exactly.
+
+    Two claims have equal keys exactly when they are equal in every value column, so
+    "do the live claims of a group carry two values?" is one ``MIN(key) <> MAX(key)`` per
+    group instead of comparing fourteen columns. Each column is written as an SQL literal
+    (``NULL`` or quoted, quotes doubled), comma-separated, so no two rows share a key by
+    accident: SQLite's ``quote()`` writes a real as the shortest text that reads back as the
+    same double. PostgreSQL's generated columns take only immutable expressions, so a date
+    is written as its day number (date to text depends on ``DateStyle``) and a double as
+    ``float8`` text, exact at the default ``extra_float_digits`` (PostgreSQL 12 and later).
+    """
+
+    output_field = models.TextField()
+
+    def __init__(self):
+        super().__init__(
+            *(F(column.removesuffix("_id")) for column in VALUE_COLUMNS),
+            output_field=models.TextField(),
+        )
+
+    def _joined(self, compiler, quote) -> tuple[str, list]:
+        parts, params = [], []
+        for column, expression in zip(VALUE_COLUMNS, self.source_expressions, strict=True):
+            sql, column_params = compiler.compile(expression)
+            parts.append(quote(column, sql))
+            params.extend(column_params)
+        return " || ',' || ".join(parts), params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._joined(compiler, lambda column, sql: f"quote({sql})")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        def quote(column: str, sql: str) -> str:
+            if column in _DATE_COLUMNS:
+                sql = f"({sql} - DATE '2000-01-01')"
+            return f"quote_nullable(({sql})::text)"
+
+        return self._joined(compiler, quote)
 
 
 class Claim(models.Model):
@@ -43,6 +94,11 @@ class Claim(models.Model):
         related_name="claims_as_value",
     )
     bool_value = models.BooleanField(null=True, blank=True)
+    # Filled by the database: the value columns as one text (``ValueKey``), for finding the
+    # groups whose claims disagree without comparing every column. Not kept in the history.
+    value_key = models.GeneratedField(
+        expression=ValueKey(), output_field=models.TextField(), db_persist=True
+    )
 
     quote = models.TextField(help_text="Verbatim from the source: the shortest span carrying it.")
     quote_offset = models.PositiveIntegerField(
@@ -82,7 +138,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["value_key"])
 
     class Meta:
         ordering = ["id"]

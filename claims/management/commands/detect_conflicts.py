@@ -12,6 +12,9 @@ class Command(BaseCommand):
         "Full rescan: make the contradiction records match the rules for the current claims. "
         "Idempotent; dismissed and resolved pairs keep their decision while it holds."
     )
+    # The system checks (URLs, admin, API schema…) took a tenth of a full rescan's time and
+    # concern serving, not this data pass; `manage.py check` and every server still run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--subject", help="Only this entity (slug or alias).")
