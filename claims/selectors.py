@@ -46,10 +46,10 @@ def open_contradiction_exists() -> Exists:
 
 
 def claim_queryset() -> QuerySet[Claim]:
-    """Claims with everything a listing shows joined in."""
+    """Claims with everything a listing shows joined in (not the sources' full texts)."""
     return Claim.objects.select_related(
         "subject", "metric", "source__publisher", "attributed_to", "entity_value"
-    )
+    ).defer("source__text")
 
 
 def contradictions_for_claims(claim_ids) -> QuerySet[Contradiction]:

@@ -48,14 +48,18 @@ class EntityViewSet(
         "partial_update": "claims.change_entity",
     }
 
-    def get_object(self):
+    def resolved(self) -> Entity:
+        """The entity the URL names by slug, name or alias (one or two queries), or 404."""
         entity = entity_resolve(self.kwargs["slug"])
         if entity is None:
             raise Http404(
                 f"No entity has the slug, name or alias \u201c{self.kwargs['slug']}\u201d."
             )
         self.check_object_permissions(self.request, entity)
-        return ENTITY_QUERYSET.get(pk=entity.pk)
+        return entity
+
+    def get_object(self):
+        return ENTITY_QUERYSET.get(pk=self.resolved().pk)
 
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
@@ -102,7 +106,7 @@ class EntityViewSet(
     @action(detail=True, methods=["get"], pagination_class=Pagination)
     def facts(self, request, slug=None):
         """The fact sheet: each metric's current value, claim count, disputed flag, open conflicts."""
-        facts = entity_facts(self.get_object())
+        facts = entity_facts(self.resolved())  # parent, aliases and children not needed
         page = self.paginate_queryset(facts)
         return self.get_paginated_response(s.FactSerializer(page, many=True).data)
 

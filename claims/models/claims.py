@@ -213,7 +213,9 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["subject", "metric"], name="claim_subject_metric_idx"),
-            models.Index(fields=["metric", "point"], name="claim_metric_point_idx"),
+            # A metric's claims in a value range by value: id breaks ties among equal
+            # figures, so a page stops after its rows (API `ordering=value`).
+            models.Index(fields=["metric", "point", "id"], name="claim_metric_point_id_idx"),
             models.Index(fields=["source", "quote_offset"], name="claim_source_order_idx"),
             models.Index(fields=["status"], name="claim_status_idx"),
         ]

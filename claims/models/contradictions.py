@@ -94,6 +94,10 @@ class Contradiction(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-severity"], name="contradiction_status_sev_idx"),
+            # One metric's open conflicts by severity (API `metric=…&status=open`).
+            models.Index(
+                fields=["metric", "status", "-severity", "id"], name="contradiction_metric_sev_idx"
+            ),
             models.Index(fields=["subject", "metric"], name="contradiction_group_idx"),
         ]
 
