@@ -19,6 +19,7 @@ names the line to resume from.
 
 from claims.bulk.copying import copy_with_history
 from claims.bulk.importer import CHUNK, ImportReport, claims_import
+from claims.bulk.parallel import prefetched
 from claims.bulk.rows import COLUMNS, FIELDS, Line, RowError
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "RowError",
     "claims_import",
     "copy_with_history",
+    "prefetched",
 ]

@@ -60,7 +60,7 @@ class Importer:
         lines, heads, rows = [], [], []
         for (line, row), item in zip(chunk, items, strict=False):
             if item is None:  # a row only this process can read: it has the database
-                done, late = read_chunk(self.reader, [(line, row)], self.store.encoded)
+                done, late = read_chunk(self.reader, [(line, row)], self.store.encode)
                 if late is not None:
                     raise RowError(*late)
                 item = done[0]
@@ -146,7 +146,7 @@ def claims_import(
     """
     importer = Importer(reason=reason, progress=progress)
     workers = default_workers() if workers is None else workers
-    with Reading(importer.reader, encoded=importer.store.encoded, workers=workers) as reading:
+    with Reading(importer.reader, encode=importer.store.encode, workers=workers) as reading:
         chunks = reading.chunks(_chunks(rows, batch_size))
         if batch_size is None:
             with transaction.atomic():

@@ -12,15 +12,16 @@ at line N) is raised only after every chunk before it, whose own errors come fir
 import multiprocessing
 import os
 import queue
+import threading
 import traceback
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 
 from django.db import connections
 
 from claims.bulk.rows import Line, NeedsDatabase, RowError, RowReader, source_refs
-from claims.bulk.store import HEAD_INDEXES, encode_row
+from claims.bulk.store import HEAD_INDEXES
 
 PARALLEL_FROM = 20_000  # rows read in the parent before the workers start
 DEPTH = 2  # chunks in flight per worker
@@ -32,14 +33,15 @@ Read = tuple[list[Line], bool, Items, tuple[int, str] | None]
 _head = itemgetter(*HEAD_INDEXES)
 
 
-def read_chunk(reader: RowReader, chunk: list[Line], encoded: bool):
-    """(head, row) for each row up to the first bad one, and that one's (line, message)."""
+def read_chunk(reader: RowReader, chunk: list[Line], encode: Callable | None):
+    """(head, row) for each row up to the first bad one, and that one's (line, message); the
+    row as ``encode`` writes it, or its columns when there is no ``encode``."""
     items: Items = []
     append = items.append
     for line, row in chunk:
         try:
             values = reader.read(row, line)
-            append((_head(values), encode_row(values) if encoded else values))
+            append((_head(values), values if encode is None else encode(values)))
         except NeedsDatabase:
             append(None)
         except RowError as exc:
@@ -47,6 +49,49 @@ def read_chunk(reader: RowReader, chunk: list[Line], encoded: bool):
         except UnicodeEncodeError as exc:
             return items, (line, f"text that cannot be stored: {exc.reason}.")
     return items, None
+
+
+def prefetched(rows: Iterable, *, size: int = 1000, depth: int = 8) -> Iterator:
+    """``rows``, consumed ahead in a thread: parsing a file then overlaps the waits for the
+    database. ``rows`` must not use the database. An error of ``rows`` is raised in order,
+    after every row before it."""
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        batch: list = []
+        try:
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= size:
+                    if not put((batch, None)):
+                        return
+                    batch = []
+            put((batch, StopIteration()))
+        except BaseException as exc:  # raised to the consumer, in order
+            put((batch, exc))
+
+    thread = threading.Thread(target=produce, name="import-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch, end = ahead.get()
+            yield from batch
+            if isinstance(end, StopIteration):
+                return
+            if end is not None:
+                raise end
+    finally:
+        stop.set()
 
 
 def default_workers() -> int:
@@ -58,7 +103,7 @@ def _refuse(*args, **kwargs):
     raise RuntimeError("a reading process must not use the database")
 
 
-def _work(reader: RowReader, tasks, results) -> None:
+def _work(reader: RowReader, encode: Callable | None, tasks, results) -> None:
     # The parent's connection stays open in the parent: keep it referenced, never closed, and
     # refuse any use of the database here.
     kept = []
@@ -68,10 +113,10 @@ def _work(reader: RowReader, tasks, results) -> None:
         conn.ensure_connection = _refuse
     reader.catalogue.database = False
     while (task := tasks.get()) is not None:
-        sources, chunk, encoded = task
+        sources, chunk = task
         reader.catalogue.sources.update(sources)
         try:
-            results.put(("ok", read_chunk(reader, chunk, encoded)))
+            results.put(("ok", read_chunk(reader, chunk, encode)))
         except BaseException:
             results.put(("crash", traceback.format_exc()))
             return
@@ -80,8 +125,8 @@ def _work(reader: RowReader, tasks, results) -> None:
 class Reading:
     """Chunks read in order: in this process first, then by ``workers`` processes."""
 
-    def __init__(self, reader: RowReader, *, encoded: bool, workers: int):
-        self.reader, self.encoded, self.count = reader, encoded, workers
+    def __init__(self, reader: RowReader, *, encode: Callable | None, workers: int):
+        self.reader, self.encode, self.count = reader, encode, workers
         self.processes: list = []
         self.tasks: list = []
         self.results: list = []
@@ -99,7 +144,7 @@ class Reading:
         seen = 0
         for chunk, ends in chunks:
             self.reader.catalogue.load_sources(source_refs(chunk))
-            yield chunk, ends, *read_chunk(self.reader, chunk, self.encoded)
+            yield chunk, ends, *read_chunk(self.reader, chunk, self.encode)
             seen += len(chunk)
             if self.count > 0 and seen >= PARALLEL_FROM:
                 break
@@ -112,7 +157,9 @@ class Reading:
         loaded = set(self.reader.catalogue.sources)
         for _ in range(self.count):
             tasks, results = context.Queue(), context.Queue()
-            process = context.Process(target=_work, args=(self.reader, tasks, results), daemon=True)
+            process = context.Process(
+                target=_work, args=(self.reader, self.encode, tasks, results), daemon=True
+            )
             process.start()
             self.processes.append(process)
             self.tasks.append(tasks)
@@ -126,7 +173,7 @@ class Reading:
         sent = self.sent[worker]
         new = {ref: catalogue.sources[ref] for ref in refs if ref not in sent}
         sent.update(new)
-        self.tasks[worker].put((new, chunk, self.encoded))
+        self.tasks[worker].put((new, chunk))
 
     def _receive(self, worker: int):
         while True:

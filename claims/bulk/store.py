@@ -1,8 +1,8 @@
 """Storing read rows with their creation records: COPY on PostgreSQL, bulk INSERTs elsewhere.
 
-On PostgreSQL a row is encoded once, where it is read (``encode_row``, possibly in a worker
-process), as the COPY text of its columns; the store only puts the id in front and the
-constant columns behind, for the claim and for its history row.
+On PostgreSQL a row is encoded once, where it is read (``CopyStore.encode``, possibly in a
+worker process), as COPY data of its columns (binary, see ``encoding``); the store only puts
+the id in front and the constant columns behind, for the claim and for its history row.
 
 Foreign keys. Django's constraints are ``DEFERRABLE INITIALLY DEFERRED``: PostgreSQL queues a
 check per row and per key and runs them all at commit (about 18 s for a million rows). When
@@ -16,13 +16,12 @@ usual. The constraints stay in the schema throughout and check every other write
 """
 
 import datetime
-import math
-from collections.abc import Sequence
 
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from claims.bulk.encoding import CopyFormat, copy_text
 from claims.bulk.rows import COLUMNS, KEY_LENGTH, RowError
 from claims.models import Claim
 
@@ -33,38 +32,6 @@ REFERENCES = tuple(
 HEAD_COLUMNS = COLUMNS[:KEY_LENGTH] + tuple(c for c in REFERENCES if c not in COLUMNS[:5])
 HEAD_INDEXES = tuple(COLUMNS.index(column) for column in HEAD_COLUMNS)
 HISTORY_COLUMNS = ("history_date", "history_type", "history_user_id", "history_change_reason")
-
-_SPECIAL = ("\\", "\t", "\n", "\r")
-
-
-def copy_text(value) -> str:
-    """A value in COPY's text format (tabs, newlines and backslashes escaped; None is \\N)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        value = str.__str__(value)  # a choice's value, not its enum
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = value.replace("\\", "\\\\").replace("\t", "\\t")
-            value = value.replace("\n", "\\n").replace("\r", "\\r")
-        return value
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime.date):  # and datetimes, time zone included
-        return value.isoformat()
-    raise TypeError(f"cannot copy {value!r}")
-
-
-def encode_row(values: Sequence) -> bytes:
-    """A read row's columns (``COLUMNS``) as COPY text, tab-separated, without the id."""
-    return "\t".join([copy_text(value) for value in values]).encode()
 
 
 def _defaults(model, skip: set[str], now: datetime.datetime) -> dict:
@@ -81,25 +48,66 @@ def _defaults(model, skip: set[str], now: datetime.datetime) -> dict:
 class CopyStore:
     """Copies new claims and their history rows; PostgreSQL only."""
 
-    encoded = True  # rows come as ``encode_row`` bytes
-
     def __init__(self, *, reason: str, user=None):
         now = timezone.now()
         fixed = _defaults(Claim, {"id", *COLUMNS}, now)
         self.table, self.history_table = Claim._meta.db_table, Claim.history.model._meta.db_table
         self.columns = ("id", *COLUMNS, *fixed)
         self.history_columns = (*self.columns, *HISTORY_COLUMNS)
-        history = {f.attname for f in Claim.history.model._meta.concrete_fields} - {"history_id"}
-        if history != set(self.history_columns):
-            raise RuntimeError(f"the history table's columns differ: {sorted(history)}")
-        tail = "".join(f"\t{copy_text(value)}" for value in fixed.values())
-        self.tail = f"{tail}\n".encode()
         user_id = getattr(user, "pk", None)
         self.fixed = fixed | {"history_user_id": user_id}
-        stamp = f"\t{copy_text(now)}\t+\t{copy_text(user_id)}\t{copy_text(reason + ', line ')}"
-        self.history_tail = f"{tail}{stamp}".encode()
+        self.format = fmt = CopyFormat(self._types())
+        self.encode = fmt.encoder(COLUMNS)  # in the workers: a row's columns, without the id
+        tail = fmt.fields(fixed)
+        stamp = fmt.fields({"history_date": now, "history_type": "+", "history_user_id": user_id})
+        prefix = f"{reason}, line "
+        if fmt.binary:
+            write_id, count = fmt.encoders["id"], len(self.columns).to_bytes(2)
+            history_count = len(self.history_columns).to_bytes(2)
+            prefix_bytes = prefix.encode()
+
+            def reason_of(line: int) -> bytes:
+                data = b"%s%d" % (prefix_bytes, line)
+                return len(data).to_bytes(4) + data
+
+            self.claim_row = lambda pk, row, line: count + write_id(pk) + row + tail
+            self.history_row = lambda pk, row, line: (
+                history_count + write_id(pk) + row + tail + stamp + reason_of(line)
+            )
+        else:
+            history_tail = b"%s%s\t%s" % (tail, stamp, copy_text(prefix).encode())
+            self.claim_row = lambda pk, row, line: b"%d\t%s%s\n" % (pk, row, tail)
+            self.history_row = lambda pk, row, line: (
+                b"%d\t%s%s%d\n"
+                % (
+                    pk,
+                    row,
+                    history_tail,
+                    line,
+                )
+            )
         self.checks = self._reference_checks()
         self.locked: dict[str, set] = {}
+
+    def _types(self) -> dict[str, str]:
+        """The PostgreSQL type of each column copied, for the history table's columns (which
+        include the claim table's): text for all when the two tables disagree on one."""
+        with connection.cursor() as cursor:
+            types = []
+            for table in (self.table, self.history_table):
+                cursor.execute(
+                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                    " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                    [table],
+                )
+                types.append(dict(cursor.fetchall()))
+        claims, history = types
+        if set(history) - {"history_id"} != set(self.history_columns):
+            raise RuntimeError(f"the history table's columns differ: {sorted(history)}")
+        found = {name: history[name] for name in self.history_columns}
+        if any(claims[name] != found[name] for name in self.columns):
+            found["id"] = "unknown"  # the text format then
+        return found
 
     def _reference_checks(self) -> list[tuple[str, str, str]] | None:
         """(column, referenced table, its column) for every foreign key of the two tables, when
@@ -143,33 +151,41 @@ class CopyStore:
 
     def _lock_references(self, lines: list[int], heads: list[tuple]) -> None:
         """Lock (FOR KEY SHARE) every row the new rows reference; a missing one is a RowError."""
-        wanted: dict[tuple[str, str], dict] = {}
+        wanted: dict[tuple[str, str], set] = {}
         for column, table, target in self.checks:
-            ids = wanted.setdefault((table, target), {})
+            ids = wanted.setdefault((table, target), set())
             if column in self.fixed:
-                if self.fixed[column] is not None:
-                    ids.setdefault(self.fixed[column], (lines[0], column))
-                continue
-            index = HEAD_COLUMNS.index(column)
-            for line, head in zip(lines, heads, strict=True):
-                if head[index] is not None:
-                    ids.setdefault(head[index], (line, column))
+                ids.add(self.fixed[column])
+            else:
+                index = HEAD_COLUMNS.index(column)
+                ids.update([head[index] for head in heads])
         with connection.cursor() as cursor:
             for (table, target), ids in wanted.items():
                 locked = self.locked.setdefault(f"{table}.{target}", set())
-                todo = [pk for pk in ids if pk not in locked]
+                todo = ids - locked
+                todo.discard(None)
                 if not todo:
                     continue
                 cursor.execute(
                     f"SELECT {target} FROM {table} WHERE {target} = ANY(%s) FOR KEY SHARE",
-                    [todo],
+                    [sorted(todo)],
                 )
                 found = {pk for (pk,) in cursor.fetchall()}
                 locked |= found
-                for pk in todo:
-                    if pk not in found:
-                        line, column = ids[pk]
-                        raise RowError(line, f"{column} {pk} is gone from {table}.")
+                if todo - found:
+                    self._gone(lines, heads, table, todo - found)
+
+    def _gone(self, lines: list[int], heads: list[tuple], table: str, gone: set) -> None:
+        """Name the first row that references a row no longer there."""
+        columns = [column for column, target_table, _ in self.checks if target_table == table]
+        for column in columns:
+            if self.fixed.get(column) in gone:
+                raise RowError(lines[0], f"{column} {self.fixed[column]} is gone from {table}.")
+        for line, head in zip(lines, heads, strict=True):
+            for column in columns:
+                value = head[HEAD_COLUMNS.index(column)] if column in HEAD_COLUMNS else None
+                if value in gone:
+                    raise RowError(line, f"{column} {value} is gone from {table}.")
 
     def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> None:
         """Store new claims (their lines, heads and encoded rows) and their history rows."""
@@ -180,25 +196,20 @@ class CopyStore:
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [self.table, len(rows)],
             )
-            ids = [b"%d\t" % pk for (pk,) in cursor.fetchall()]
+            ids = [pk for (pk,) in cursor.fetchall()]
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
             if self.checks is not None:
                 cursor.execute("SHOW session_replication_role")
                 role = cursor.fetchone()[0]
                 cursor.execute("SET LOCAL session_replication_role = replica")
-            tail, history_tail = self.tail, self.history_tail
-            with raw.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
-                copy.write(b"".join([pk + row + tail for pk, row in zip(ids, rows, strict=True)]))
-            columns = ", ".join(self.history_columns)
-            with raw.copy(f"COPY {self.history_table} ({columns}) FROM STDIN") as copy:
-                copy.write(
-                    b"".join(
-                        [
-                            b"%s%s%s%d\n" % (pk, row, history_tail, line)
-                            for pk, row, line in zip(ids, rows, lines, strict=True)
-                        ]
-                    )
-                )
+            for table, columns, make in (
+                (self.table, self.columns, self.claim_row),
+                (self.history_table, self.history_columns, self.history_row),
+            ):
+                statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN{self.format.option}"
+                data = self.format.rows(list(map(make, ids, rows, lines)))
+                with raw.copy(statement) as copy:
+                    copy.write(data)
             if self.checks is not None:
                 cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
 
@@ -206,7 +217,7 @@ class CopyStore:
 class InsertStore:
     """Inserts new claims and their history rows in bulk, on any database."""
 
-    encoded = False  # rows come as ``COLUMNS`` tuples
+    encode = None  # rows come as ``COLUMNS`` tuples
 
     def __init__(self, *, reason: str, user=None):
         self.reason, self.user = reason, user

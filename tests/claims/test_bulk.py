@@ -13,6 +13,7 @@ from claims.bulk import FIELDS
 from claims.bulk import importer as bulk_importer
 from claims.bulk import parallel as bulk_parallel
 from claims.bulk import rows as bulk_rows
+from claims.bulk import store as bulk_store
 from claims.management.commands import import_claims as command
 from claims.models import Claim, Contradiction, Metric
 from claims.selectors import entity_resolve
@@ -326,6 +327,7 @@ def test_references_are_checked_and_locked_by_the_import(kb, tmp_path, monkeypat
         run(jsonl(tmp_path, [*good[:2], good[2] | {"subject": "ghost"}, good[3]]))
     assert not Claim.objects.exists()
     run(jsonl(tmp_path, good))
+    assert bulk_store.CopyStore(reason="x").format.binary  # every column type is known
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
@@ -335,3 +337,21 @@ def test_references_are_checked_and_locked_by_the_import(kb, tmp_path, monkeypat
             " AND contype = 'f'"
         )
         assert cursor.fetchone()[0] == 7
+
+
+def test_prefetched_rows_come_in_order_and_then_the_error():
+    def rows():
+        yield from ((line, {}) for line in range(1, 2501))
+        raise bulk.RowError(2501, "not valid JSON.")
+
+    seen = []
+    with pytest.raises(bulk.RowError, match="line 2501"):
+        for pair in bulk.prefetched(rows(), size=1000):
+            seen.append(pair[0])
+    assert seen == list(range(1, 2501))
+
+
+def test_workers_option(kb, tmp_path):
+    assert "3 claims created" in run(jsonl(tmp_path, rows(kb, 3)), "--workers", "0")
+    with pytest.raises(CommandError, match="--workers must be at least 0"):
+        run(jsonl(tmp_path, rows(kb, 3)), "--workers", "-1")

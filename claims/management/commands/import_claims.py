@@ -94,11 +94,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--resume-from", type=int, default=1, metavar="LINE", help="Skip rows before LINE."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            help="Processes reading rows of a large file (default: one per core; 0: none).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, file: Path, format, batch_size, resume_from, no_progress, **options):
+    def handle(
+        self, *args, file: Path, format, batch_size, resume_from, workers, no_progress, **options
+    ):
         if batch_size is not None and batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if workers is not None and workers < 0:
+            raise CommandError("--workers must be at least 0.")
         fmt = format or SUFFIXES.get(file.suffix.lower())
         if fmt is None:
             raise CommandError(f"{file}: say --format jsonl or --format csv.")
@@ -121,7 +131,10 @@ class Command(BaseCommand):
                 rows = (pair for pair in rows if pair[0] >= resume_from)
             try:
                 report = bulk.claims_import(
-                    rows, reason=f"Imported from {file.name}", batch_size=batch_size
+                    bulk.prefetched(rows),
+                    reason=f"Imported from {file.name}",
+                    batch_size=batch_size,
+                    workers=workers,
                 )
             except bulk.RowError as exc:
                 raise CommandError(self._failure(file, exc)) from exc
