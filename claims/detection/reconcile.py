@@ -17,6 +17,8 @@ from claims.choices import (
 from claims.detection.rows import ClaimRow, Group, RecordRow, claim_facts, metric_rules
 from claims.models import Contradiction, Metric
 
+# What a finding sets on an existing record, in this order.
+FOUND_FIELDS = ("subject_id", "metric_id", "kind", "severity", "explanation", "signature", "status")
 UPDATE_FIELDS = [
     "subject",
     "metric",
@@ -138,22 +140,18 @@ def reconcile(
             status = record.status
             if _reopens(record, signature, by_id):
                 status = ContradictionStatus.OPEN
-            new = {
-                "subject_id": group[0],
-                "metric_id": group[1],
-                "kind": finding.kind,
-                "severity": finding.severity,
-                "explanation": finding.explanation,
-                "signature": signature
-                if status != ContradictionStatus.DISMISSED
-                else record.signature,
-                "status": status,
-            }
-            if any(getattr(record, k) != v for k, v in new.items()):
+            if status == ContradictionStatus.DISMISSED:
+                signature = record.signature
+            current = (
+                *(record.subject_id, record.metric_id, record.kind, record.severity),
+                *(record.explanation, record.signature, record.status),
+            )
+            new = (*group, finding.kind, finding.severity, finding.explanation, signature, status)
+            if current != new:
                 if status == ContradictionStatus.OPEN and record.status != ContradictionStatus.OPEN:
                     summary.reopened += 1
                     opened.append((False, record.id))
-                changes[record.id] = new
+                changes[record.id] = dict(zip(FOUND_FIELDS, new, strict=True))
     wanted = set(groups)
     for pair, record in existing.items():
         if pair in seen or record.status != ContradictionStatus.OPEN:

@@ -1,0 +1,203 @@
+"""The full rescan: the value key it groups by, the groups it reads, and what it stores."""
+
+import datetime
+import io
+import itertools
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims import detection
+from claims.models import Claim, Contradiction, Metric
+from claims.models.claims import VALUE_COLUMNS
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+RECORD_FIELDS = (
+    *("claim_a_id", "claim_b_id", "subject_id", "metric_id", "kind", "severity"),
+    *("status", "origin", "explanation", "signature", "preferred_claim_id"),
+)
+
+
+def records() -> list[tuple]:
+    return list(Contradiction.objects.order_by("claim_a", "claim_b").values_list(*RECORD_FIELDS))
+
+
+def stored_value(claim: Claim) -> tuple:
+    return tuple(getattr(claim, column) for column in VALUE_COLUMNS)
+
+
+def test_value_key_is_equal_exactly_when_every_value_column_is():
+    subject, metric = factories.entity(), factories.metric()
+    base = factories.claim(subject=subject, metric_=metric, value="27B", quote="a").claim
+    variants = {
+        "same": {},
+        "no point": {"point": None},
+        "zero": {"low": 0.0, "high": 0.0, "point": 0.0},
+        "no figures": {"low": None, "high": None, "point": None},
+        "float noise": {"low": 0.1 + 0.2, "high": 0.1 + 0.2, "point": 0.1 + 0.2},
+        "float exact": {"low": 0.3, "high": 0.3, "point": 0.3},
+        "bound": {"bound": "approximate"},
+        "currency": {"currency": "USD"},
+        "equivalent": {"eq_currency": "USD", "eq_low": 1.0, "eq_high": 1.0, "eq_point": 1.0},
+        "date": {"date_start": datetime.date(2026, 2, 16)},
+        "date end": {"date_end": datetime.date(2026, 2, 16)},
+        "text": {"text_value": "Apache 2.0"},
+        "text with quote and comma": {"text_value": "it's, 'NULL'"},
+        "text NULL word": {"text_value": "NULL"},
+        "entity": {"entity_value_id": subject.pk},
+        "true": {"bool_value": True},
+        "false": {"bool_value": False},
+    }
+    claims = {}
+    for n, (name, changes) in enumerate(variants.items()):
+        claim = factories.claim(subject=subject, metric_=metric, value="27B", quote=f"v{n}").claim
+        Claim.objects.filter(pk=claim.pk).update(**changes)
+        claims[name] = Claim.objects.get(pk=claim.pk)
+    claims["base"] = Claim.objects.get(pk=base.pk)
+    for (_, x), (_, y) in itertools.combinations(claims.items(), 2):
+        assert (x.value_key == y.value_key) == (stored_value(x) == stored_value(y)), (x, y)
+    assert claims["same"].value_key == claims["base"].value_key
+    assert "value_key" not in {f.name for f in Claim.history.model._meta.fields}
+
+
+def _brute_force_disputable() -> set[tuple[int, int]]:
+    """What ``disputable_groups`` promises, computed claim pair by claim pair in Python."""
+    metrics = {m.pk: m for m in Metric.objects.all()}
+    groups = defaultdict(list)
+    for claim in Claim.objects.exclude(status="rejected"):
+        groups[(claim.subject_id, claim.metric_id)].append(claim)
+    found = set()
+    for group, claims in groups.items():
+        metric = metrics[group[1]]
+        if not metric.single_valued:
+            continue
+        for x, y in itertools.combinations(claims, 2):
+            if stored_value(x) == stored_value(y):
+                continue
+            if metric.time_varying:
+                start = max(x.as_of_start or datetime.date.min, y.as_of_start or datetime.date.min)
+                end = min(x.as_of_end or datetime.date.max, y.as_of_end or datetime.date.max)
+                if start > end:
+                    continue
+            found.add(group)
+    return found
+
+
+def _mixed_knowledge_base():
+    """Groups of every kind: agreeing, disagreeing, series, overlapping periods, rejected."""
+    params = factories.metric()
+    downloads = factories.metric(unit="downloads", time_varying=True)
+    roles = factories.metric(value_type="text", single_valued=False)
+    src = factories.source()
+
+    def add(subject, metric, value, n, **extra):
+        factories.claim(
+            subject=subject, metric_=metric, src=src, value=value, quote=f"q{n}", **extra
+        )
+
+    n = itertools.count()
+    agree, differ, one = factories.entity(), factories.entity(), factories.entity()
+    add(agree, params, "27B", next(n))
+    add(agree, params, "27 billion", next(n))
+    add(differ, params, "27B", next(n))
+    add(differ, params, "35B", next(n))
+    add(one, params, "70B", next(n))
+    rejected = factories.entity()
+    add(rejected, params, "27B", next(n))
+    add(rejected, params, "35B", next(n), status="rejected")
+    series, overlap = factories.entity(), factories.entity()
+    add(series, downloads, "1 billion", next(n), as_of="January 2026")
+    add(series, downloads, "2 billion", next(n), as_of="May 2026")
+    add(overlap, downloads, "1 billion", next(n), as_of="2026")
+    add(overlap, downloads, "2 billion", next(n), as_of="May 2026")
+    # A period unknown at both ends meets every other; one known at one end is open there.
+    unknown, later = factories.entity(), factories.entity()
+    for subject, start in ((unknown, None), (later, datetime.date(2026, 6, 1))):
+        add(subject, downloads, "1 billion", next(n))
+        Claim.objects.filter(subject=subject).update(as_of_start=start, as_of_end=None)
+        add(subject, downloads, "2 billion", next(n), as_of="May 2026")
+    people = factories.entity()
+    add(people, roles, "CEO", next(n))
+    add(people, roles, "CTO", next(n))
+    return {"differ": differ, "overlap": overlap, "unknown": unknown}, params, downloads
+
+
+def test_disputable_groups_are_the_groups_with_two_values_that_can_meet():
+    subjects, params, downloads = _mixed_knowledge_base()
+    expected = {
+        (subjects["differ"].pk, params.pk),
+        (subjects["overlap"].pk, downloads.pk),
+        (subjects["unknown"].pk, downloads.pk),
+    }
+    assert _brute_force_disputable() == expected
+    assert detection.disputable_groups(Claim.objects.all()) == expected
+
+
+def test_synthetic_rescan_recreates_what_detection_on_write_made():
+    call_command("generate_synthetic", "--claims", "1500", "--no-progress", stdout=io.StringIO())
+    assert detection.disputable_groups(Claim.objects.all()) == _brute_force_disputable()
+    made = records()
+    assert made
+    Contradiction.objects.all().delete()
+    Contradiction.history.all().delete()
+    out = io.StringIO()
+    call_command("detect_conflicts", stdout=out)
+    assert f"{len(made):,} created, 0 updated" in out.getvalue()
+    assert records() == made
+    assert Contradiction.history.filter(history_type="+").count() == len(made)
+    out = io.StringIO()
+    call_command("detect_conflicts", stdout=out)
+    assert "0 created, 0 updated, 0 reopened, 0 closed" in out.getvalue()
+
+
+def test_rescan_queries_do_not_grow_with_groups_that_cannot_conflict():
+    metric, src = factories.metric(), factories.source()
+
+    def group(values: tuple[str, ...]) -> None:
+        subject = factories.entity()
+        for value in values:
+            factories.claim(
+                subject=subject, metric_=metric, src=src, value=value, quote=f"{subject}{value}"
+            )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            summary = detection.rescan()
+        return len(ctx.captured_queries), summary.groups
+
+    group(("27B", "35B"))
+    few = count()
+    for _ in range(20):
+        group(("27B", "27 billion"))
+        group(("70B",))
+    many = count()
+    assert many == (few[0], 41)
+
+
+def test_rescan_reads_only_the_records_that_change_as_instances(monkeypatch):
+    subjects, params, _ = _mixed_knowledge_base()
+    made = records()
+    fetched = []
+    real_in_bulk = type(Contradiction.objects).in_bulk
+
+    def in_bulk(self, ids=None, **kwargs):
+        if self.model is Contradiction:
+            fetched.append(list(ids))
+        return real_in_bulk(self, ids, **kwargs)
+
+    monkeypatch.setattr(type(Contradiction.objects), "in_bulk", in_bulk)
+    call_command("detect_conflicts", stdout=io.StringIO())
+    assert fetched == []
+    differ = Claim.objects.filter(subject=subjects["differ"], metric=params).first()
+    Claim.objects.filter(pk=differ.pk).update(status="rejected")
+    call_command("detect_conflicts", stdout=io.StringIO())
+    closed = Contradiction.objects.get(subject=subjects["differ"])
+    assert fetched == [[closed.pk]]
+    assert closed.status == "closed"
+    assert closed.history.first().status == "closed"
+    assert len(records()) == len(made)
