@@ -3,9 +3,12 @@
 Steps, each timed: generate BENCH_CLAIMS (1,000,000) synthetic claims into PostgreSQL;
 rescan them all (records created from none, then an idempotent pass); write the same claims
 to a JSON Lines file and import it into a second database; serve the API with `make serve`
-and Datasette on a SQLite export of the same claims, and load both with wrk (16
-connections, thousands of varied URLs per question), alternating system by system within
-each round; repeat the API load on a 10,000-claim database to show latency does not grow.
+twice (read cache on, as deployed, and off, so every request runs its queries) and Datasette
+on a SQLite export of the same claims, and load them with wrk (16 connections, thousands of
+varied URLs per question), alternating system by system within each round; repeat the API
+load (cache off) on a 10,000-claim database to show latency does not grow with size.
+Every wrk run walks the same URL list from the same offsets, so a question asked in one
+round is asked again in the next: that repetition is what the read cache serves.
 Every figure goes to bench/out/results.json; bench/report.py turns it into RESULTS.md.
 Every server started here is stopped here, whatever happens.
 """
@@ -46,7 +49,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-QWENKB_PORT, DATASETTE_PORT = free_port(), free_port()
+QWENKB_PORT, NOCACHE_PORT, DATASETTE_PORT = free_port(), free_port(), free_port()
 
 
 def log(message: str) -> None:
@@ -137,22 +140,26 @@ def wait_for(url: str, process: subprocess.Popen, seconds: int = 120) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def serve_qwenkb(db: str) -> subprocess.Popen:
+def serve_qwenkb(db: str, port: int, *, cache: bool = True) -> subprocess.Popen:
+    """`make serve` on ``db``; with ``cache`` off every request runs its queries."""
     env = {
         "DATABASE_URL": database(db),
-        "PORT": str(QWENKB_PORT),
+        "PORT": str(port),
+        "API_CACHE_MB": os.environ.get("API_CACHE_MB", "128") if cache else "0",
         # The anonymous read limit (1000/minute per address) would throttle the load test,
         # which comes from one address; it is lifted here, nowhere else.
         "API_ANON_RATE": "100000000/minute",
         "LOG_LEVEL": "WARNING",
     }
-    process = start(["make", "--no-print-directory", "serve"], env, f"serve-{db}.log")
-    wait_for(f"http://127.0.0.1:{QWENKB_PORT}/api/", process)
+    log_name = f"serve-{db}{'' if cache else '-nocache'}.log"
+    process = start(["make", "--no-print-directory", "serve"], env, log_name)
+    wait_for(f"http://127.0.0.1:{port}/api/", process)
     return process
 
 
 def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: str) -> dict:
-    paths = OUT / urls / f"{system}_{scenario}.txt"
+    # Both QwenKB servers get the same paths.
+    paths = OUT / urls / f"{'qwenkb' if system == 'nocache' else system}_{scenario}.txt"
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
     args += ["-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{port}", "--", str(paths)]
     output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
@@ -162,7 +169,7 @@ def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: 
     figure |= {"system": system, "scenario": scenario, "label": label}
     results["load"].append(figure)
     log(
-        f"{label:>10} {system:>7} {scenario:>8}: {figure['rps']:7.1f} req/s, "
+        f"{label:>10} {system:>8} {scenario:>8}: {figure['rps']:7.1f} req/s, "
         f"p50 {figure['p50_us'] / 1000:.1f} ms, p99 {figure['p99_us'] / 1000:.1f} ms, "
         f"non-2xx {figure['non2xx']}, socket errors {figure['socket_errors']}"
     )
@@ -266,7 +273,8 @@ def load() -> None:
         check=True,
         env=os.environ | {"DATABASE_URL": database(big)},
     )
-    qwenkb = serve_qwenkb(big)
+    qwenkb = serve_qwenkb(big, QWENKB_PORT)
+    nocache = serve_qwenkb(big, NOCACHE_PORT, cache=False)
     datasette = start(
         [
             DATASETTE,
@@ -287,7 +295,12 @@ def load() -> None:
         "datasette.log",
     )
     wait_for(f"http://127.0.0.1:{DATASETTE_PORT}/kb.json", datasette)
-    ports = {"qwenkb": QWENKB_PORT, "canned": DATASETTE_PORT, "table": DATASETTE_PORT}
+    ports = {
+        "qwenkb": QWENKB_PORT,
+        "nocache": NOCACHE_PORT,
+        "canned": DATASETTE_PORT,
+        "table": DATASETTE_PORT,
+    }
     for scenario in SCENARIOS:  # warm caches: each system, each question, once
         for system, port in ports.items():
             wrk(system, scenario, port, 2, "warm-up", "urls")
@@ -297,19 +310,21 @@ def load() -> None:
                 wrk(system, scenario, port, DURATION, f"round {round_}", "urls")
     stop(datasette)
     stop(qwenkb)
+    stop(nocache)
     subprocess.run(
         [PYTHON, "bench/urls.py", str(OUT / "urls-small"), "kb"],
         cwd=ROOT,
         check=True,
         env=os.environ | {"DATABASE_URL": database(small)},
     )
-    qwenkb = serve_qwenkb(small)
+    # Latency against size is a question about the queries: the read cache stays off.
+    nocache = serve_qwenkb(small, NOCACHE_PORT, cache=False)
     for scenario in SCENARIOS:
-        wrk("qwenkb", scenario, QWENKB_PORT, 2, "warm-up", "urls-small")
+        wrk("nocache", scenario, NOCACHE_PORT, 2, "warm-up", "urls-small")
     for round_ in range(1, ROUNDS + 1):
         for scenario in SCENARIOS:
-            wrk("qwenkb", scenario, QWENKB_PORT, DURATION, f"small {round_}", "urls-small")
-    stop(qwenkb)
+            wrk("nocache", scenario, NOCACHE_PORT, DURATION, f"small {round_}", "urls-small")
+    stop(nocache)
 
 
 def main() -> None:
@@ -325,7 +340,8 @@ def main() -> None:
         "connections": CONNECTIONS,
     }
     try:
-        build()
+        if os.environ.get("BENCH_ONLY") != "load":  # BENCH_ONLY=load: last run's databases
+            build()
         load()
     finally:
         stop_all()
