@@ -16,14 +16,8 @@ from claims.api.serializers.claims import value_of
 from claims.choices import ContradictionStatus, ValueType
 from claims.models import Claim, Contradiction
 
-# The columns a claim's payload is made of, as values() paths.
-CLAIM_COLUMNS = (
-    "id",
-    "subject__slug",
-    "subject__name",
-    "subject__kind",
-    "metric__slug",
-    "metric__name",
+# The columns a claim's value is read from, as values() paths.
+VALUE_COLUMNS = (
     "metric__unit",
     "metric__value_type",
     "metric__dimension",
@@ -45,6 +39,14 @@ CLAIM_COLUMNS = (
     "entity_value__slug",
     "entity_value__name",
     "entity_value__kind",
+)
+# A brief payload's columns, and a full one's.
+BRIEF_COLUMNS = ("id", "subject__slug", "metric__slug", *VALUE_COLUMNS)
+CLAIM_COLUMNS = (
+    *BRIEF_COLUMNS,
+    "subject__name",
+    "subject__kind",
+    "metric__name",
     "as_of_start",
     "as_of_end",
     "as_of_precision",
@@ -61,32 +63,6 @@ CLAIM_COLUMNS = (
     "notes",
     "created_at",
     "updated_at",
-)
-BRIEF_COLUMNS = (
-    "id",
-    "subject__slug",
-    "metric__slug",
-    "metric__unit",
-    "metric__value_type",
-    "metric__dimension",
-    "value_text",
-    "bound",
-    "low",
-    "high",
-    "point",
-    "currency",
-    "eq_currency",
-    "eq_low",
-    "eq_high",
-    "eq_point",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "text_value",
-    "bool_value",
-    "entity_value__slug",
-    "entity_value__name",
-    "entity_value__kind",
 )
 
 
@@ -140,14 +116,9 @@ def contradiction_refs(claim_ids) -> dict[int, list[dict]]:
     return refs
 
 
-def _disputed(refs: list[dict]) -> bool:
-    return any(ref["status"] == ContradictionStatus.OPEN for ref in refs)
-
-
-def claim_payload(row: dict, refs: list[dict]) -> dict:
-    """One claim, as ``ClaimSerializer`` writes it, from a ``CLAIM_COLUMNS`` row."""
+def _subject_and_metric(row: dict) -> dict:
+    """The subject and metric references of a claim's or a record's row."""
     return {
-        "id": row["id"],
         "subject": {
             "slug": row["subject__slug"],
             "name": row["subject__name"],
@@ -158,6 +129,18 @@ def claim_payload(row: dict, refs: list[dict]) -> dict:
             "name": row["metric__name"],
             "unit": row["metric__unit"],
         },
+    }
+
+
+def _disputed(refs: list[dict]) -> bool:
+    return any(ref["status"] == ContradictionStatus.OPEN for ref in refs)
+
+
+def claim_payload(row: dict, refs: list[dict]) -> dict:
+    """One claim, as ``ClaimSerializer`` writes it, from a ``CLAIM_COLUMNS`` row."""
+    return {
+        "id": row["id"],
+        **_subject_and_metric(row),
         "value_text": row["value_text"],
         "value": _value(row),
         "as_of": {
@@ -246,16 +229,7 @@ def contradiction_payloads(rows: list[dict]) -> list[dict]:
             "severity": row["severity"],
             "status": row["status"],
             "origin": row["origin"],
-            "subject": {
-                "slug": row["subject__slug"],
-                "name": row["subject__name"],
-                "kind": row["subject__kind"],
-            },
-            "metric": {
-                "slug": row["metric__slug"],
-                "name": row["metric__name"],
-                "unit": row["metric__unit"],
-            },
+            **_subject_and_metric(row),
             "claims": [claims[row["claim_a_id"]], claims[row["claim_b_id"]]],
             "explanation": row["explanation"],
             "resolution": {
