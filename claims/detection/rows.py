@@ -85,11 +85,13 @@ class RecordRow(
 
 
 def record_rows(*querysets) -> list[RecordRow]:
-    """``RecordRow``s of the union of contradiction querysets, in the model's order."""
+    """``RecordRow``s of the records any of the contradiction querysets finds, in the model's
+    order; one query (a UNION ALL, duplicates dropped here rather than compared in SQL)."""
     first, *others = (qs.order_by().values_list(*RecordRow._fields) for qs in querysets)
-    rows = [RecordRow._make(row) for row in first.union(*others)]
-    rows.sort(key=lambda row: (-row.severity, row.id))  # Contradiction.Meta.ordering
-    return rows
+    rows = {row[0]: row for row in first.union(*others, all=True)}
+    records = [RecordRow._make(row) for row in rows.values()]
+    records.sort(key=lambda row: (-row.severity, row.id))  # Contradiction.Meta.ordering
+    return records
 
 
 def claim_facts(claim: ClaimRow) -> conflicts.ClaimFacts:
