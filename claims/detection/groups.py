@@ -49,42 +49,47 @@ class InGroups(Func):
     """
 
     output_field = BooleanField()
+    columns = ("subject_id", "metric_id")
 
-    def __init__(self, groups: list[Group]):
-        super().__init__(F("subject_id"), F("metric_id"))
+    def __init__(self, groups: list[tuple[int, int]]):
+        super().__init__(*(F(column) for column in self.columns))
         self.groups = groups
 
     def as_sql(self, compiler, connection, **extra):
-        subject, subject_params = compiler.compile(self.source_expressions[0])
-        metric, metric_params = compiler.compile(self.source_expressions[1])
+        first, first_params = compiler.compile(self.source_expressions[0])
+        second, second_params = compiler.compile(self.source_expressions[1])
         pairs = ", ".join(["(%s, %s)"] * len(self.groups))
-        params = [*subject_params, *metric_params, *(part for g in self.groups for part in g)]
-        return f"({subject}, {metric}) IN (VALUES {pairs})", params
+        params = [*first_params, *second_params, *(part for g in self.groups for part in g)]
+        return f"({first}, {second}) IN (VALUES {pairs})", params
 
     def as_postgresql(self, compiler, connection, **extra):
         # Two arrays: the statement stays short whatever the number of groups, where
         # thousands of placeholders cost more to send and parse than the query to run.
-        subject, subject_params = compiler.compile(self.source_expressions[0])
-        metric, metric_params = compiler.compile(self.source_expressions[1])
-        subjects, metrics = [g[0] for g in self.groups], [g[1] for g in self.groups]
+        first, first_params = compiler.compile(self.source_expressions[0])
+        second, second_params = compiler.compile(self.source_expressions[1])
+        firsts, seconds = [g[0] for g in self.groups], [g[1] for g in self.groups]
         return (
-            f"({subject}, {metric}) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
-            [*subject_params, *metric_params, subjects, metrics],
+            f"({first}, {second}) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+            [*first_params, *second_params, firsts, seconds],
         )
 
 
-class AnyOf(Func):
-    """A filter condition for PostgreSQL: the column's value is in a list, sent as one array."""
+class IsPair(InGroups):
+    """A filter condition on contradiction records: the record pairs one of these
+    (claim_a, claim_b) pairs."""
 
-    output_field = BooleanField()
+    columns = ("claim_a_id", "claim_b_id")
 
-    def __init__(self, column: str, values: list):
-        super().__init__(F(column))
-        self.values = values
 
-    def as_sql(self, compiler, connection, **extra):
-        column, params = compiler.compile(self.source_expressions[0])
-        return f"{column} = ANY(%s)", [*params, self.values]
+def _records_of_pairs(pairs: list[tuple[int, int]]) -> list:
+    """The records of these claim pairs, wherever they are stored; SQLite's limit on
+    parameters caps each query's pairs."""
+    step = len(pairs) if connection.vendor == "postgresql" else 2000
+    return [
+        record
+        for start in range(0, len(pairs), step)
+        for record in record_rows(Contradiction.objects.filter(IsPair(pairs[start : start + step])))
+    ]
 
 
 def groups_detect(
@@ -107,17 +112,7 @@ def groups_detect(
     metric_ids = {m for _, m in groups}
     in_groups = Claim.objects.filter(InGroups(groups))
     claims = claim_rows(in_groups)
-    # The records of these groups, and those pairing two of their claims (a claim moved here
-    # from another group): two index look-ups, where one OR of both scanned the whole table.
-    if connection.vendor == "postgresql":
-        ids = [claim.id for claim in claims]
-        pairing = Q(AnyOf("claim_a_id", ids), AnyOf("claim_b_id", ids))
-    else:  # the ids as a subquery: a list could pass SQLite's limit on parameters
-        ids = in_groups.values("pk")
-        pairing = Q(claim_a__in=ids, claim_b__in=ids)
-    records = record_rows(
-        Contradiction.objects.filter(InGroups(groups)), Contradiction.objects.filter(pairing)
-    )
+    records = record_rows(Contradiction.objects.filter(InGroups(groups)))
     metrics = Metric.objects.in_bulk(metric_ids)
     return reconcile(
         groups,
@@ -127,6 +122,7 @@ def groups_detect(
         rates=exchange_rates() if rates is None else rates,
         dry_run=dry_run,
         keep_opened=keep_opened,
+        records_of_pairs=_records_of_pairs,
     )
 
 

@@ -1,6 +1,7 @@
 """Making stored contradiction records match the rules' findings, in bulk."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -80,11 +81,14 @@ def reconcile(
     rates: dict,
     dry_run: bool = False,
     keep_opened: bool = True,
+    records_of_pairs: Callable[[list[tuple[int, int]]], list[RecordRow]] | None = None,
 ) -> Summary:
     """Make the stored records of ``groups`` match the rules; bulk writes, no per-row queries.
 
     ``claims`` are every claim of those groups (rejected ones included), as ``ClaimRow``s;
-    ``records`` every contradiction record of those groups, as ``RecordRow``s. Only the
+    ``records`` every contradiction record stored under those groups, as ``RecordRow``s;
+    ``records_of_pairs`` finds the records of pairs the rules report that none of those is
+    (one query, only when there are such pairs). Only the
     records that change are read as model instances (one query), to be written with their
     history. Without ``keep_opened`` the summary lists no opened records, and PostgreSQL
     stores new ones straight from their values, without building model instances.
@@ -110,48 +114,58 @@ def reconcile(
     to_create: list[dict] = []  # the new records' values
     changes: dict[int, dict] = {}  # record id: the fields it takes, in the order found
     opened: list[tuple[bool, int]] = []  # (new?, index in to_create or id), in order found
+    found: list[tuple[Group, conflicts.Finding]] = []
     for group in groups:
         members = live.get(group, [])
         if len(members) < 2:
             continue
         rules = metric_rules(metrics[group[1]])
         for finding in conflicts.detect([claim_facts(c) for c in members], rules, rates=rates):
-            pair = (finding.a, finding.b)
-            seen.add(pair)
-            signature = f"{signature_of(finding.a)}#{signature_of(finding.b)}"
-            record = existing.get(pair)
-            if record is None:
-                opened.append((True, len(to_create)))
-                to_create.append(
-                    {
-                        "claim_a_id": finding.a,
-                        "claim_b_id": finding.b,
-                        "subject_id": group[0],
-                        "metric_id": group[1],
-                        "kind": finding.kind,
-                        "severity": finding.severity,
-                        "explanation": finding.explanation,
-                        "signature": signature,
-                        "status": ContradictionStatus.OPEN,
-                        "origin": ContradictionOrigin.ENGINE,
-                    }
-                )
-                continue
-            status = record.status
-            if _reopens(record, signature, by_id):
-                status = ContradictionStatus.OPEN
-            if status == ContradictionStatus.DISMISSED:
-                signature = record.signature
-            current = (
-                *(record.subject_id, record.metric_id, record.kind, record.severity),
-                *(record.explanation, record.signature, record.status),
+            found.append((group, finding))
+    if records_of_pairs is not None:
+        # A pair's record may be stored under another group (one of its claims was moved
+        # here without detection running): it is this pair's record all the same.
+        unknown = [(f.a, f.b) for _, f in found if (f.a, f.b) not in existing]
+        if unknown:
+            for record in records_of_pairs(unknown):
+                existing.setdefault((record.claim_a_id, record.claim_b_id), record)
+    for group, finding in found:
+        pair = (finding.a, finding.b)
+        seen.add(pair)
+        signature = f"{signature_of(finding.a)}#{signature_of(finding.b)}"
+        record = existing.get(pair)
+        if record is None:
+            opened.append((True, len(to_create)))
+            to_create.append(
+                {
+                    "claim_a_id": finding.a,
+                    "claim_b_id": finding.b,
+                    "subject_id": group[0],
+                    "metric_id": group[1],
+                    "kind": finding.kind,
+                    "severity": finding.severity,
+                    "explanation": finding.explanation,
+                    "signature": signature,
+                    "status": ContradictionStatus.OPEN,
+                    "origin": ContradictionOrigin.ENGINE,
+                }
             )
-            new = (*group, finding.kind, finding.severity, finding.explanation, signature, status)
-            if current != new:
-                if status == ContradictionStatus.OPEN and record.status != ContradictionStatus.OPEN:
-                    summary.reopened += 1
-                    opened.append((False, record.id))
-                changes[record.id] = dict(zip(FOUND_FIELDS, new, strict=True))
+            continue
+        status = record.status
+        if _reopens(record, signature, by_id):
+            status = ContradictionStatus.OPEN
+        if status == ContradictionStatus.DISMISSED:
+            signature = record.signature
+        current = (
+            *(record.subject_id, record.metric_id, record.kind, record.severity),
+            *(record.explanation, record.signature, record.status),
+        )
+        new = (*group, finding.kind, finding.severity, finding.explanation, signature, status)
+        if current != new:
+            if status == ContradictionStatus.OPEN and record.status != ContradictionStatus.OPEN:
+                summary.reopened += 1
+                opened.append((False, record.id))
+            changes[record.id] = dict(zip(FOUND_FIELDS, new, strict=True))
     wanted = set(groups)
     for pair, record in existing.items():
         if pair in seen or record.status != ContradictionStatus.OPEN:

@@ -84,14 +84,9 @@ class RecordRow(
         return self.claim_b_id if claim_id == self.claim_a_id else self.claim_a_id
 
 
-def record_rows(*querysets) -> list[RecordRow]:
-    """``RecordRow``s of the records any of the contradiction querysets finds, in the model's
-    order; one query (a UNION ALL, duplicates dropped here rather than compared in SQL)."""
-    first, *others = (qs.order_by().values_list(*RecordRow._fields) for qs in querysets)
-    rows = {row[0]: row for row in first.union(*others, all=True)}
-    records = [RecordRow._make(row) for row in rows.values()]
-    records.sort(key=lambda row: (-row.severity, row.id))  # Contradiction.Meta.ordering
-    return records
+def record_rows(records) -> list[RecordRow]:
+    """``RecordRow``s of a contradiction queryset, in one query."""
+    return [RecordRow._make(row) for row in records.values_list(*RecordRow._fields)]
 
 
 def claim_facts(claim: ClaimRow) -> conflicts.ClaimFacts:

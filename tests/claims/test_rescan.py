@@ -201,3 +201,16 @@ def test_rescan_reads_only_the_records_that_change_as_instances(monkeypatch):
     assert closed.status == "closed"
     assert closed.history.first().status == "closed"
     assert len(records()) == len(made)
+
+
+def test_rescan_moves_the_record_of_claims_moved_to_another_group_without_detection():
+    subject, metric, other = factories.entity(), factories.metric(), factories.metric()
+    for n, value in enumerate(("27B", "35B")):
+        factories.claim(subject=subject, metric_=metric, value=value, quote=f"m{n}")
+    record = Contradiction.objects.get()
+    Claim.objects.filter(subject=subject).update(metric=other)  # bypasses detection
+    out = io.StringIO()
+    call_command("detect_conflicts", stdout=out)
+    assert "0 created, 1 updated, 0 reopened, 0 closed" in out.getvalue()
+    moved = Contradiction.objects.get()
+    assert (moved.pk, moved.metric_id, moved.status) == (record.pk, other.pk, "open")
