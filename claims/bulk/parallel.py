@@ -12,6 +12,7 @@ at line N) is raised only after every chunk before it, whose own errors come fir
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import traceback
 from collections import deque
@@ -111,6 +112,10 @@ def _work(reader: RowReader, encode: Callable | None, tasks, results) -> None:
         kept.append(conn.connection)
         conn.connection = None
         conn.ensure_connection = _refuse
+    # Forked while the parent's prefetch thread may be writing the progress bar: standard
+    # streams of our own, so that no lock held by that thread at the fork is waited for here.
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
     reader.catalogue.database = False
     while (task := tasks.get()) is not None:
         sources, chunk = task
