@@ -94,7 +94,7 @@ def reconcile(
     stores new ones straight from their values, without building model instances.
     """
     summary = Summary(groups=len(groups))
-    by_id = {claim.pk: claim for claim in claims}
+    by_id = {claim.id: claim for claim in claims}
     live: dict[Group, list[ClaimRow]] = defaultdict(list)
     for claim in claims:
         if claim.status != ClaimStatus.REJECTED:
