@@ -141,8 +141,8 @@ def claims_import(
 ) -> ImportReport:
     """Import claims from (line, row) pairs; see the package's docstring for the guarantees.
 
-    ``workers`` processes read the rows of a large file (default: one per core; 0 reads in
-    this process); the result is the same either way.
+    ``workers`` processes read the rows of a large file (default: one per core but one; 0
+    reads in this process); the result is the same either way.
     """
     importer = Importer(reason=reason, progress=progress)
     workers = default_workers() if workers is None else workers

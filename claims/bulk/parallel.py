@@ -96,8 +96,9 @@ def prefetched(rows: Iterable, *, size: int = 1000, depth: int = 8) -> Iterator:
 
 
 def default_workers() -> int:
-    """As many workers as cores, at most four: the parent and PostgreSQL work meanwhile."""
-    return min(len(os.sched_getaffinity(0)), 4)
+    """One worker per core but one, at most four: the parent and PostgreSQL need a core too
+    (on two cores, one worker read a million rows as fast as two, in 100 MB less)."""
+    return max(1, min(len(os.sched_getaffinity(0)) - 1, 4))
 
 
 def _refuse(*args, **kwargs):

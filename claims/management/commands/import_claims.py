@@ -98,7 +98,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             metavar="N",
-            help="Processes reading rows of a large file (default: one per core; 0: none).",
+            help="Processes reading rows of a large file (default: one per core but one; 0: none).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
