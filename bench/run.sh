@@ -16,4 +16,7 @@ if [ ! -x bench/.venv/bin/datasette ] || [ bench/requirements.txt -nt bench/.ven
   bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
   touch bench/.venv/bin/datasette
 fi
+# The timed commands start faster from bytecode, as a deployment's would (this machine sets
+# PYTHONDONTWRITEBYTECODE, so Python would otherwise compile the project on every start).
+.venv/bin/python -m compileall -q qwenkb claims sources manage.py
 exec .venv/bin/python bench/run.py
