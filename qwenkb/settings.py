@@ -110,6 +110,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the SQL text, so a statement a connection runs again and
+    # again (an API list's query, whatever its filter values) is prepared once and planned
+    # once: planning a seven-table join cost more than running it (bench/notes.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": int(os.environ.get("PG_PREPARE_THRESHOLD", "5")) or None,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (runserver, a command) must wait for each other instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
