@@ -145,7 +145,7 @@ def serve_qwenkb(db: str, port: int, *, cache: bool = True) -> subprocess.Popen:
     env = {
         "DATABASE_URL": database(db),
         "PORT": str(port),
-        "API_CACHE_MB": os.environ.get("API_CACHE_MB", "128") if cache else "0",
+        "API_CACHE_MB": os.environ.get("API_CACHE_MB", "256") if cache else "0",
         # The anonymous read limit (1000/minute per address) would throttle the load test,
         # which comes from one address; it is lifted here, nowhere else.
         "API_ANON_RATE": "100000000/minute",

@@ -7,18 +7,20 @@ which changes whenever any transaction starts writing, commits or aborts, whoeve
 this connection's own change count. There is nothing to invalidate by hand and no write
 path to forget: the moment a change is committed, every later request reads a new state and
 misses. The state is read before the response's data, so an entry never holds data older
-than its state.
+than its state. The database's name, host and port are part of the key, since databases of
+one PostgreSQL cluster share transaction ids.
 
 Only anonymous GETs outside a transaction are cached (a transaction could read its own
 uncommitted writes), after authentication, throttles and query-parameter checks have run.
-Entries live in each worker process, in a least-recently-used store bounded in bytes
-(``API_CACHE_MB``; 0 turns the cache off).
+Entries live in a directory every worker process of the server shares (``API_CACHE_DIR``,
+diskcache: SQLite and files), bounded in bytes (``API_CACHE_MB``; 0 turns the cache off),
+oldest stored out first.
 """
 
-import threading
+import os
 import uuid
 
-from cachetools import LRUCache
+from diskcache import Cache
 from django.conf import settings
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -27,20 +29,20 @@ from django.http import HttpResponse
 
 HIT_HEADER = "X-Cache"
 KEPT_HEADERS = ("Content-Type", "ETag", "Allow", "Vary")
-_lock = threading.Lock()
-_store: LRUCache | None = None
+_opened: dict = {}  # (process id, directory, size) -> Cache: one handle per process
 
 
-def _entries() -> LRUCache | None:
-    global _store
+def _entries() -> Cache | None:
     limit = int(settings.API_CACHE_MB * 1024 * 1024)
     if limit <= 0:
         return None
-    if _store is None or _store.maxsize != limit:
-        with _lock:
-            if _store is None or _store.maxsize != limit:
-                _store = LRUCache(maxsize=limit, getsizeof=lambda entry: len(entry[1]) + 256)
-    return _store
+    # Opened in each process that uses it (gunicorn forks workers after loading the app).
+    key = (os.getpid(), str(settings.API_CACHE_DIR), limit)
+    if key not in _opened:
+        _opened[key] = Cache(
+            str(settings.API_CACHE_DIR), size_limit=limit, eviction_policy="least-recently-stored"
+        )
+    return _opened[key]
 
 
 @receiver(connection_created)
@@ -56,7 +58,8 @@ def database_state() -> str | None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_current_snapshot()::text")
-            return "pg:" + cursor.fetchone()[0]
+            where = "{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
+            return f"pg:{where}:{cursor.fetchone()[0]}"
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA data_version")
             version = cursor.fetchone()[0]
@@ -67,7 +70,7 @@ def database_state() -> str | None:
     return None
 
 
-def key_for(request) -> tuple[str, str, str] | None:
+def key_for(request) -> str | None:
     """The cache key of a read request (a DRF request, its renderer chosen), or None when
     its response must not be reused."""
     if request.method != "GET" or request.user.is_authenticated or _entries() is None:
@@ -75,7 +78,7 @@ def key_for(request) -> tuple[str, str, str] | None:
     state = database_state()
     if state is None:
         return None
-    return (state, request.accepted_renderer.format, request.get_full_path())
+    return f"{state} {request.accepted_renderer.format} {request.get_full_path()}"
 
 
 def lookup(key) -> HttpResponse | None:
@@ -83,8 +86,7 @@ def lookup(key) -> HttpResponse | None:
     store = _entries()
     if key is None or store is None:
         return None
-    with _lock:
-        entry = store.get(key)
+    entry = store.get(key)
     if entry is None:
         return None
     status, content, headers = entry
@@ -101,17 +103,13 @@ def store(key, response) -> None:
     if key is None or entries is None or response.status_code != 200 or response.streaming:
         return
     headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
-    entry = (response.status_code, response.content, headers)
-    if entries.getsizeof(entry) > entries.maxsize:
-        return
-    with _lock:
-        entries[key] = entry
+    if len(response.content) <= entries.size_limit // 8:  # no one entry crowds out the rest
+        entries.set(key, (response.status_code, response.content, headers))
     response[HIT_HEADER] = "miss"
 
 
 def clear() -> None:
     """Forget every stored response (tests)."""
-    store_ = _entries()
-    if store_ is not None:
-        with _lock:
-            store_.clear()
+    entries = _entries()
+    if entries is not None:
+        entries.clear()

@@ -128,9 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Anonymous API reads are answered again from memory while the database is unchanged
-# (qwenkb/readcache.py): megabytes of responses kept per worker process; 0 turns it off.
-API_CACHE_MB = float(os.environ.get("API_CACHE_MB", "128"))
+# Anonymous API reads are answered again while the database is unchanged (qwenkb/readcache.py):
+# megabytes of responses kept in a directory the server's processes share; 0 turns it off.
+API_CACHE_MB = float(os.environ.get("API_CACHE_MB", "256"))
+API_CACHE_DIR = Path(os.environ.get("API_CACHE_DIR") or BASE_DIR / ".cache" / "api-responses")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,7 +7,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def api_read_cache_of_its_own(tmp_path_factory):
+    """The tests' API read cache lives in a directory of their own, not the checkout's."""
+    with override_settings(API_CACHE_DIR=tmp_path_factory.mktemp("api-responses")):
+        yield
 
 
 def _account(username: str, group: str | None, **extra) -> User:

@@ -109,16 +109,37 @@ def test_size_zero_turns_the_cache_off(anon, kb):
         assert not anon.get(LIST).has_header("X-Cache")
 
 
-def test_the_store_is_bounded_in_bytes(anon, kb):
+def test_the_store_is_bounded_in_bytes(anon, kb, tmp_path):
     body = len(anon.get(LIST).content)
-    with override_settings(API_CACHE_MB=(body * 2.5) / (1024 * 1024)):
-        urls = [f"{LIST}&page_size={size}" for size in range(1, 8)]
-        for url in urls:
-            anon.get(url)
-        store = readcache._entries()
-        assert 0 < store.currsize <= store.maxsize
-        assert len(store) < len(urls)
-        assert anon.get(urls[-1])["X-Cache"] == "hit"  # the most recent stays
+    with override_settings(API_CACHE_MB=2, API_CACHE_DIR=tmp_path / "small"):
+        entries = readcache._entries()
+        assert entries.size_limit == 2 * 1024 * 1024
+        assert entries.eviction_policy == "least-recently-stored"
+        anon.get(LIST)
+        assert anon.get(LIST)["X-Cache"] == "hit"
+    # A response larger than an eighth of the store is served but never kept.
+    with override_settings(API_CACHE_MB=body * 4 / (1024 * 1024), API_CACHE_DIR=tmp_path / "tiny"):
+        first, second = anon.get(LIST), anon.get(LIST)
+        assert first["X-Cache"] == second["X-Cache"] == "miss"
+        assert second.content == first.content
+        assert len(readcache._entries()) == 0
+
+
+def test_worker_processes_share_the_store(anon, kb):
+    """What one process stored, a process forked from the same server reads."""
+    import multiprocessing
+
+    anon.get(LIST)
+    key = next(iter(readcache._entries()))
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        found = pool.apply(_stored_in_another_process, (key,))
+    assert found == readcache._entries()[key][1]
+
+
+def _stored_in_another_process(key):
+    entry = readcache._entries().get(key)
+    return entry[1] if entry else None
 
 
 def test_reads_inside_a_transaction_are_not_cached(anon, kb):
