@@ -16,6 +16,7 @@ Every server started here is stopped here, whatever happens.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -141,11 +142,16 @@ def wait_for(url: str, process: subprocess.Popen, seconds: int = 120) -> None:
 
 
 def serve_qwenkb(db: str, port: int, *, cache: bool = True) -> subprocess.Popen:
-    """`make serve` on ``db``; with ``cache`` off every request runs its queries."""
+    """`make serve` on ``db``; with ``cache`` off every request runs its queries.
+
+    The read cache starts empty: every hit is a question asked earlier in this run.
+    """
+    shutil.rmtree(OUT / f"api-cache-{db}", ignore_errors=True)
     env = {
         "DATABASE_URL": database(db),
         "PORT": str(port),
         "API_CACHE_MB": os.environ.get("API_CACHE_MB", "256") if cache else "0",
+        "API_CACHE_DIR": str(OUT / f"api-cache-{db}"),
         # The anonymous read limit (1000/minute per address) would throttle the load test,
         # which comes from one address; it is lifted here, nowhere else.
         "API_ANON_RATE": "100000000/minute",
