@@ -3,8 +3,9 @@
 A response is stored under the request's full path and a *database state*: on PostgreSQL the
 text of ``pg_current_snapshot()`` (the next transaction id and the transactions in flight),
 which changes whenever any transaction starts writing, commits or aborts, whoever runs it
-(the admin, the API, an import's COPY, ``psql``); on SQLite the file's ``data_version`` with
-this connection's own change count. There is nothing to invalidate by hand and no write
+(the admin, the API, an import's COPY, ``psql``); on SQLite the change counter in the file's
+header (``sqlite_file_state``), or for a database in memory the connection's ``data_version``
+with its own change count. There is nothing to invalidate by hand and no write
 path to forget: the moment a change is committed, every later request reads a new state and
 misses. The state is read before the response's data, so an entry never holds data older
 than its state. The database's name, host and port are part of the key, since databases of
@@ -19,6 +20,7 @@ oldest stored out first.
 
 import os
 import uuid
+from pathlib import Path
 
 from diskcache import Cache
 from django.conf import settings
@@ -61,6 +63,9 @@ def database_state() -> str | None:
             where = "{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
             return f"pg:{where}:{cursor.fetchone()[0]}"
         if connection.vendor == "sqlite":
+            shared = sqlite_file_state(str(connection.settings_dict["NAME"]))
+            if shared is not None:
+                return shared
             cursor.execute("PRAGMA data_version")
             version = cursor.fetchone()[0]
             if not hasattr(connection, "qwenkb_name"):  # opened before this module loaded
@@ -68,6 +73,26 @@ def database_state() -> str | None:
             changes = connection.connection.total_changes
             return f"sqlite:{connection.qwenkb_name}:{version}:{changes}"
     return None
+
+
+def sqlite_file_state(name: str) -> str | None:
+    """A SQLite database file's change counter, the same for every connection to it.
+
+    In rollback-journal mode (Django's default) every commit raises the counter in the
+    file's header (bytes 24-27), so threads and processes with connections of their own
+    share entries. None for a database in memory or in write-ahead-log mode, whose commits
+    do not touch the header: ``database_state`` then keys by connection.
+    """
+    path = Path(name)
+    if name.startswith("file:") or name == ":memory:" or not path.is_file():
+        return None
+    if path.with_name(path.name + "-wal").exists():
+        return None
+    with path.open("rb") as database:
+        header = database.read(28)
+    if len(header) < 28:
+        return None
+    return f"sqlite:{path.resolve()}:{int.from_bytes(header[24:28], 'big')}"
 
 
 def key_for(request) -> str | None:

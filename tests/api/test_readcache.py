@@ -152,3 +152,27 @@ def test_reads_inside_a_transaction_are_not_cached(anon, kb):
     after = anon.get(LIST)
     assert after["X-Cache"] == "miss"
     assert "not yet committed" not in after.content.decode()
+
+
+def test_a_sqlite_file_state_is_shared_and_moves_with_every_commit(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "kb.sqlite3"
+    writer = sqlite3.connect(path)
+    writer.execute("CREATE TABLE t (x)")
+    writer.commit()
+    before = readcache.sqlite_file_state(str(path))
+    reader = sqlite3.connect(path)
+    reader.execute("SELECT count(*) FROM t").fetchall()
+    assert readcache.sqlite_file_state(str(path)) == before  # reading changes nothing
+    writer.execute("INSERT INTO t VALUES (1)")
+    assert readcache.sqlite_file_state(str(path)) == before  # not yet committed
+    writer.commit()
+    after = readcache.sqlite_file_state(str(path))
+    assert after is not None and after != before
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("INSERT INTO t VALUES (2)")
+    writer.commit()
+    assert readcache.sqlite_file_state(str(path)) is None  # WAL: keyed by connection instead
+    assert readcache.sqlite_file_state(":memory:") is None
+    assert readcache.sqlite_file_state("file:memorydb_default?mode=memory&cache=shared") is None
