@@ -62,21 +62,35 @@ def test_raw_sql_writes_are_seen_at_once(anon, kb):
     assert {c["id"]: c["notes"] for c in after.json()["results"]}[kb["b"].pk] == "raw"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second server connection")
-def test_a_commit_from_another_connection_is_seen_at_once(anon, kb):
-    import psycopg
-
+def _commit_from_another_connection(sql: str, params: list) -> None:
+    """Run one write on a connection of its own (what another process would do) and commit."""
     settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            host=settings["HOST"],
+            port=settings["PORT"] or 5432,
+            autocommit=True,
+        ) as other:
+            other.execute(sql, params)
+    else:
+        import sqlite3
+
+        other = sqlite3.connect(settings["NAME"], uri=True)
+        other.execute(sql.replace("%s", "?"), params)
+        other.commit()
+        other.close()
+
+
+def test_a_commit_from_another_connection_is_seen_at_once(anon, kb):
     anon.get(LIST)
     assert anon.get(LIST)["X-Cache"] == "hit"
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        autocommit=True,
-    ) as other:
-        other.execute("UPDATE claims_claim SET notes = 'elsewhere' WHERE id = %s", [kb["a"].pk])
+    _commit_from_another_connection(
+        "UPDATE claims_claim SET notes = 'elsewhere' WHERE id = %s", [kb["a"].pk]
+    )
     after = anon.get(LIST)
     assert after["X-Cache"] == "miss"
     assert {c["id"]: c["notes"] for c in after.json()["results"]}[kb["a"].pk] == "elsewhere"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 from tqdm import tqdm
 
 from claims import bulk
@@ -138,6 +139,14 @@ class Command(BaseCommand):
                 )
             except bulk.RowError as exc:
                 raise CommandError(self._failure(file, exc)) from exc
+            except IntegrityError as exc:
+                # A referenced row deleted while the import ran, caught by the database's own
+                # foreign-key check at commit (PostgreSQL's store names the line instead).
+                raise CommandError(
+                    f"{file}: a row the file refers to was deleted during the import ({exc}). "
+                    "The rows being stored were not kept; with --batch-size, earlier batches "
+                    "are, and running from the start again is safe."
+                ) from exc
         self.stdout.write(
             f"{report.rows:,} rows read: {report.created:,} claims created, "
             f"{report.present:,} already present. Contradictions: "
