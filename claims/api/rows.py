@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from claims.api.serializers.claims import value_of
+from claims.api.serializers.claims import iso_date, value_of
 from claims.choices import ContradictionStatus, ValueType
 from claims.models import Claim, Contradiction
 
@@ -64,10 +64,6 @@ CLAIM_COLUMNS = (
     "created_at",
     "updated_at",
 )
-
-
-def _iso(day) -> str | None:
-    return day.isoformat() if day is not None else None
 
 
 def _instant(moment) -> str | None:
@@ -144,15 +140,15 @@ def claim_payload(row: dict, refs: list[dict]) -> dict:
         "value_text": row["value_text"],
         "value": _value(row),
         "as_of": {
-            "start": _iso(row["as_of_start"]),
-            "end": _iso(row["as_of_end"]),
+            "start": iso_date(row["as_of_start"]),
+            "end": iso_date(row["as_of_end"]),
             "precision": row["as_of_precision"],
         },
         "source": {
             "id": row["source_id"],
             "title": row["source__title"],
             "publisher": row["source__publisher__name"],
-            "published": _iso(row["source__published"]),
+            "published": iso_date(row["source__published"]),
             "published_precision": row["source__published_precision"],
             "reliability": row["source__reliability"],
         },

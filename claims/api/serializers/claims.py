@@ -11,7 +11,8 @@ from qwenkb.api import StrictSerializer
 from sources.choices import DatePrecision
 
 
-def _iso(day):
+def iso_date(day) -> str | None:
+    """A date as the contract writes it, or None."""
     return day.isoformat() if day else None
 
 
@@ -49,8 +50,8 @@ def value_of(row, kind: str, dimension: str, unit: str, entity: dict | None) -> 
     if kind == ValueType.DATE:
         return {
             "type": "date",
-            "start": _iso(row["date_start"]),
-            "end": _iso(row["date_end"]),
+            "start": iso_date(row["date_start"]),
+            "end": iso_date(row["date_end"]),
             "precision": row["date_precision"],
         }
     if kind == ValueType.ENTITY:
@@ -178,8 +179,8 @@ class ClaimSerializer(serializers.ModelSerializer):
     )
     def get_as_of(self, claim: Claim) -> dict:
         return {
-            "start": _iso(claim.as_of_start),
-            "end": _iso(claim.as_of_end),
+            "start": iso_date(claim.as_of_start),
+            "end": iso_date(claim.as_of_end),
             "precision": claim.as_of_precision,
         }
 
