@@ -7,16 +7,21 @@ message names the text; a reading never falls back to 0 or None. Only the standa
 used, so models, forms, serializers and commands can all share this one reader.
 """
 
+from claims.values.claim_value import ClaimValue
 from claims.values.dates import read_date
+from claims.values.kinds import CURRENCIES, ValueType
 from claims.values.quantities import format_number, read_quantity, short_number
 from claims.values.types import Bound, DatePrecision, DateValue, Quantity, UnreadableValue
 
 __all__ = [
+    "CURRENCIES",
     "Bound",
+    "ClaimValue",
     "DatePrecision",
     "DateValue",
     "Quantity",
     "UnreadableValue",
+    "ValueType",
     "format_number",
     "read_date",
     "read_quantity",
