@@ -20,9 +20,9 @@ from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _value_read(*, value_type, dimension, unit, entity_name, **columns) -> str:
+def _value_read(value_type, dimension, unit, entity_name, *columns) -> str:
     return value_words(
-        ClaimValue(**columns),
+        ClaimValue._make(columns),
         value_type=value_type,
         dimension=dimension,
         unit=unit,
@@ -30,7 +30,7 @@ def _value_read(*, value_type, dimension, unit, entity_name, **columns) -> str:
     )
 
 
-def _unit(*, bound, currency, dimension, unit) -> str:
+def _unit(bound, currency, dimension, unit) -> str:
     return ClaimValue(currency=currency).unit(dimension, unit) if bound else ""
 
 
@@ -44,11 +44,11 @@ class ClaimExportSerializer(serializers.Serializer):
     value_text = serializers.ReadOnlyField()
     value_read = ColumnsField(
         {
-            **{column: column for column in VALUE_COLUMNS},
             "value_type": "metric__value_type",
             "dimension": "metric__dimension",
             "unit": "metric__unit",
             "entity_name": "entity_value__name",
+            **{column: column for column in VALUE_COLUMNS},
         },
         _value_read,
     )

@@ -18,6 +18,13 @@ from claims.values.types import DateValue, Quantity
 
 # The unit symbol a dimension's figures carry.
 _DIMENSION_SYMBOLS = {"percent": PERCENT, "multiplier": MULTIPLIER}
+# The value types as plain strings: a list page compares them once per claim.
+_QUANTITY, _DATE, _ENTITY, _BOOLEAN = (
+    ValueType.QUANTITY.value,
+    ValueType.DATE.value,
+    ValueType.ENTITY.value,
+    ValueType.BOOLEAN.value,
+)
 _BOUND_SIGNS = {
     Bound.MORE_THAN: ">",
     Bound.AT_LEAST: "≥",
@@ -149,7 +156,7 @@ class ClaimValue(NamedTuple):
 
         ``entity`` is the value's entity reference (slug, name, kind) for an entity metric.
         """
-        if value_type == ValueType.QUANTITY:
+        if value_type == _QUANTITY:
             payload = {
                 "type": "quantity",
                 "bound": self.bound,
@@ -166,16 +173,16 @@ class ClaimValue(NamedTuple):
                     "unit": self.eq_currency,
                 }
             return payload
-        if value_type == ValueType.DATE:
+        if value_type == _DATE:
             return {
                 "type": "date",
                 "start": iso_date(self.date_start),
                 "end": iso_date(self.date_end),
                 "precision": self.date_precision,
             }
-        if value_type == ValueType.ENTITY:
+        if value_type == _ENTITY:
             return {"type": "entity", "entity": entity}
-        if value_type == ValueType.BOOLEAN:
+        if value_type == _BOOLEAN:
             return {"type": "boolean", "value": self.bool_value}
         return {"type": "text", "text": self.text_value}
 
@@ -192,7 +199,7 @@ class ClaimValue(NamedTuple):
 
         ``period(start, end, precision)`` writes a date's span (the site's one period format).
         """
-        if value_type == ValueType.QUANTITY:
+        if value_type == _QUANTITY:
             text = quantity_display(
                 bound=self.bound,
                 low=self.low,
@@ -212,11 +219,11 @@ class ClaimValue(NamedTuple):
                 )
                 text = f"{text} (= {equivalent})"
             return text
-        if value_type == ValueType.DATE:
+        if value_type == _DATE:
             return period(self.date_start, self.date_end, self.date_precision)
-        if value_type == ValueType.ENTITY:
+        if value_type == _ENTITY:
             return entity_name if self.entity_value_id and entity_name is not None else "?"
-        if value_type == ValueType.BOOLEAN:
+        if value_type == _BOOLEAN:
             return {True: "yes", False: "no"}.get(self.bool_value, "?")
         return self.text_value
 

@@ -25,24 +25,25 @@ def entity_ref(entity: Entity | None) -> dict | None:
 
 # The columns a claim's ``value`` is built from, by ``claim_value_json``'s argument names.
 VALUE_COLUMNS = {
-    **{column: column for column in value_columns},
     "value_type": "metric__value_type",
     "dimension": "metric__dimension",
     "unit": "metric__unit",
     "entity_slug": "entity_value__slug",
     "entity_name": "entity_value__name",
     "entity_kind": "entity_value__kind",
+    **{column: column for column in value_columns},
 }
+_ENTITY = ValueType.ENTITY.value
 
 
 def claim_value_json(
-    *, value_type, dimension, unit, entity_slug, entity_name, entity_kind, **columns
+    value_type, dimension, unit, entity_slug, entity_name, entity_kind, *columns
 ) -> dict:
-    """A claim's ``value`` object (``ClaimValue.json``) from its columns and its metric's."""
+    """A claim's ``value`` object (``ClaimValue.json``) from its metric's columns and its own."""
     entity = None
-    if value_type == ValueType.ENTITY and entity_slug is not None:
+    if value_type == _ENTITY and entity_slug is not None:
         entity = {"slug": entity_slug, "name": entity_name, "kind": entity_kind}
-    return ClaimValue(**columns).json(value_type, dimension=dimension, unit=unit, entity=entity)
+    return ClaimValue._make(columns).json(value_type, dimension=dimension, unit=unit, entity=entity)
 
 
 def value_field() -> ColumnsField:
@@ -158,7 +159,7 @@ AS_OF_SCHEMA = {
 }
 
 
-def as_of_json(*, start, end, precision) -> dict:
+def as_of_json(start, end, precision) -> dict:
     """When a claim holds, in the contract's shape."""
     return {"start": iso_date(start), "end": iso_date(end), "precision": precision}
 
@@ -260,7 +261,7 @@ RESOLUTION_SCHEMA = {
 }
 
 
-def resolution_json(*, status, note, preferred_claim, by, at) -> dict | None:
+def resolution_json(status, note, preferred_claim, by, at) -> dict | None:
     """How a settled contradiction was settled; None while it is not."""
     if status not in (ContradictionStatus.RESOLVED, ContradictionStatus.DISMISSED):
         return None

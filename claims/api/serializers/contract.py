@@ -15,14 +15,28 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.db import models
+from django.utils import timezone
 from drf_spectacular.drainage import set_override
 from rest_framework import serializers
 
-_TIMESTAMP = serializers.DateTimeField()
+
+class Timestamp(serializers.DateTimeField):
+    """DRF's ISO 8601 timestamp (UTC written with Z), in the site's time zone.
+
+    The zone is resolved once, not looked up per value: the site never activates another.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", timezone.get_default_timezone())
+        super().__init__(*args, **kwargs)
+
+
+_TIMESTAMP = Timestamp()
 
 
 def instant(moment) -> str | None:
-    """A timestamp as the contract writes it: DRF's ISO 8601, UTC written with Z."""
+    """A timestamp as the contract writes it everywhere (``Timestamp``)."""
     return None if moment is None else _TIMESTAMP.to_representation(moment)
 
 
@@ -42,7 +56,11 @@ def walk(instance, path: str):
 
 
 class ColumnsField(serializers.Field):
-    """A read-only field computed by ``build(**columns)`` from named columns (ORM paths)."""
+    """A read-only field computed by ``build(*values)`` from columns (ORM paths, in order).
+
+    ``columns`` maps ``build``'s parameter names to paths; values are passed by position
+    (a list page calls it once per row, and keywords cost twice as much).
+    """
 
     def __init__(
         self, columns: Mapping[str, str], build: Callable[..., object], *, schema=None, **kwargs
@@ -54,14 +72,7 @@ class ColumnsField(serializers.Field):
             set_override(self, "field", schema)
 
     def to_representation(self, instance):
-        return self.build(**{name: walk(instance, path) for name, path in self.columns.items()})
-
-    def row_function(self, prefix: str):
-        paths = {name: prefix + path for name, path in self.columns.items()}
-        build = self.build
-        return tuple(paths.values()), lambda row, related: build(
-            **{name: row[path] for name, path in paths.items()}
-        )
+        return self.build(*(walk(instance, path) for path in self.columns.values()))
 
 
 class RelatedRowsField(serializers.Field):
@@ -102,6 +113,10 @@ class ContractSerializer(serializers.ModelSerializer):
     """A model serializer that can render brief (``Meta.brief_fields``) and compile to rows."""
 
     brief_default = False
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: Timestamp,
+    }
 
     def __init__(self, *args, brief: bool | None = None, **kwargs):
         self.brief = self.brief_default if brief is None else brief
@@ -129,7 +144,7 @@ class RowShape:
     render: Callable[[dict, Mapping], dict]
 
     def __call__(self, row: dict, related: Mapping | None = None) -> dict:
-        return self.render(row, related or {})
+        return self.render(row, {} if related is None else related)
 
 
 _IDENTITY = (
@@ -143,45 +158,67 @@ _IDENTITY = (
 
 
 def compile_rows(serializer: serializers.Serializer) -> RowShape:
-    """The serializer's fields as one function of a ``values()`` row (see the module's text)."""
-    columns, render = _compile(serializer, "")
-    return RowShape(tuple(dict.fromkeys(columns)), render)
+    """The serializer's fields as one function of a ``values()`` row (see the module's text).
 
-
-def _compile(serializer: serializers.Serializer, prefix: str):
+    The function is generated as one dict display, nested references inline, so that a
+    page renders at the speed of a hand-written builder: plain fields read ``row[path]``,
+    timestamps and dates go through the field's own ``to_representation``, and computed
+    fields call their one function.
+    """
+    helpers: dict[str, Callable] = {}
     columns: list[str] = []
-    parts: list[tuple[str, Callable]] = []
+    body = _compile(serializer, "", columns, helpers)
+    source = f"def render(row, related):\n    return {body}\n"
+    namespace = dict(helpers)
+    exec(compile(source, f"<rows of {type(serializer).__name__}>", "exec"), namespace)
+    return RowShape(tuple(dict.fromkeys(columns)), namespace["render"])
+
+
+def _compile(serializer, prefix: str, columns: list[str], helpers: dict) -> str:
+    """Python source of a dict display of the serializer's fields over ``row``."""
+    items = []
     for name, field in serializer.fields.items():
         if field.write_only:
             continue
-        if hasattr(field, "row_function"):
+        if isinstance(field, ColumnsField):
+            arguments = []
+            for path in field.columns.values():
+                columns.append(prefix + path)
+                arguments.append(f"row[{prefix + path!r}]")
+            value = f"{_helper(helpers, field.build)}({', '.join(arguments)})"
+        elif hasattr(field, "row_function"):
             needed, function = field.row_function(prefix)
+            columns.extend(needed)
+            value = _helper(helpers, function) + "(row, related)"
         elif isinstance(field, serializers.ListSerializer) or field.source == "*":
             raise TypeError(f"{name}: declare it as a ColumnsField or RelatedRowsField")
         elif isinstance(field, serializers.BaseSerializer):
             if field.allow_null:
                 raise TypeError(f"{name}: a nullable nested object is not compiled")
-            needed, function = _compile(field, prefix + "__".join(field.source_attrs) + "__")
+            path = prefix + "__".join(field.source_attrs) + "__"
+            value = _compile(field, path, columns, helpers)
         else:
-            needed, function = _plain(name, field, prefix + "__".join(field.source_attrs))
-        columns.extend(needed)
-        parts.append((name, function))
-
-    def render(row: dict, related: Mapping) -> dict:
-        return {name: function(row, related) for name, function in parts}
-
-    return columns, render
+            value = _plain(name, field, prefix + "__".join(field.source_attrs), columns, helpers)
+        items.append(f"{name!r}: {value}")
+    return "{" + ", ".join(items) + "}"
 
 
-def _plain(name: str, field: serializers.Field, path: str):
+def _helper(helpers: dict, function: Callable) -> str:
+    name = f"_f{len(helpers)}"
+    helpers[name] = function
+    return name
+
+
+def _plain(name: str, field: serializers.Field, path: str, columns: list, helpers: dict) -> str:
     if isinstance(field, serializers.SlugRelatedField):
         path = f"{path}__{field.slug_field}"
-        return (path,), lambda row, related: row[path]
-    if isinstance(field, serializers.DateTimeField):
-        return (path,), lambda row, related: instant(row[path])
-    if isinstance(field, serializers.DateField):
-        return (path,), lambda row, related: iso_date(row[path])
-    if isinstance(field, _IDENTITY):
+    columns.append(path)
+    read = f"row[{path!r}]"
+    if isinstance(field, serializers.DateTimeField | serializers.DateField):
+        # DRF skips to_representation for None; so does the row.
+        convert = _helper(helpers, field.to_representation)
+        return f"(None if {read} is None else {convert}({read}))"
+    if isinstance(field, (*_IDENTITY, serializers.SlugRelatedField)):
         # values() gives these as the JSON types already (str, int, float, bool, None).
-        return (path,), lambda row, related: row[path]
+        return read
     raise TypeError(f"{name}: the row compiler does not know {type(field).__name__}")
