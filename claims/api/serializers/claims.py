@@ -165,11 +165,10 @@ def as_of_json(start, end, precision) -> dict:
 
 
 class ClaimSerializer(ContractSerializer):
-    """A claim with its value as written and as read, its source and its conflicts.
+    """A claim with its value as written and as read, its source and its conflicts."""
 
-    The one contract of a claim: brief mode (``?brief=true``) is ``Meta.brief_fields``, and
-    list pages render rows with this field list compiled (``claims.api.rows``).
-    """
+    # The one contract of a claim: brief mode (`?brief=true`) is Meta.brief_fields, and list
+    # pages render rows with this field list compiled (claims.api.rows).
 
     subject = EntityRefSerializer()
     metric = MetricRefSerializer()
@@ -217,7 +216,7 @@ class ClaimSerializer(ContractSerializer):
 
 
 class ClaimBriefSerializer(ClaimSerializer):
-    """A claim in brief, for consumers fetching many rows (`?brief=true`): ``brief_fields``."""
+    """A claim in brief, for consumers fetching many rows (`?brief=true`)."""
 
     brief_default = True
 
