@@ -59,11 +59,8 @@ _SUFFIX_BOUNDS["so"] = Bound.APPROXIMATE
 # Words shaped like a scale that this reader does not know: refused, never taken for a unit.
 _SCALE_LIKE = re.compile(r"[a-z]*illions?|lakhs?|crores?", re.I)
 # Units written glued to the figure or abbreviated ("144GB", "3 GHz"), by lower-case spelling.
-_COMPACT_UNITS = {
-    u.lower(): u
-    for u in "KB MB GB TB PB KiB MiB GiB TiB Kbps Mbps Gbps Hz kHz MHz GHz nm ms kW MW GW".split()
-    + "TFLOPS PFLOPS EFLOPS".split()
-}
+_COMPACT_UNIT_NAMES = "KB MB GB TB PB KiB MiB GiB TiB Kbps Mbps Gbps Hz kHz MHz GHz nm ms kW MW GW"
+_COMPACT_UNITS = {u.lower(): u for u in f"{_COMPACT_UNIT_NAMES} TFLOPS PFLOPS EFLOPS".split()}
 # Ages as written: "a 32-year-old", "32 years old", "a 6-month-old".
 _AGE = re.compile(r"[ -](year|month|week|day)s?[ -]old", re.I)
 _VAGUE = re.compile(
