@@ -258,11 +258,14 @@ def _window(count: str | None, unit: str, text: str, source: _Source) -> _Span:
     if n < 1:
         raise _bad(text, "the window is empty")
     end = source.last
-    if unit in ("day", "week"):
-        start = end - datetime.timedelta(days=n * (7 if unit == "week" else 1) - 1)
-    else:
-        months = n * {"month": 1, "quarter": 3, "year": 12, "decade": 120}[unit]
-        start = _add_months(end, -months) + datetime.timedelta(days=1)
+    try:
+        if unit in ("day", "week"):
+            start = end - datetime.timedelta(days=n * (7 if unit == "week" else 1) - 1)
+        else:
+            months = n * {"month": 1, "quarter": 3, "year": 12, "decade": 120}[unit]
+            start = _add_months(end, -months) + datetime.timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise _bad(text, "the window reaches back before the year 1") from None
     return start, end, DatePrecision.RANGE
 
 

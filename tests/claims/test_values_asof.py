@@ -245,6 +245,9 @@ def test_a_year_is_clipped_at_the_source(published, back):
         ("through February FY2026", "fiscal years"),
         ("in December of the same year", "a year named earlier in the text"),
         ("this week", "known only to the month"),
+        ("over the past 99999 years", "before the year 1"),
+        ("in the last 999999999 days", "before the year 1"),
+        ("in the past 0 days", "the window is empty"),
     ],
 )
 def test_unreadable_phrases_name_the_text(text, reason):
