@@ -123,9 +123,8 @@ def _found_fields(
     claims: Mapping[int, ClaimState],
 ) -> tuple[Any, ...]:
     """The fields a finding gives its existing record, in ``FOUND_FIELDS`` order."""
+    # A dismissed record that stays dismissed already carries this signature.
     status = ContradictionStatus.OPEN if _reopens(record, signature, claims) else record.status
-    if status == ContradictionStatus.DISMISSED:
-        signature = record.signature  # the values it was dismissed at
     return (*group, finding.kind, finding.severity, finding.explanation, signature, status)
 
 
