@@ -6,7 +6,6 @@ order). Loading is atomic (one bad row and nothing is stored), idempotent (a sec
 writes nothing, not even history), and a bad row is named by its file and line.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from claims.choices import ClaimRank
 from claims.models import Claim, Entity, Metric
 from claims.selectors import entity_resolve
 from sources import services as source_services
-from sources.choices import DatePrecision
 from sources.models import Publisher, Source
+from sources.periods import read_published
 
 
 class FixtureError(Exception):
@@ -103,21 +102,6 @@ def _require(row: Row, *names: str) -> None:
     missing = [name for name in names if row.data.get(name) in (None, "")]
     if missing:
         raise FixtureError(f"{row.where()}: missing {', '.join(missing)}.")
-
-
-def read_published(text) -> tuple[datetime.date | None, str]:
-    """A fixture's published date: "2026-03-28", "2026-03", "2026" or empty for unknown."""
-    if text in (None, ""):
-        return None, DatePrecision.UNKNOWN
-    if isinstance(text, datetime.date):
-        return text, DatePrecision.DAY
-    text = str(text).strip()
-    for fmt, precision in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
-        try:
-            return datetime.datetime.strptime(text, fmt).date(), precision
-        except ValueError:
-            continue
-    raise ValidationError({"published": f"\u201c{text}\u201d is not YYYY-MM-DD, YYYY-MM or YYYY."})
 
 
 class Loader:

@@ -31,7 +31,6 @@ from claims.filtersets import (
     EntityFilterSet,
     MetricFilterSet,
     MetricValuesFilterSet,
-    SourceFilterSet,
 )
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.selectors import (
@@ -41,6 +40,7 @@ from claims.selectors import (
     metric_facts,
     open_contradiction_exists,
 )
+from sources.filtersets import SourceFilterSet
 from sources.models import Publisher, Source
 
 SEARCH_LIMIT = 50

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from qwenkb.history import stamp
 from sources.models import Publisher, Source
+from sources.signals import source_text_changed
 
 # What an editor writes on a source, in form order: the admin form, the API and the services
 # all take this list.
@@ -68,12 +69,7 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
     stamp(source, user=user, reason=reason)
     source.save()
     if "text" in changed and not creating:
-        from claims.models import Claim
-
-        claims = list(source.claims.all())
-        for claim in claims:
-            claim.quote_offset = source.text.find(claim.quote) if source.text else None
-        Claim.objects.bulk_update(claims, ["quote_offset"])
+        source_text_changed.send(sender=Source, source=source)
     return source
 
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from claims.loading import read_published
 from sources.models import Publisher, Source
+from sources.periods import read_published
 from sources.services import source_save
 
 
