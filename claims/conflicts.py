@@ -273,6 +273,14 @@ def _currency(code: str | None) -> str | None:
     return _CURRENCY_ALIASES.get(code, code)
 
 
+def currency_spellings(code: str) -> set[str]:
+    """Every spelling the rules read as the same currency as ``code`` ("RMB" and "CNY")."""
+    canonical = _currency(code)
+    if canonical is None:
+        return set()
+    return {canonical} | {alias for alias, to in _CURRENCY_ALIASES.items() if to == canonical}
+
+
 def _canonical_rates(rates: Mapping[tuple[str, str], float] | None) -> dict[tuple[str, str], float]:
     """Usable editor-recorded rates keyed by canonical (from, to) codes."""
     known = {}

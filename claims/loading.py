@@ -169,9 +169,9 @@ class Loader:
                 have = set(existing.aliases.values_list("name", flat=True))
                 new = [a for a in aliases if a not in have]
                 if new:
-                    services.entity_names_check(entity=existing, name=values["name"], aliases=new)
-                    for alias in new:
-                        existing.aliases.create(name=alias)
+                    services.entity_aliases_update(
+                        entity=existing, names=[*have, *new], user=self.user
+                    )
                 self._outcome("entities", False, changed or bool(new))
             except ValidationError as exc:
                 raise _fail(row, exc) from exc
@@ -192,16 +192,12 @@ class Loader:
                 "description": data.get("description") or "",
             }
             existing = Metric.objects.filter(slug=values["slug"]).first()
-            metric = existing or Metric()
-            changed = existing is None or any(getattr(metric, k) != v for k, v in values.items())
+            changed = existing is None or any(getattr(existing, k) != v for k, v in values.items())
             if changed:
-                for name, value in values.items():
-                    setattr(metric, name, value)
                 try:
-                    metric.full_clean(validate_unique=False)
+                    services.metric_save(metric=existing, user=self.user, **values)
                 except ValidationError as exc:
                     raise _fail(row, exc) from exc
-                metric.save()
             self._outcome("metrics", existing is None, changed)
 
     def source(self, path: Path) -> None:

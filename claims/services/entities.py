@@ -78,6 +78,28 @@ def entity_create(
 
 
 @transaction.atomic
+def entity_aliases_update(
+    *, entity: Entity, names: list[str], user=None, reason: str = ""
+) -> list[EntityAlias]:
+    """Make an entity's aliases exactly ``names`` (kept, added or deleted, with history);
+    a name another entity already uses is refused."""
+    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    names = [n for n in names if name_key(n) != name_key(entity.name)]
+    entity_names_check(entity=entity, name=entity.name, aliases=names)
+    current = {alias.name: alias for alias in entity.aliases.all()}
+    for name, alias in current.items():
+        if name not in names:
+            stamp(alias, user=user, reason=reason)
+            alias.delete()
+    for name in names:
+        if name not in current:
+            alias = EntityAlias(entity=entity, name=name)
+            stamp(alias, user=user, reason=reason)
+            alias.save()
+    return list(entity.aliases.order_by("name"))
+
+
+@transaction.atomic
 def entity_update(*, entity: Entity, user=None, reason: str = "", **changes) -> Entity:
     """Change an entity's fields (aliases excluded: they have their own rows)."""
     allowed = {"name", "slug", "kind", "parent", "description"}
