@@ -135,7 +135,8 @@ def trim_text(s: str) -> str:
     return re.sub(r"[ \"'“”‘’«».,;:!?*…]+$", "", s)
 
 
-def _read(s: str, text: str, tol: float) -> Quantity:
+def _qualified(s: str) -> tuple[list[Bound], str]:
+    """The bounds that words around the figure state ("over …", "… or more"), and the rest."""
     bounds: list[Bound] = []
     m = re.search(r" or (more|less|fewer|so)$", s, re.I)
     if m:
@@ -147,6 +148,22 @@ def _read(s: str, text: str, tol: float) -> Quantity:
             bounds.append(bound)
             s = rest.strip()
             break
+    return bounds, s
+
+
+def _limits(point: float, bound: Bound, tol: float) -> tuple[float | None, float | None]:
+    """The low and high ends a bound gives a figure."""
+    if bound is Bound.APPROXIMATE:
+        return point - abs(point) * tol, point + abs(point) * tol
+    if bound in (Bound.MORE_THAN, Bound.AT_LEAST):
+        return point, None
+    if bound in (Bound.AT_MOST, Bound.LESS_THAN):
+        return None, point
+    return point, point
+
+
+def _read(s: str, text: str, tol: float) -> Quantity:
+    bounds, s = _qualified(s)
     if vague := _VAGUE.fullmatch(s):
         if bounds:
             raise UnreadableValue(text, "a vague amount cannot also carry a bound")
@@ -167,13 +184,7 @@ def _read(s: str, text: str, tol: float) -> Quantity:
         raise UnreadableValue(text, "it states more than one bound")
     point = _to_float(figure.value, text)
     bound = bounds[0] if bounds else Bound.EXACT
-    low = high = point
-    if bound is Bound.APPROXIMATE:
-        low, high = point - abs(point) * tol, point + abs(point) * tol
-    elif bound in (Bound.MORE_THAN, Bound.AT_LEAST):
-        high = None
-    elif bound in (Bound.AT_MOST, Bound.LESS_THAN):
-        low = None
+    low, high = _limits(point, bound, tol)
     return Quantity(text, bound, low, high, point, figure.unit)
 
 
@@ -221,6 +232,18 @@ def _figure(s: str, text: str) -> _Figure:
     figure = _Figure(-value if negative else value, scale)
     figure.plus = c.eat(r" ?\+") is not None
     figure.odd = c.eat(r"[ -]odd\b", re.I) is not None
+    currency = _kind(c, figure, currency)
+    if not figure.plus:
+        figure.plus = c.eat(r"\+") is not None
+    if currency:
+        if figure.unit:
+            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
+        figure.unit, figure.money = currency, True
+    return _unit_after(c, figure, text)
+
+
+def _kind(c: _Cursor, figure: _Figure, currency: str | None) -> str | None:
+    """Read a percentage, a multiple or a currency word after the number; the currency."""
     if c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
         figure.unit = "%"
     elif c.eat(r" ?×|x(?![a-z])| times\b|[ -]?fold\b", re.I):
@@ -230,12 +253,11 @@ def _figure(s: str, text: str) -> _Figure:
         if currency not in (None, suffix):
             raise c.refuse(f"it names two currencies, {currency} and {suffix}")
         currency = suffix
-    if not figure.plus:
-        figure.plus = c.eat(r"\+") is not None
-    if currency:
-        if figure.unit:
-            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
-        figure.unit, figure.money = currency, True
+    return currency
+
+
+def _unit_after(c: _Cursor, figure: _Figure, text: str) -> _Figure:
+    """Read what follows the figure: nothing, unit words, or something refused."""
     rest = c.s[c.i :]
     if not rest or (figure.money and re.fullmatch(r" per .+", rest, re.I)):
         return figure  # money drops a trailing "per …" phrase
@@ -296,6 +318,11 @@ def _words_value(words: list[str]) -> float | None:
         words = ["one", *words[1:]]
     if words == ["zero"]:
         return 0
+    return _words_total(words)
+
+
+def _words_total(words: list[str]) -> float | None:
+    """Value of number words that start with a number ("twenty-five thousand")."""
     total, group, last, previous_big = 0, 0, "", math.inf
     for index, word in enumerate(words):
         final = index == len(words) - 1

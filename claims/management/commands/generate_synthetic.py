@@ -296,22 +296,7 @@ class Plan:
         elif loose:
             qualifier = "about " if rng.random() < 0.5 else "at least "
         if value_type == "quantity":
-            if dimension == "percent":
-                return f"{qualifier}{_figure(value)}%"
-            if dimension == "multiplier":
-                return f"{qualifier}{_figure(value)}{rng.choice(['×', ' times'])}"
-            currency = ""
-            if dimension == "money":
-                currency = rng.choice(["$", "USD "])
-            for exponent, word, letter in SCALES:
-                if value >= 10**exponent:
-                    figure = _figure(value / 10**exponent)
-                    style = rng.randrange(3)
-                    if style == 0:
-                        return f"{qualifier}{currency}{figure}{letter}"
-                    tail = f" {unit}" if style == 2 and unit else ""
-                    return f"{qualifier}{currency}{figure} {word}{tail}"
-            return f"{qualifier}{currency}{_figure(value)}"
+            return qualifier + _write_quantity(value, dimension, unit, rng)
         if value_type == "date":
             if loose:
                 return f"{MONTHS[value.month - 1]} {value.year}"
@@ -321,6 +306,26 @@ class Plan:
         if value_type == "boolean":
             return rng.choice(["yes", "true"]) if value else rng.choice(["no", "false"])
         return value
+
+
+def _write_quantity(value, dimension: str, unit: str, rng) -> str:
+    """A figure in one of the ways sources write it: "1.8T", "$2 billion", "40%"."""
+    if dimension == "percent":
+        return f"{_figure(value)}%"
+    if dimension == "multiplier":
+        return f"{_figure(value)}{rng.choice(['×', ' times'])}"
+    currency = ""
+    if dimension == "money":
+        currency = rng.choice(["$", "USD "])
+    for exponent, word, letter in SCALES:
+        if value >= 10**exponent:
+            figure = _figure(value / 10**exponent)
+            style = rng.randrange(3)
+            if style == 0:
+                return f"{currency}{figure}{letter}"
+            tail = f" {unit}" if style == 2 and unit else ""
+            return f"{currency}{figure} {word}{tail}"
+    return f"{currency}{_figure(value)}"
 
 
 def _catalogue(plan: Plan, reason: str) -> tuple[list[dict], list[dict]]:
