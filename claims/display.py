@@ -14,7 +14,7 @@ CURRENCY_SIGNS = {
 }
 
 
-UNIT_SYMBOL = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}
+UNIT_SYMBOL: dict[str, str] = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}
 
 
 def quantity_unit(metric, currency: str) -> str:

@@ -109,7 +109,7 @@ class ClaimFilterSet(filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = []
+        fields: list[str] = []
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
@@ -151,7 +151,7 @@ class ContradictionFilterSet(filters.FilterSet):
 
     class Meta:
         model = Contradiction
-        fields = []
+        fields: list[str] = []
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
@@ -165,7 +165,7 @@ class MetricFilterSet(filters.FilterSet):
 
     class Meta:
         model = Metric
-        fields = []
+        fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
@@ -184,7 +184,7 @@ class MetricValuesFilterSet(filters.FilterSet):
 
     class Meta:
         model = Entity
-        fields = []
+        fields: list[str] = []
 
     def filter_parent(self, queryset, name, value):
         return queryset.filter(parent=value)

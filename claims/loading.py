@@ -8,6 +8,7 @@ writes nothing, not even history), and a bad row is named by its file and line.
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -71,11 +72,11 @@ def _rows(path: Path, node_path: tuple = ()) -> list[Row]:
     except (OSError, yaml.YAMLError) as exc:
         raise FixtureError(f"{path}: cannot read YAML: {exc}") from exc
     for key in node_path:
-        if not isinstance(data, dict) or key not in data:
+        if node is None or not isinstance(data, dict) or key not in data:
             raise FixtureError(f"{path}: expected a top-level \u201c{key}\u201d key.")
         data = data[key]
         node = next(v for k, v in node.value if k.value == key)
-    if data is None:
+    if data is None or node is None:
         return []
     if not isinstance(data, list):
         raise FixtureError(f"{path}: expected a list of entries.")
@@ -237,9 +238,9 @@ class Loader:
         changed = existing is None or any(getattr(existing, k) != v for k, v in values.items())
         try:
             source = (
-                source_services.source_save(source=existing, user=self.user, **values)
-                if changed
-                else existing
+                existing
+                if existing is not None and not changed
+                else source_services.source_save(source=existing, user=self.user, **values)
             )
         except ValidationError as exc:
             raise _fail(head, exc) from exc
@@ -267,7 +268,7 @@ class Loader:
                 raise FixtureError(
                     f"{row.where()}: attributed_to \u201c{data['attributed_to']}\u201d is not a publisher."
                 )
-        inputs = {
+        inputs: dict[str, Any] = {
             "subject": subject,
             "metric": metric,
             "source": source,

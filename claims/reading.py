@@ -6,6 +6,7 @@ value type, dimension and unit to what the reader found, and reports every probl
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -125,7 +126,7 @@ def read_value(*, metric, value_text: str, context: datetime.date | None, resolv
     text = (value_text or "").strip()
     if not text:
         raise ValidationError({"value_text": "Write the value as the source states it."})
-    fields = dict(EMPTY_VALUE)
+    fields: dict[str, Any] = dict(EMPTY_VALUE)
     value_type = metric.value_type
     try:
         if value_type == ValueType.QUANTITY:

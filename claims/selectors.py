@@ -193,7 +193,11 @@ def metric_values(metric: Metric, *, subject_ids=None, ordering: str = "name") -
     facts = metric_facts(metric, subject_ids=subject_ids)
     if ordering == "name":
         return facts
-    known = sorted((f for f in facts if f.current), key=lambda f: _value_order(f.current))
+    valued = sorted(
+        ((_value_order(f.current), f) for f in facts if f.current is not None),
+        key=lambda pair: pair[0],
+    )
+    known = [f for _, f in valued]
     if ordering == "-value":
         known.reverse()
-    return known + [f for f in facts if not f.current]
+    return known + [f for f in facts if f.current is None]

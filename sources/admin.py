@@ -54,7 +54,7 @@ class PublisherAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="sources", ordering="n_sources")
     def source_count(self, publisher: Publisher) -> int:
-        return publisher.n_sources
+        return publisher.n_sources  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in form.changed_data if k in form.cleaned_data}
@@ -95,7 +95,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, source: Source) -> int:
-        return source.n_claims
+        return source.n_claims  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")

@@ -17,7 +17,7 @@ class SourceFilterSet(filters.FilterSet):
 
     class Meta:
         model = Source
-        fields = []
+        fields: list[str] = []
 
 
 class PublisherFilterSet(filters.FilterSet):
@@ -27,4 +27,4 @@ class PublisherFilterSet(filters.FilterSet):
 
     class Meta:
         model = Publisher
-        fields = []
+        fields: list[str] = []

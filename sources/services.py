@@ -50,7 +50,7 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
             {field: "This field does not exist on a source." for field in unknown}
         )
     creating = source is None
-    source = Source() if creating else Source.objects.select_for_update().get(pk=source.pk)
+    source = Source() if source is None else Source.objects.select_for_update().get(pk=source.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(source, k) != v}
     for name, value in changed.items():
         setattr(source, name, value)
@@ -80,7 +80,9 @@ def publisher_save(
     """Create a publisher, or change one."""
     creating = publisher is None
     publisher = (
-        Publisher() if creating else Publisher.objects.select_for_update().get(pk=publisher.pk)
+        Publisher()
+        if publisher is None
+        else Publisher.objects.select_for_update().get(pk=publisher.pk)
     )
     changed = {k: v for k, v in values.items() if creating or getattr(publisher, k) != v}
     if not changed:

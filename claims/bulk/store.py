@@ -137,10 +137,12 @@ class CopyStore:
         """A new transaction: row locks taken in earlier ones are gone."""
         self.locked = {}
 
-    def _lock_references(self, lines: list[int], heads: list[tuple]) -> None:
+    def _lock_references(
+        self, checks: list[tuple[str, str, str]], lines: list[int], heads: list[tuple]
+    ) -> None:
         """Lock (FOR KEY SHARE) every row the new rows reference; a missing one is a RowError."""
         wanted: dict[tuple[str, str], set] = {}
-        for column, table, target in self.checks:
+        for column, table, target in checks:
             ids = wanted.setdefault((table, target), set())
             if column in self.fixed:
                 ids.add(self.fixed[column])
@@ -161,11 +163,18 @@ class CopyStore:
                 found = {pk for (pk,) in cursor.fetchall()}
                 locked |= found
                 if todo - found:
-                    self._gone(lines, heads, table, todo - found)
+                    self._gone(checks, lines, heads, table, todo - found)
 
-    def _gone(self, lines: list[int], heads: list[tuple], table: str, gone: set) -> None:
+    def _gone(
+        self,
+        checks: list[tuple[str, str, str]],
+        lines: list[int],
+        heads: list[tuple],
+        table: str,
+        gone: set,
+    ) -> None:
         """Name the first row that references a row no longer there."""
-        columns = [column for column, target_table, _ in self.checks if target_table == table]
+        columns = [column for column, target_table, _ in checks if target_table == table]
         for column in columns:
             if self.fixed.get(column) in gone:
                 raise RowError(lines[0], f"{column} {self.fixed[column]} is gone from {table}.")
@@ -178,7 +187,7 @@ class CopyStore:
     def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> None:
         """Store new claims (their lines, heads and encoded rows) and their history rows."""
         if self.checks is not None:
-            self._lock_references(lines, heads)
+            self._lock_references(self.checks, lines, heads)
         with connection.cursor() as cursor:
             ids = next_ids(cursor, self.table, len(rows))
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
@@ -213,7 +222,7 @@ class InsertStore:
         claims = []
         for line, row in zip(lines, rows, strict=True):
             claim = Claim(**dict(zip(COLUMNS, row, strict=True)))
-            claim._change_reason = f"{self.reason}, line {line}"
+            claim._change_reason = f"{self.reason}, line {line}"  # type: ignore[attr-defined]  # read by simple_history
             claims.append(claim)
         bulk_create_with_history(claims, Claim, batch_size=500, default_user=self.user)
 

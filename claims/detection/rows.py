@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 import functools
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any
 
 from claims import conflicts
 from claims.models import Claim, ExchangeRate, Metric
@@ -36,7 +37,8 @@ _CLAIM_COLUMNS = (
 )
 
 
-class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):
+# The columns come from the model's value columns, so type checkers cannot list them.
+class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):  # type: ignore[misc]
     """The columns of a claim that detection reads: a plain row, without a model's cost.
 
     A rescan reads a hundred thousand claims; building model instances (and their source
@@ -45,6 +47,11 @@ class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):
 
     __slots__ = ()
     COLUMNS = _CLAIM_COLUMNS
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, column: str) -> Any: ...  # every column is an attribute
+
     value_signature = Claim.value_signature
 
     @property
@@ -66,10 +73,20 @@ def claim_rows(claims) -> list[ClaimRow]:
 class RecordRow(
     namedtuple(
         "RecordRow",
-        (
-            *("id", "claim_a_id", "claim_b_id", "subject_id", "metric_id", "kind", "severity"),
-            *("status", "origin", "explanation", "signature", "preferred_claim_id"),
-        ),
+        [
+            "id",
+            "claim_a_id",
+            "claim_b_id",
+            "subject_id",
+            "metric_id",
+            "kind",
+            "severity",
+            "status",
+            "origin",
+            "explanation",
+            "signature",
+            "preferred_claim_id",
+        ],
     )
 ):
     """The columns of a contradiction record that reconciling reads, as a plain row.

@@ -86,12 +86,12 @@ def claim_prepare(
         "notes": notes or "",
         "quote_offset": None,
     }
-    for field, value, choices, label in (
+    for field, given, choices, label in (
         ("status", status, ClaimStatus, "Status"),
         ("rank", rank, ClaimRank, "Rank"),
     ):
         try:
-            fields[field] = _choice(value, choices, field, label)
+            fields[field] = _choice(given, choices, field, label)
         except ValidationError as exc:
             errors.setdefault(field, []).extend(exc.message_dict[field])
     fields["quote_offset"] = _quote_offset(source, quote, errors)

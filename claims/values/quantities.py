@@ -177,7 +177,7 @@ def _read(s: str, text: str, tol: float) -> Quantity:
     if len(pieces) == 2:
         if bounds:
             raise UnreadableValue(text, "a range cannot also carry a bound")
-        return _range(*pieces, text)
+        return _range(pieces[0], pieces[1], text)
     figure = _figure(s, text)
     bounds += [Bound.AT_LEAST] * figure.plus + [Bound.APPROXIMATE] * figure.odd
     if len(bounds) > 1:
@@ -300,11 +300,11 @@ def _number(c: _Cursor) -> tuple[Decimal, int]:
         ends.pop()
     if not words:
         raise c.refuse("no figure found")
-    value = _words_value(words)
-    if value is None:
+    number = _words_value(words)
+    if number is None:
         raise c.refuse(f'"{c.s[c.i : ends[-1]]}" is not a number')
     c.i = ends[-1]
-    return Decimal(value), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
+    return Decimal(number), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
 
 
 def _words_value(words: list[str]) -> float | None:
@@ -372,7 +372,8 @@ def format_number(value: float) -> str:
         return "0"
     for word in ("trillion", "billion", "million"):
         mantissa = exact.scaleb(-_SCALES[word], _EXACT).normalize(_EXACT)
-        if mantissa >= 1 and mantissa.as_tuple().exponent >= -3:
+        exponent = mantissa.as_tuple().exponent  # an int: the mantissa is finite
+        if mantissa >= 1 and isinstance(exponent, int) and exponent >= -3:
             return f"{sign}{mantissa:,f} {word}"
     return f"{sign}{exact.normalize(_EXACT):,f}"
 
