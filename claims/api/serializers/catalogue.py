@@ -10,6 +10,7 @@ from claims.api.serializers.claims import (
     SourceRefSerializer,
     value_payload,
 )
+from claims.choices import ContradictionReview
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.services import METRIC_FIELDS
 from qwenkb.api import StrictSerializer
@@ -73,11 +74,12 @@ class CurrentClaimSerializer(serializers.Serializer):
 
 
 class OpenContradictionSerializer(serializers.Serializer):
-    """An open contradiction in a fact sheet."""
+    """An open contradiction in a fact sheet; a pending one does not make the fact disputed."""
 
     id = serializers.IntegerField()
     kind = serializers.CharField()
     severity = serializers.FloatField()
+    review = serializers.ChoiceField(choices=ContradictionReview.choices)
     claims = serializers.SerializerMethodField()
     explanation = serializers.CharField()
 
@@ -92,6 +94,10 @@ class FactSerializer(serializers.Serializer):
     metric = MetricRefSerializer()
     value_type = serializers.CharField(source="metric.value_type")
     current = CurrentClaimSerializer(allow_null=True)
+    grade = serializers.CharField(
+        allow_null=True, help_text="Reliability grade of the current value's source."
+    )
+    why = serializers.CharField(help_text="Why the current value was chosen among the claims.")
     claim_count = serializers.IntegerField()
     source_count = serializers.IntegerField()
     disputed = serializers.BooleanField()
@@ -103,6 +109,10 @@ class MetricValueSerializer(serializers.Serializer):
 
     entity = EntityRefSerializer(source="subject")
     current = CurrentClaimSerializer(allow_null=True)
+    grade = serializers.CharField(
+        allow_null=True, help_text="Reliability grade of the current value's source."
+    )
+    why = serializers.CharField(help_text="Why the current value was chosen among the claims.")
     claim_count = serializers.IntegerField()
     disputed = serializers.BooleanField()
     open_contradictions = OpenContradictionSerializer(many=True)
