@@ -13,8 +13,9 @@ from collections import defaultdict
 from django.db.models import Q
 
 from claims.api.serializers.claims import iso_date, value_of
-from claims.choices import ContradictionStatus, ValueType
+from claims.choices import ClaimStatus, ContradictionReview, ContradictionStatus, ValueType
 from claims.models import Claim, Contradiction
+from claims.selectors import review_annotation
 
 # The columns a claim's value is read from, as values() paths.
 VALUE_COLUMNS = (
@@ -58,6 +59,7 @@ CLAIM_COLUMNS = (
     "source__reliability",
     "attributed_to__name",
     "quote",
+    "quote_offset",
     "status",
     "rank",
     "notes",
@@ -94,10 +96,11 @@ def contradiction_refs(claim_ids) -> dict[int, list[dict]]:
     records = (
         Contradiction.objects.filter(Q(claim_a_id__in=claim_ids) | Q(claim_b_id__in=claim_ids))
         .order_by("id")
-        .values_list("id", "claim_a_id", "claim_b_id", "kind", "status", "severity")
+        .annotate(review=review_annotation())
+        .values_list("id", "claim_a_id", "claim_b_id", "kind", "status", "review", "severity")
     )
     wanted = set(claim_ids)
-    for pk, a, b, kind, status, severity in records:
+    for pk, a, b, kind, status, review, severity in records:
         for claim, other in ((a, b), (b, a)):
             if claim in wanted:
                 refs[claim].append(
@@ -105,6 +108,7 @@ def contradiction_refs(claim_ids) -> dict[int, list[dict]]:
                         "id": pk,
                         "kind": kind,
                         "status": status,
+                        "review": review,
                         "severity": severity,
                         "other_claim": other,
                     }
@@ -154,6 +158,7 @@ def claim_payload(row: dict, refs: list[dict]) -> dict:
         },
         "attributed_to": row["attributed_to__name"],
         "quote": row["quote"],
+        "quote_verified": row["quote_offset"] is not None,
         "status": row["status"],
         "rank": row["rank"],
         "disputed": _disputed(refs),
@@ -213,6 +218,12 @@ CONTRADICTION_COLUMNS = (
 )
 
 
+def _review(a: dict, b: dict) -> str:
+    """Pending while either claim is proposed (as ``selectors.review_annotation`` decides)."""
+    proposed = ClaimStatus.PROPOSED in (a["status"], b["status"])
+    return ContradictionReview.PENDING if proposed else ContradictionReview.CONFIRMED
+
+
 def contradiction_payloads(rows: list[dict]) -> list[dict]:
     """A page of contradiction rows as ``ContradictionSerializer`` writes them: three queries
     (the records, their claims, the claims' contradictions) whatever the page size."""
@@ -224,6 +235,7 @@ def contradiction_payloads(rows: list[dict]) -> list[dict]:
             "kind": row["kind"],
             "severity": row["severity"],
             "status": row["status"],
+            "review": _review(claims[row["claim_a_id"]], claims[row["claim_b_id"]]),
             "origin": row["origin"],
             **_subject_and_metric(row),
             "claims": [claims[row["claim_a_id"]], claims[row["claim_b_id"]]],

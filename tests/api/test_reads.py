@@ -28,11 +28,13 @@ def test_claim_json_has_the_contract_shape(anon, kb):
         "source",
         "attributed_to",
         "quote",
+        "quote_verified",
         "status",
         "rank",
         "disputed",
         "contradictions",
     }
+    assert body["quote_verified"] is True
     assert body["subject"] == {"slug": kb["qwen"].slug, "name": "Qwen", "kind": "model_family"}
     assert body["source"]["reliability"] == "B" and body["source"]["publisher"] == "VentureBeat"
     assert body["as_of"] == {"start": "2026-03-28", "end": "2026-03-28", "precision": "day"}
@@ -42,6 +44,7 @@ def test_claim_json_has_the_contract_shape(anon, kb):
             "id": record.pk,
             "kind": "discrepancy",
             "status": "open",
+            "review": "confirmed",
             "severity": pytest.approx(1.8),
             "other_claim": kb["b"].pk,
         }

@@ -227,6 +227,8 @@ def test_metric_change_that_breaks_claims_is_refused_on_the_form(editor_client):
         "dimension": "",
         "unit": "",
         "tolerance": "0.05",
+        "bound_ratio": "1.5",
+        "counting": "level",
         "single_valued": "on",
         "reason": "",
     }

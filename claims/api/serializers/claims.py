@@ -4,9 +4,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus, ValueType
+from claims.choices import (
+    ClaimRank,
+    ClaimStatus,
+    ContradictionReview,
+    ContradictionStatus,
+    ValueType,
+)
 from claims.display import unit_of
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.selectors import contradiction_review
 from qwenkb.api import StrictSerializer
 from sources.choices import DatePrecision
 
@@ -116,6 +123,7 @@ class ContradictionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     status = serializers.CharField()
+    review = serializers.ChoiceField(choices=ContradictionReview.choices)
     severity = serializers.FloatField()
     other_claim = serializers.IntegerField()
 
@@ -139,6 +147,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     attributed_to = serializers.CharField(
         source="attributed_to.name", allow_null=True, default=None
     )
+    quote_verified = serializers.BooleanField(
+        read_only=True, help_text="False when the source has no stored text to check it against."
+    )
     disputed = serializers.SerializerMethodField()
     contradictions = serializers.SerializerMethodField()
 
@@ -154,6 +165,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "source",
             "attributed_to",
             "quote",
+            "quote_verified",
             "status",
             "rank",
             "disputed",
@@ -195,6 +207,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                 "id": record.pk,
                 "kind": record.kind,
                 "status": record.status,
+                "review": contradiction_review(record),
                 "severity": record.severity,
                 "other_claim": record.other(claim.pk),
             }
@@ -245,6 +258,7 @@ class ContradictionSerializer(serializers.ModelSerializer):
     subject = EntityRefSerializer()
     metric = MetricRefSerializer()
     claims = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
     resolution = serializers.SerializerMethodField()
 
     class Meta:
@@ -254,6 +268,7 @@ class ContradictionSerializer(serializers.ModelSerializer):
             "kind",
             "severity",
             "status",
+            "review",
             "origin",
             "subject",
             "metric",
@@ -263,6 +278,10 @@ class ContradictionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=ContradictionReview.choices))
+    def get_review(self, record: Contradiction) -> str:
+        return contradiction_review(record)
 
     @extend_schema_field(ClaimSerializer(many=True))
     def get_claims(self, record: Contradiction) -> list[dict]:
