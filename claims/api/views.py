@@ -170,7 +170,9 @@ class ClaimViewSet(
         "partial_update": "claims.change_claim",
         "destroy": "claims.review_claim",
         "accept": "claims.review_claim",
-        "reject": "claims.review_claim",
+        # Editors may reject (withdraw) their own proposed claims; the service decides.
+        "reject": "claims.change_claim",
+        "prefer": "claims.review_claim",
     }
 
     def get_queryset(self):
@@ -317,6 +319,25 @@ class ClaimViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._review(request, services.claim_reject)
+
+    @extend_schema(
+        request=s.PreferSerializer,
+        responses=s.ClaimSerializer,
+        description="Prefer this claim: every open contradiction in its group between it and "
+        "a claim that disagrees is resolved with the note, and those claims are deprecated.",
+    )
+    @action(detail=True, methods=["post"])
+    def prefer(self, request, pk=None):
+        claim = self.get_object()
+        stale = self.check_version(request, s.ClaimSerializer(claim).data, required=False)
+        if stale is not None:
+            return stale
+        body = s.PreferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.claim_prefer(
+            claim=claim, user=request.user, reason=body.validated_data["note"]
+        )
+        return self._written(result, status.HTTP_200_OK)
 
 
 class ContradictionViewSet(

@@ -53,14 +53,11 @@ class Summary:
 
 
 def _resolution_holds(record: RecordRow, claims: dict[int, ClaimRow]) -> bool:
+    """A decision holds while the claim it set aside stays deprecated (DESIGN.md, "Settling
+    in one step": deprecating a claim settles every pair it is in)."""
     preferred = claims.get(record.preferred_claim_id)
     other = claims.get(record.other(record.preferred_claim_id))
-    return (
-        preferred is not None
-        and other is not None
-        and preferred.rank == ClaimRank.PREFERRED
-        and other.rank == ClaimRank.DEPRECATED
-    )
+    return preferred is not None and other is not None and other.rank == ClaimRank.DEPRECATED
 
 
 def _reopens(record: RecordRow, signature: str, claims: dict[int, ClaimRow]) -> bool:

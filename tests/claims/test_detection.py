@@ -97,7 +97,7 @@ def test_dismissal_is_remembered_until_a_value_changes(group):
     assert record.status == "open"
 
 
-def test_resolution_holds_while_ranks_hold(group, reviewer):
+def test_resolution_holds_while_the_loser_stays_deprecated(group, reviewer):
     a = add(group, "27B").claim
     b = add(group, "35B").claim
     record = Contradiction.objects.get()
@@ -110,9 +110,14 @@ def test_resolution_holds_while_ranks_hold(group, reviewer):
     call_command("detect_conflicts", stdout=io.StringIO())
     record.refresh_from_db()
     assert record.status == "resolved"
-    services.claim_prefer(claim=a)  # the decision no longer holds
+    services.claim_update(claim=a, rank="normal")  # the decision no longer holds
     record.refresh_from_db()
     assert record.status == "open"
+    services.claim_prefer(claim=a, reason="the first report was right")  # decided again
+    record.refresh_from_db()
+    b.refresh_from_db()
+    assert (record.status, record.preferred_claim_id, b.rank) == ("resolved", a.pk, "deprecated")
+    assert record.resolution_note == "the first report was right"
 
 
 def test_resolve_requires_a_party_and_a_note(group):

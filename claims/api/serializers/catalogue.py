@@ -10,7 +10,7 @@ from claims.api.serializers.claims import (
     SourceRefSerializer,
     value_payload,
 )
-from claims.choices import ContradictionReview
+from claims.choices import ContradictionReview, Counting
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.services import METRIC_FIELDS
 from qwenkb.api import StrictSerializer
@@ -56,6 +56,24 @@ class MetricSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
         fields = list(METRIC_FIELDS)
+
+
+class MetricWriteSerializer(StrictSerializer):
+    """What an editor changes on a metric; its claims are read and compared again."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    tolerance = serializers.FloatField(required=False, min_value=0, max_value=0.999)
+    bound_ratio = serializers.FloatField(
+        required=False,
+        min_value=1,
+        help_text="How far an open bound and a figure inside it may differ (default 1.5).",
+    )
+    counting = serializers.ChoiceField(choices=Counting.choices, required=False)
+    single_valued = serializers.BooleanField(required=False)
+    time_varying = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
 
 
 class CurrentClaimSerializer(serializers.Serializer):

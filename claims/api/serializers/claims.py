@@ -317,6 +317,12 @@ class ResolveSerializer(StrictSerializer):
     note = serializers.CharField()
 
 
+class PreferSerializer(StrictSerializer):
+    """Prefer a claim; the note is kept with every contradiction it settles."""
+
+    note = serializers.CharField()
+
+
 class DismissSerializer(StrictSerializer):
     """Dismiss a contradiction as not a real conflict."""
 
