@@ -12,6 +12,7 @@ from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.reading import read_period, read_value
 from claims.selectors import entity_resolve
+from claims.values.quotes import quote_problem
 from qwenkb.history import stamp
 from sources.choices import DatePrecision
 from sources.models import Publisher, Source
@@ -103,6 +104,10 @@ def claim_prepare(
                 "copy it exactly, character for character."
             )
         fields["quote_offset"] = max(offset, 0) if offset >= 0 else None
+    if metric is not None and quote.strip() and fields["value_text"]:
+        problem = quote_problem(fields["value_text"], quote, metric.value_type)
+        if problem:
+            errors.setdefault("quote", []).append(problem)
     context = source.published if source is not None else None
     if metric is not None:
         try:
@@ -149,10 +154,30 @@ def require_review(user, what: str) -> None:
         raise PermissionDenied(f"Only reviewers {what}.")
 
 
+def _refuse_duplicate(fields: dict, *, exclude: int | None = None) -> None:
+    """The same claim twice (source, subject, metric, value as written, quote) is refused."""
+    same = Claim.objects.filter(
+        source=fields["source"],
+        subject=fields["subject"],
+        metric=fields["metric"],
+        value_text=fields["value_text"],
+        quote=fields["quote"],
+    )
+    existing = same.exclude(pk=exclude).values_list("pk", flat=True).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "quote": f"Claim {existing} already states this: same source, subject, metric, "
+                "value and quote. Change that claim instead."
+            }
+        )
+
+
 @transaction.atomic
 def claim_create(*, user=None, reason: str = "", **values) -> ClaimWrite:
     """Create a claim from its value as written; returns it with the contradictions it opened."""
     fields = claim_prepare(**values)
+    _refuse_duplicate(fields)
     if fields["status"] != ClaimStatus.PROPOSED or fields["rank"] != ClaimRank.NORMAL:
         require_review(user, "set a claim's status or rank; leave them out to propose it")
     claim = Claim(**fields, added_by=user if user is not None and user.is_authenticated else None)
@@ -194,6 +219,8 @@ def claim_update(*, claim: Claim, user=None, reason: str = "", **changes) -> Cla
     changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
     if not changed:
         return ClaimWrite(claim, [])
+    if {"source", "subject", "metric", "value_text", "quote"} & set(changed):
+        _refuse_duplicate(fields, exclude=claim.pk)
     if {"status", "rank"} & set(changed) and not _withdrawal(claim, changed, user):
         require_review(user, "change a claim's status or rank")
     for name, value in changed.items():

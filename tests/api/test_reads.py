@@ -75,13 +75,7 @@ def test_entity_by_alias_and_fact_sheet(anon, kb):
 def test_metric_values_filter_by_parent_and_order(anon, kb):
     for name, value in (("Qwen3.5-27B", "27B"), ("Qwen3.5-35B", "35B")):
         model = factories.entity(name=name, parent=kb["qwen"])
-        factories.claim(
-            subject=model,
-            metric_=kb["total"],
-            src=kb["source"],
-            value=value,
-            quote="over 1 trillion parameters",
-        )
+        factories.claim(subject=model, metric_=kb["total"], value=value, quote=name)
     factories.claim(metric_=kb["total"], value="7B", quote="q")  # no parent
     body = anon.get(
         "/api/metrics/total-parameters/values/", {"parent": "qwen", "ordering": "-value"}

@@ -105,12 +105,12 @@ def test_updates_need_the_current_version(editor_api, kb):
     assert editor_api.patch(url, {"notes": "x"}, format="json").status_code == 428
     etag = editor_api.get(url)["ETag"]
     changed = editor_api.patch(
-        url, {"value_text": "over 1.2 trillion"}, format="json", HTTP_IF_MATCH=etag
+        url, {"value_text": "about 1 trillion"}, format="json", HTTP_IF_MATCH=etag
     )
-    assert changed.status_code == 200 and changed.json()["value"]["point"] == 1.2e12
+    assert changed.status_code == 200 and changed.json()["value"]["bound"] == "approximate"
     stale = editor_api.patch(url, {"notes": "late"}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412
-    assert stale.json()["current"]["value_text"] == "over 1.2 trillion"
+    assert stale.json()["current"]["value_text"] == "about 1 trillion"
     assert stale["ETag"] == changed["ETag"]
     assert Claim.objects.get(pk=kb["c"].pk).notes == ""
 

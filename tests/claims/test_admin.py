@@ -169,7 +169,7 @@ def test_history_shows_changes_and_reverts(reviewer_client):
         "metric": claim.metric_id,
         "source": claim.source_id,
         "value_text": "35B",
-        "quote": "q",
+        "quote": "q: 35B",
         "status": "accepted",
         "rank": "normal",
         "as_of": "",
@@ -182,7 +182,7 @@ def test_history_shows_changes_and_reverts(reviewer_client):
     assert "corrected" in page and "35B" in page and "27B" in page
     first = claim.history.earliest()
     revert_url = reverse("admin:claims_claim_simple_history", args=[claim.pk, first.history_id])
-    revert_form = form | {"value_text": "27B", "reason": "revert"}
+    revert_form = form | {"value_text": "27B", "quote": "q: 27B", "reason": "revert"}
     assert reviewer_client.post(revert_url, revert_form).status_code == 302
     claim.refresh_from_db()
     assert (claim.value_text, claim.point) == ("27B", 27e9)

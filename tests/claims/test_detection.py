@@ -53,10 +53,10 @@ def test_value_change_updates_and_closes(group):
     add(group, "35B")
     record = Contradiction.objects.get()
     assert record.kind == "contradiction"
-    services.claim_update(claim=a, value_text="35B")
+    services.claim_update(claim=a, value_text="35B", quote="it has 35B")
     record.refresh_from_db()
     assert record.status == "closed"
-    services.claim_update(claim=a, value_text="70B")
+    services.claim_update(claim=a, value_text="70B", quote="it has 70B")
     record.refresh_from_db()
     assert (record.status, record.severity) == ("open", pytest.approx(2.0))
 
@@ -92,7 +92,7 @@ def test_dismissal_is_remembered_until_a_value_changes(group):
     services.claim_update(claim=a, notes="just a note")
     record.refresh_from_db()
     assert record.status == "dismissed"
-    services.claim_update(claim=a, value_text="20B")
+    services.claim_update(claim=a, value_text="20B", quote="it has 20B")
     record.refresh_from_db()
     assert record.status == "open"
 
