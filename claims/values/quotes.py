@@ -78,9 +78,9 @@ _YEAR = re.compile(r"(?<!\d)(1[89]|2\d)\d\d(?!\d)")
 
 def fold(text: str) -> str:
     """Text as compared: compatibility forms folded, casefolded, one dash and quote of each
-    kind, and no spacing at all."""
+    kind, and every run of spacing one plain space."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_DASHES).translate(_QUOTES)
-    return "".join(text.split())
+    return " ".join(text.split())
 
 
 def figures(value_text: str) -> list[str]:
@@ -91,7 +91,6 @@ def figures(value_text: str) -> list[str]:
 def figures_missing(value_text: str, quote: str, *, is_date: bool = False) -> list[str]:
     """The figures of ``value_text`` that ``quote`` does not hold, in order (none: it holds all)."""
     held = fold(quote)
-    spaced = " ".join(unicodedata.normalize("NFKC", quote).casefold().translate(_DASHES).split())
     names_a_year = _YEAR.search(held) is not None
     missing = []
     for figure in figures(value_text):
@@ -99,7 +98,7 @@ def figures_missing(value_text: str, quote: str, *, is_date: bool = False) -> li
         if re.search(pattern, held) is not None or figure in missing:
             continue
         words = NUMBER_WORDS.get(figure, ())
-        if any(re.search(rf"\b{word}\b", spaced) for word in words):
+        if any(re.search(rf"\b{word}\b", held) for word in words):
             continue
         if is_date and not names_a_year and _YEAR.fullmatch(figure):
             continue
