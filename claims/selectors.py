@@ -70,8 +70,12 @@ def contradiction_review(record: Contradiction) -> str:
     review = getattr(record, "review", None)
     if review is not None:
         return review
-    statuses = (record.claim_a.status, record.claim_b.status)
-    if ClaimStatus.PROPOSED in statuses:
+    return review_of(record.claim_a.status, record.claim_b.status)
+
+
+def review_of(status_a: str, status_b: str) -> str:
+    """A contradiction's review from its two claims' statuses: pending while one is proposed."""
+    if ClaimStatus.PROPOSED in (status_a, status_b):
         return ContradictionReview.PENDING
     return ContradictionReview.CONFIRMED
 
