@@ -44,6 +44,14 @@ class Dimension(models.TextChoices):
     MONEY = "money", "money (with a currency)"
 
 
+class Counting(models.TextChoices):
+    """How a quantity metric counts (DESIGN.md, "How a metric counts")."""
+
+    LEVEL = "level", "level (a value at a time)"
+    RUNNING_TOTAL = "running_total", "running total (never falls)"
+    WINDOW_TOTAL = "window_total", "window total (a count over the as-of period)"
+
+
 # How a quantity as written bounds the true value (DESIGN.md, "Values"); declared in claims.values.
 Bound = _choices(values.Bound)
 
@@ -78,6 +86,13 @@ class ContradictionStatus(models.TextChoices):
     RESOLVED = "resolved", "resolved"
     DISMISSED = "dismissed", "dismissed"
     CLOSED = "closed", "closed (no longer applies)"
+
+
+class ContradictionReview(models.TextChoices):
+    """Whether a contradiction's claims are all reviewed: pending while one is proposed."""
+
+    PENDING = "pending", "pending (a claim is still proposed)"
+    CONFIRMED = "confirmed", "confirmed (both claims accepted)"
 
 
 class ContradictionOrigin(models.TextChoices):

@@ -31,6 +31,9 @@ CONTRADICTION, DISCREPANCY = "contradiction", "discrepancy"
 EXACT, APPROXIMATE, RANGE, VAGUE = "exact", "approximate", "range", "vague"
 MORE_THAN, AT_LEAST, AT_MOST, LESS_THAN = "more_than", "at_least", "at_most", "less_than"
 BOUNDS = frozenset({EXACT, APPROXIMATE, MORE_THAN, AT_LEAST, AT_MOST, LESS_THAN, RANGE, VAGUE})
+OPEN_BOUNDS = frozenset({MORE_THAN, AT_LEAST, AT_MOST, LESS_THAN})
+LEVEL, RUNNING_TOTAL, WINDOW_TOTAL = "level", "running_total", "window_total"
+COUNTINGS = frozenset({LEVEL, RUNNING_TOTAL, WINDOW_TOTAL})
 
 # Figures agreeing to this relative margin are the same figure, so float noise from reading
 # ("0.1 + 0.2") neither opens a gap between touching intervals nor crosses a tolerance.
@@ -51,6 +54,11 @@ class Rules:
     single_valued: bool = True
     time_varying: bool = False
     unit: str = ""
+    # How far apart an open bound's figure and a figure inside it may be before they are a
+    # discrepancy ("100+" vs "119" is not one; "over 1 trillion" vs "exceeding 1.8" is).
+    bound_ratio: float = 1.5
+    # level, running_total (cannot fall) or window_total (a count over the as-of period).
+    counting: str = LEVEL
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,7 @@ def detect(
     buckets: dict[tuple, list[ClaimFacts]] = {}
     for claim in claims:
         key = _value_key(claim, rules.value_type)
-        if rules.time_varying:
+        if _reads_as_of(rules):
             key += (claim.as_of_start, claim.as_of_end)
         buckets.setdefault(key, []).append(claim)
     known = _canonical_rates(rates)
@@ -159,6 +167,13 @@ def detect(
 def _check(rules: Rules) -> None:
     if rules.value_type not in VALUE_TYPES:
         raise ValueError(f"unknown value type {rules.value_type!r}")
+    if rules.counting not in COUNTINGS:
+        raise ValueError(f"unknown counting {rules.counting!r}")
+
+
+def _reads_as_of(rules: Rules) -> bool:
+    """Whether a verdict depends on the claims' as-of periods, not only their values."""
+    return rules.time_varying or (rules.value_type == QUANTITY and rules.counting != LEVEL)
 
 
 def _value_key(c: ClaimFacts, value_type: str) -> tuple:
@@ -176,10 +191,13 @@ def _value_key(c: ClaimFacts, value_type: str) -> tuple:
 def _verdict(
     x: ClaimFacts, y: ClaimFacts, rules: Rules, rates: dict[tuple[str, str], float]
 ) -> _Verdict | None:
+    counting = rules.counting if rules.value_type == QUANTITY else LEVEL
+    if counting == WINDOW_TOTAL:
+        return _window_verdict(x, y, rules, rates)
     if rules.time_varying and not _as_of_overlap(x, y):
-        return None
+        return _fall_verdict(x, y, rates) if counting == RUNNING_TOTAL else None
     if rules.value_type == QUANTITY:
-        return _quantity_verdict(x, y, rules.tolerance, rates)
+        return _quantity_verdict(x, y, rules, rates)
     if rules.value_type == DATE:
         return _date_verdict(x, y)
     if rules.value_type == TEXT:
@@ -209,18 +227,13 @@ def _as_of_overlap(x: ClaimFacts, y: ClaimFacts) -> bool:
 
 
 def _quantity_verdict(
-    x: ClaimFacts, y: ClaimFacts, tolerance: float, rates: dict[tuple[str, str], float]
+    x: ClaimFacts, y: ClaimFacts, rules: Rules, rates: dict[tuple[str, str], float]
 ) -> _Verdict | None:
-    terms = _common_terms(x, y, rates)
-    if terms is None:
-        return None
-    (x_low, x_high, x_point), (y_low, y_high, y_point), note = terms
-    sx, sy = _span(x.bound, x_low, x_high, x_point), _span(y.bound, y_low, y_high, y_point)
-    if sx is None or sy is None:
+    spans = _spans(x, y, rates)
+    if spans is None:
         return None
     # A vague claim ("millions") states no figure of its own.
-    px = None if x.bound == VAGUE else _finite(x_point)
-    py = None if y.bound == VAGUE else _finite(y_point)
+    sx, sy, px, py, note = spans
     x_below, y_below = _below(sx, sy), _below(sy, sx)
     if x_below or y_below:
         fx = px if px is not None else (sx.hi if x_below else sx.lo)
@@ -232,9 +245,119 @@ def _quantity_verdict(
     if px is None or py is None:
         return None
     severity = _ratio(px, py)
-    if severity > (1 + max(tolerance, 0.0)) * (1 + REL_EPS):
+    # An open bound holding the other's figure is warned on only past the bound ratio.
+    within_bound = (x.bound in OPEN_BOUNDS and _holds(sx, py)) or (
+        y.bound in OPEN_BOUNDS and _holds(sy, px)
+    )
+    limit = max(rules.bound_ratio, 1.0) if within_bound else 1 + max(rules.tolerance, 0.0)
+    if severity > limit * (1 + REL_EPS):
         return DISCREPANCY, severity, f"{_times(severity)}× apart{note}."
     return None
+
+
+def _holds(s: _Span, v: float) -> bool:
+    """Whether the interval ``s`` allows the figure ``v``."""
+    above = v > s.lo or (not s.lo_open and _same(v, s.lo))
+    below = v < s.hi or (not s.hi_open and _same(v, s.hi))
+    return above and below
+
+
+def _spans(
+    x: ClaimFacts, y: ClaimFacts, rates: dict[tuple[str, str], float]
+) -> tuple[_Span, _Span, float | None, float | None, str] | None:
+    """Both claims' intervals and stated figures in one currency, or None if not comparable."""
+    terms = _common_terms(x, y, rates)
+    if terms is None:
+        return None
+    (x_low, x_high, x_point), (y_low, y_high, y_point), note = terms
+    sx, sy = _span(x.bound, x_low, x_high, x_point), _span(y.bound, y_low, y_high, y_point)
+    if sx is None or sy is None:
+        return None
+    px = None if x.bound == VAGUE else _finite(x_point)
+    py = None if y.bound == VAGUE else _finite(y_point)
+    return sx, sy, px, py, note
+
+
+def _fall_verdict(
+    x: ClaimFacts, y: ClaimFacts, rates: dict[tuple[str, str], float]
+) -> _Verdict | None:
+    """A running total cannot fall: the later claim wholly below the earlier is a contradiction."""
+    if _is_later(y, x):
+        x, y = y, x
+    if not _is_later(x, y):
+        return None
+    spans = _spans(x, y, rates)
+    if spans is None:
+        return None
+    sx, sy, px, py, note = spans
+    if not _below(sx, sy):
+        return None
+    severity = _ratio(px if px is not None else sx.hi, py if py is not None else sy.lo)
+    return (
+        CONTRADICTION,
+        severity,
+        f"the total fell from {y.value_text} ({_period(y)}) to {x.value_text} ({_period(x)}), "
+        f"{_times(severity)}× lower, but a running total cannot fall{note}.",
+    )
+
+
+def _window_verdict(
+    x: ClaimFacts, y: ClaimFacts, rules: Rules, rates: dict[tuple[str, str], float]
+) -> _Verdict | None:
+    """Totals over windows: compared on the same window; a sub-window may not exceed its window."""
+    if (x.as_of_start, x.as_of_end) == (y.as_of_start, y.as_of_end):
+        return _quantity_verdict(x, y, rules, rates)
+    if _inside(y, x):
+        x, y = y, x
+    if not _inside(x, y):
+        return None
+    spans = _spans(x, y, rates)
+    if spans is None:
+        return None
+    sx, sy, px, py, note = spans
+    if not _below(sy, sx):
+        return None
+    severity = _ratio(px if px is not None else sx.lo, py if py is not None else sy.hi)
+    return (
+        CONTRADICTION,
+        severity,
+        f"the total over {_period(x)} cannot exceed the total over {_period(y)}, "
+        f"which contains it{note}.",
+    )
+
+
+def _is_later(x: ClaimFacts, y: ClaimFacts) -> bool:
+    """Whether x's as-of period starts after y's ends."""
+    return x.as_of_start is not None and y.as_of_end is not None and x.as_of_start > y.as_of_end
+
+
+def _inside(x: ClaimFacts, y: ClaimFacts) -> bool:
+    """Whether x's as-of window lies inside y's and is not the same window."""
+    if x.as_of_start is None or x.as_of_end is None:
+        return False
+    if y.as_of_start is None or y.as_of_end is None:
+        return False
+    return (
+        y.as_of_start <= x.as_of_start
+        and x.as_of_end <= y.as_of_end
+        and (x.as_of_start, x.as_of_end) != (y.as_of_start, y.as_of_end)
+    )
+
+
+def _period(c: ClaimFacts) -> str:
+    """An as-of period as explanations write it: "2026-03-28", "Jan 2026", "2026"."""
+    start, end = c.as_of_start, c.as_of_end
+    if start is None or end is None:
+        return "undated"
+    if start == end:
+        return start.isoformat()
+    next_day = end + datetime.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        if (start.year, start.month) == (end.year, end.month):
+            return start.strftime("%b %Y")
+        if start.month == 1 and end.month == 12 and start.year == end.year:
+            return str(start.year)
+    return f"{start.isoformat()} to {end.isoformat()}"
 
 
 def _common_terms(

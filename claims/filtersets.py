@@ -15,13 +15,19 @@ from claims.choices import (
     ClaimRank,
     ClaimStatus,
     ContradictionKind,
+    ContradictionReview,
     ContradictionStatus,
     EntityKind,
     ValueType,
 )
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
-from claims.selectors import entity_descendant_ids, entity_resolve, open_contradiction_exists
+from claims.selectors import (
+    entity_descendant_ids,
+    entity_resolve,
+    open_contradiction_exists,
+    review_filter,
+)
 from qwenkb.filters import SlugFilter
 from sources.choices import Reliability
 from sources.models import Publisher, Source
@@ -145,6 +151,11 @@ class ContradictionFilterSet(filters.FilterSet):
     severity_min = filters.NumberFilter(
         field_name="severity", lookup_expr="gte", label="Severity ≥"
     )
+    review = filters.ChoiceFilter(
+        choices=ContradictionReview.choices,
+        method="filter_review",
+        label="Review (pending while a claim is proposed)",
+    )
     ordering = filters.OrderingFilter(
         fields=(("severity", "severity"), ("created_at", "created"), ("id", "id"))
     )
@@ -155,6 +166,9 @@ class ContradictionFilterSet(filters.FilterSet):
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
+
+    def filter_review(self, queryset, name, value):
+        return queryset.filter(review_filter(value))
 
 
 class MetricFilterSet(filters.FilterSet):

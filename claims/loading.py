@@ -190,6 +190,8 @@ class Loader:
                 "tolerance": float(data.get("tolerance", 0.05)),
                 "single_valued": bool(data.get("single_valued", True)),
                 "time_varying": bool(data.get("time_varying", False)),
+                "bound_ratio": float(data.get("bound_ratio", 1.5)),
+                "counting": data.get("counting") or "level",
                 "description": data.get("description") or "",
             }
             existing = Metric.objects.filter(slug=values["slug"]).first()

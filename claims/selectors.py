@@ -1,16 +1,16 @@
 """Reads of the claims domain, with the joins each reader needs done up front."""
 
-import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
-from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
+from claims.choices import ClaimStatus, ContradictionReview, ContradictionStatus
+from claims.current import Candidate, choose_current
 from claims.display import value_display
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
-from sources.choices import RELIABILITY_ORDER
 
 
 def entity_resolve(text: str) -> Entity | None:
@@ -53,6 +53,40 @@ def claim_queryset() -> QuerySet[Claim]:
     ).defer("source__text")
 
 
+def _pending() -> Q:
+    return Q(claim_a__status=ClaimStatus.PROPOSED) | Q(claim_b__status=ClaimStatus.PROPOSED)
+
+
+def review_annotation() -> Case:
+    """An expression: "pending" while either claim of the contradiction is proposed, else
+    "confirmed" (DESIGN.md, "Proposed claims and pending conflicts")."""
+    return Case(
+        When(_pending(), then=Value(ContradictionReview.PENDING)),
+        default=Value(ContradictionReview.CONFIRMED),
+        output_field=CharField(),
+    )
+
+
+def contradiction_review(record: Contradiction) -> str:
+    """A contradiction's review: the annotation when the query made it, else from its claims."""
+    review = getattr(record, "review", None)
+    if review is not None:
+        return review
+    return review_of(record.claim_a.status, record.claim_b.status)
+
+
+def review_of(status_a: str, status_b: str) -> str:
+    """A contradiction's review from its two claims' statuses: pending while one is proposed."""
+    if ClaimStatus.PROPOSED in (status_a, status_b):
+        return ContradictionReview.PENDING
+    return ContradictionReview.CONFIRMED
+
+
+def review_filter(review: str) -> Q:
+    """Contradictions whose review is ``review`` (pending or confirmed)."""
+    return _pending() if review == ContradictionReview.PENDING else ~_pending()
+
+
 def contradictions_for_claims(claim_ids) -> QuerySet[Contradiction]:
     """Contradiction records touching any of the given claims."""
     return Contradiction.objects.filter(Q(claim_a_id__in=claim_ids) | Q(claim_b_id__in=claim_ids))
@@ -65,13 +99,23 @@ class Fact:
     subject: Entity
     metric: Metric
     current: Claim | None
+    why: str = ""
     claims: list[Claim] = field(default_factory=list)
     open_contradictions: list[Contradiction] = field(default_factory=list)
 
     @property
+    def grade(self) -> str | None:
+        """The reliability grade of the current value's source."""
+        return self.current.source.reliability if self.current is not None else None
+
+    @property
     def disputed(self) -> bool:
-        """An open contradiction or discrepancy touches the group."""
-        return bool(self.open_contradictions)
+        """An open contradiction between two accepted claims touches the group; a pending
+        one (a proposed claim in it) is for editors only."""
+        return any(
+            contradiction_review(r) == ContradictionReview.CONFIRMED
+            for r in self.open_contradictions
+        )
 
     @property
     def claim_count(self) -> int:
@@ -98,35 +142,29 @@ class Fact:
         )
 
 
-def _current_key(claim: Claim, time_varying: bool) -> tuple:
-    """Sort key: the best candidate for current value sorts first."""
-    reliability = RELIABILITY_ORDER.get(claim.source.reliability, len(RELIABILITY_ORDER))
-    as_of = claim.as_of_end or claim.as_of_start or datetime.date.min
-    later = -as_of.toordinal()
-    if time_varying:
-        return (later, reliability, -claim.pk)
-    return (reliability, later, -claim.pk)
+def current_candidate(claim: Claim) -> Candidate:
+    """The plain values of a claim that choosing the current value looks at."""
+    return Candidate(
+        id=claim.pk,
+        status=claim.status,
+        rank=claim.rank,
+        grade=claim.source.reliability,
+        as_of_start=claim.as_of_start,
+        as_of_end=claim.as_of_end,
+        as_of_precision=claim.as_of_precision,
+        published=claim.source.published,
+    )
 
 
-def current_claim(claims: list[Claim], metric: Metric) -> Claim | None:
-    """The current value among a group's claims (DESIGN.md, "current value").
-
-    The preferred claim if there is one; otherwise the accepted claim from the most reliable
-    source, or for a time-varying metric the accepted claim with the latest as-of.
-    """
-    live = [c for c in claims if c.status != ClaimStatus.REJECTED]
-    preferred = [c for c in live if c.rank == ClaimRank.PREFERRED]
-    if preferred:
-        return min(preferred, key=lambda c: _current_key(c, metric.time_varying))
-    accepted = [
-        c for c in live if c.status == ClaimStatus.ACCEPTED and c.rank != ClaimRank.DEPRECATED
-    ]
-    if not accepted:
-        return None
-    return min(accepted, key=lambda c: _current_key(c, metric.time_varying))
+def current_claim(claims: list[Claim], metric: Metric) -> tuple[Claim | None, str]:
+    """The current value among a group's claims and why (``claims.current``)."""
+    choice = choose_current(map(current_candidate, claims), time_varying=metric.time_varying)
+    if choice is None:
+        return None, ""
+    return next(c for c in claims if c.pk == choice.id), choice.why
 
 
-def _facts(claims: list[Claim], records: list[Contradiction]) -> list[Fact]:
+def _facts(claims: list[Claim], records: Sequence[Contradiction]) -> list[Fact]:
     groups: dict[tuple[int, int], list[Claim]] = defaultdict(list)
     for claim in claims:
         groups[(claim.subject_id, claim.metric_id)].append(claim)
@@ -136,11 +174,13 @@ def _facts(claims: list[Claim], records: list[Contradiction]) -> list[Fact]:
     facts = []
     for key, members in groups.items():
         metric, subject = members[0].metric, members[0].subject
+        current, why = current_claim(members, metric)
         facts.append(
             Fact(
                 subject=subject,
                 metric=metric,
-                current=current_claim(members, metric),
+                current=current,
+                why=why,
                 claims=members,
                 open_contradictions=open_by_group.get(key, []),
             )
@@ -152,9 +192,9 @@ def entity_facts(entity: Entity) -> list[Fact]:
     """An entity's fact sheet: one Fact per metric, in two queries whatever its size."""
     claims = list(claim_queryset().filter(subject=entity).order_by("metric__name", "pk"))
     records = list(
-        Contradiction.objects.filter(subject=entity, status=ContradictionStatus.OPEN).order_by(
-            "-severity"
-        )
+        Contradiction.objects.filter(subject=entity, status=ContradictionStatus.OPEN)
+        .annotate(review=review_annotation())
+        .order_by("-severity")
     )
     return sorted(_facts(claims, records), key=lambda fact: fact.metric.name)
 
@@ -162,7 +202,9 @@ def entity_facts(entity: Entity) -> list[Fact]:
 def metric_facts(metric: Metric, *, subject_ids=None) -> list[Fact]:
     """The current value of ``metric`` for every entity that has one (two queries)."""
     claims = claim_queryset().filter(metric=metric)
-    records = Contradiction.objects.filter(metric=metric, status=ContradictionStatus.OPEN)
+    records = Contradiction.objects.filter(metric=metric, status=ContradictionStatus.OPEN).annotate(
+        review=review_annotation()
+    )
     if subject_ids is not None:
         claims = claims.filter(subject_id__in=subject_ids)
         records = records.filter(subject_id__in=subject_ids)

@@ -20,6 +20,7 @@ from claims.choices import (
     ClaimRank,
     ClaimStatus,
     ContradictionKind,
+    ContradictionReview,
     ContradictionStatus,
     EntityKind,
     ValueType,
@@ -39,6 +40,7 @@ from claims.selectors import (
     entity_resolve,
     metric_values,
     open_contradiction_exists,
+    review_filter,
 )
 from sources.filtersets import SourceFilterSet
 from sources.models import Publisher, Source
@@ -71,6 +73,10 @@ def dispute_queryset():
     return Contradiction.objects.select_related(*related)
 
 
+# Public disputes: open, between accepted claims (a pending one is for editors).
+CONFIRMED_OPEN = Q(status=ContradictionStatus.OPEN) & review_filter(ContradictionReview.CONFIRMED)
+
+
 def home(request):
     """Counts, the worst open disputes, the latest claims, and the entity kinds to browse."""
     kinds = dict(Entity.objects.values_list("kind").annotate(n=Count("pk")))
@@ -79,9 +85,9 @@ def home(request):
             "entities": Entity.objects.count(),
             "claims": Claim.objects.filter(LIVE).count(),
             "sources": Source.objects.count(),
-            "disputes": Contradiction.objects.filter(status=ContradictionStatus.OPEN).count(),
+            "disputes": Contradiction.objects.filter(CONFIRMED_OPEN).count(),
         },
-        "disputes": dispute_queryset().filter(status=ContradictionStatus.OPEN)[:5],
+        "disputes": dispute_queryset().filter(CONFIRMED_OPEN)[:5],
         "recent": claim_queryset().filter(LIVE).order_by("-created_at", "-pk")[:8],
         "kinds": [
             (kind, label, kinds[kind]) for kind, label in EntityKind.choices if kind in kinds

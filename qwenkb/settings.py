@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "claims.choices.ClaimStatus",
         "ContradictionStatusEnum": "claims.choices.ContradictionStatus",
         "ContradictionKindEnum": "claims.choices.ContradictionKind",
+        "ContradictionReviewEnum": "claims.choices.ContradictionReview",
         "EntityKindEnum": "claims.choices.EntityKind",
     },
 }

@@ -14,8 +14,9 @@ class Reliability(models.TextChoices):
     F = "F", "F: reliability cannot be judged"
 
 
-# Rank used to pick "the most reliable source": A best; F (cannot be judged) sorts last.
-RELIABILITY_ORDER = {grade: index for index, grade in enumerate("ABCDEF")}
+# Rank used to pick "the most reliable source": A best; F ("cannot be judged") sorts above
+# E ("unreliable"), as DESIGN.md orders them.
+RELIABILITY_ORDER = {grade: index for index, grade in enumerate("ABCDFE")}
 
 
 class DatePrecision(models.TextChoices):

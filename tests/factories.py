@@ -5,6 +5,7 @@ import itertools
 
 from claims import services
 from claims.models import Entity, Metric
+from claims.values.quotes import quote_problem
 from sources.models import Publisher, Source
 
 _seq = itertools.count(1)
@@ -84,11 +85,16 @@ def claim(
 ):
     """A claim created through the service; returns the ``ClaimWrite``."""
     src = src or source()
+    metric_ = metric_ or metric()
+    quote = quote or f"it has {value}"
+    if not src.text and quote_problem(value, quote, metric_.value_type):
+        # A label-like quote ("a", "b") gets the figure a real quote would carry.
+        quote = f"{quote}: {value}"
     return services.claim_create(
         subject=subject or entity(),
-        metric=metric_ or metric(),
+        metric=metric_,
         source=src,
         value_text=value,
-        quote=quote or f"it has {value}",
+        quote=quote,
         **({"status": "accepted"} | extra),
     )

@@ -9,9 +9,10 @@ from django.template.loader import render_to_string
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
-from claims.choices import ContradictionStatus
+from claims.choices import ContradictionReview, ContradictionStatus
 from claims.display import value_display
 from claims.models import Contradiction
+from claims.selectors import review_filter
 
 KEEP, PREFER_A, PREFER_B, DISMISS = "keep", "a", "b", "dismiss"
 
@@ -83,6 +84,21 @@ def side_by_side_html(contradiction: Contradiction) -> str:
     )
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Pending (a claim is still proposed: the editors' queue) or confirmed contradictions."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return ContradictionReview.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ContradictionReview.values:
+            return queryset.filter(review_filter(self.value()))
+        return queryset
+
+
 @admin.register(Contradiction)
 class ContradictionAdmin(SimpleHistoryAdmin):
     """Contradictions, most severe first; reviewers resolve or dismiss them with a note."""
@@ -98,7 +114,13 @@ class ContradictionAdmin(SimpleHistoryAdmin):
         "claim_b_value",
         "explanation",
     ]
-    list_filter = ["status", "kind", "origin", ("metric", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        ReviewFilter,
+        "kind",
+        "origin",
+        ("metric", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["explanation", "subject__name", "metric__name", "resolution_note"]
     ordering = ["-severity", "id"]
     actions = ["settle_selected"]

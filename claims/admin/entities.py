@@ -238,10 +238,12 @@ class MetricAdmin(SimpleHistoryAdmin):
         "dimension",
         "unit",
         "tolerance",
+        "bound_ratio",
+        "counting",
         "single_valued",
         "time_varying",
     ]
-    list_filter = ["value_type", "dimension", "single_valued", "time_varying"]
+    list_filter = ["value_type", "dimension", "counting", "single_valued", "time_varying"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     form = MetricAdminForm

@@ -113,11 +113,20 @@ class EntityViewSet(
         return self.get_paginated_response(s.FactSerializer(page, many=True).data)
 
 
-class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+class MetricViewSet(
+    VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+):
     """Metrics, and each one's current value for every entity that has one."""
 
     queryset = Metric.objects.order_by("name")
     serializer_class = s.MetricSerializer
+    write_serializer_class = s.MetricWriteSerializer
+    # A metric's rules are changed one field at a time (PATCH); it is created in the admin.
+    http_method_names = ["get", "patch", "head", "options"]
+    write_permissions = {
+        "update": "claims.change_metric",
+        "partial_update": "claims.change_metric",
+    }
     filterset_class = MetricFilterSet
     pagination_class = Pagination
     lookup_field = "slug"
@@ -130,6 +139,17 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSe
 
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def apply_update(self, metric, data: dict, *, partial: bool) -> Response:
+        changes = {k: v for k, v in data.items() if k != "reason"}
+        metric = services.metric_save(
+            metric=metric, user=self.request.user, reason=data.get("reason", ""), **changes
+        )
+        return self.versioned(self.get_serializer(Metric.objects.get(pk=metric.pk)).data)
 
     @extend_schema(
         parameters=[

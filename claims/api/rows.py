@@ -18,6 +18,7 @@ from claims.api.serializers.claims import (
 )
 from claims.api.serializers.contract import compile_rows
 from claims.models import Claim, Contradiction
+from claims.selectors import review_annotation
 
 CLAIM = compile_rows(ClaimSerializer())
 BRIEF = compile_rows(ClaimSerializer(brief=True))
@@ -35,7 +36,8 @@ def contradiction_refs(claim_ids) -> dict[int, list[dict]]:
     records = (
         Contradiction.objects.filter(Q(claim_a_id__in=claim_ids) | Q(claim_b_id__in=claim_ids))
         .order_by("id")
-        .values_list("id", "claim_a_id", "claim_b_id", "kind", "status", "severity")
+        .annotate(review=review_annotation())
+        .values_list("id", "claim_a_id", "claim_b_id", "kind", "status", "review", "severity")
     )
     wanted = set(claim_ids)
     for record in records:

@@ -5,6 +5,7 @@ services as the admin (one transaction each), errors are shaped in ``qwenkb.api`
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,12 +25,26 @@ from claims.api import exports, rows
 from claims.api import serializers as s
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric
-from claims.selectors import claim_queryset, entity_resolve, open_contradiction_exists
+from claims.selectors import (
+    claim_queryset,
+    entity_resolve,
+    open_contradiction_exists,
+    review_annotation,
+)
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin, etag_of
 from qwenkb.pagination import KeysetPagination, Pagination
 from sources.models import Publisher, Source
 
-CLAIM_PREFETCH = ["contradictions_as_a", "contradictions_as_b"]
+
+def claim_prefetch(prefix: str = "") -> list[Prefetch]:
+    """A claim's contradiction records, each with its review (pending or confirmed)."""
+    records = Contradiction.objects.annotate(review=review_annotation())
+    return [
+        Prefetch(f"{prefix}{name}", queryset=records)
+        for name in ("contradictions_as_a", "contradictions_as_b")
+    ]
+
+
 EXPORT_FORMAT = OpenApiParameter(
     "format", str, enum=["json", "csv", "jsonl"], description="csv/jsonl: every matching row."
 )
@@ -155,11 +170,13 @@ class ClaimViewSet(
         "partial_update": "claims.change_claim",
         "destroy": "claims.review_claim",
         "accept": "claims.review_claim",
-        "reject": "claims.review_claim",
+        # Editors may reject (withdraw) their own proposed claims; the service decides.
+        "reject": "claims.change_claim",
+        "prefer": "claims.review_claim",
     }
 
     def get_queryset(self):
-        return claim_queryset().prefetch_related(*CLAIM_PREFETCH).order_by("id")
+        return claim_queryset().prefetch_related(*claim_prefetch()).order_by("id")
 
     @property
     def paginator(self):
@@ -303,6 +320,25 @@ class ClaimViewSet(
     def reject(self, request, pk=None):
         return self._review(request, services.claim_reject)
 
+    @extend_schema(
+        request=s.PreferSerializer,
+        responses=s.ClaimSerializer,
+        description="Prefer this claim: every open contradiction in its group between it and "
+        "a claim that disagrees is resolved with the note, and those claims are deprecated.",
+    )
+    @action(detail=True, methods=["post"])
+    def prefer(self, request, pk=None):
+        claim = self.get_object()
+        stale = self.check_version(request, s.ClaimSerializer(claim).data, required=False)
+        if stale is not None:
+            return stale
+        body = s.PreferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.claim_prefer(
+            claim=claim, user=request.user, reason=body.validated_data["note"]
+        )
+        return self._written(result, status.HTTP_200_OK)
+
 
 class ContradictionViewSet(
     ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
@@ -318,7 +354,7 @@ class ContradictionViewSet(
     def get_queryset(self):
         claim_parts = ["subject", "metric", "source__publisher", "attributed_to", "entity_value"]
         related = [f"{side}__{part}" for side in ("claim_a", "claim_b") for part in claim_parts]
-        prefetch = [f"{side}__{name}" for side in ("claim_a", "claim_b") for name in CLAIM_PREFETCH]
+        prefetch = [p for side in ("claim_a", "claim_b") for p in claim_prefetch(f"{side}__")]
         return (
             Contradiction.objects.select_related("subject", "metric", "resolved_by", *related)
             .prefetch_related(*prefetch)

@@ -20,6 +20,7 @@ from claims.models.entities import name_key
 from claims.reading import read_period, read_value
 from claims.selectors import entity_resolve
 from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
+from claims.values.quotes import quote_problem
 from sources.choices import DatePrecision
 from sources.models import Publisher, Source
 from sources.periods import period_end
@@ -257,6 +258,9 @@ class RowReader:
                 raise RowError(
                     line, f"quote: not found verbatim in the text of \u201c{source.title}\u201d."
                 )
+        problem = quote_problem(value_text, quote, metric.value_type)
+        if problem:
+            raise RowError(line, f"quote: {problem}")
         try:
             value = self._value(metric, value_text, source.published)
             as_of_start, as_of_end, as_of_precision = self._as_of(as_of, source)

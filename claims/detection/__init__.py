@@ -6,8 +6,8 @@ reconciliation serves a write (one group, inside the writer's transaction) and t
 rescan (batches of groups, a fixed number of queries per batch).
 
 Curation is remembered: a dismissed pair stays dismissed while both claims' values are as
-they were when it was dismissed; a resolved pair stays resolved while the preferred claim
-is still preferred and the other still deprecated.
+they were when it was dismissed; a resolved pair stays resolved while the claim it set
+aside is still deprecated.
 """
 
 from claims.detection.groups import (

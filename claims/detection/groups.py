@@ -4,11 +4,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q
 
 from claims.choices import (
     ClaimStatus,
     ContradictionStatus,
+    Counting,
 )
 from claims.detection.reconcile import Summary, reconcile
 from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
@@ -146,7 +147,14 @@ def disputable_groups(claims) -> set[Group]:
         claims.exclude(status=ClaimStatus.REJECTED)
         .filter(metric__single_valued=True)
         .order_by()
-        .annotate(varying=F("metric__time_varying"))
+        # A running total's claims are compared across periods too (a fall), so its groups
+        # are found like those of a metric that does not vary.
+        .annotate(
+            varying=ExpressionWrapper(
+                Q(metric__time_varying=True) & ~Q(metric__counting=Counting.RUNNING_TOTAL),
+                output_field=BooleanField(),
+            )
+        )
         .values_list("subject_id", "metric_id", "value_key", "as_of_start", "as_of_end", "varying")
     )
     sql, params = live.query.sql_with_params()

@@ -78,17 +78,14 @@ class Plan:
 
 
 def _resolution_holds(record: RecordState, claims: Mapping[int, ClaimState]) -> bool:
+    """A decision holds while the claim it set aside stays deprecated (DESIGN.md, "Settling
+    in one step": deprecating a claim settles every pair it is in)."""
     preferred_id = record.preferred_claim_id
     if preferred_id is None:
         return False
     other_id = record.claim_b_id if preferred_id == record.claim_a_id else record.claim_a_id
     preferred, other = claims.get(preferred_id), claims.get(other_id)
-    return (
-        preferred is not None
-        and other is not None
-        and preferred.rank == ClaimRank.PREFERRED
-        and other.rank == ClaimRank.DEPRECATED
-    )
+    return preferred is not None and other is not None and other.rank == ClaimRank.DEPRECATED
 
 
 def _reopens(record: RecordState, signature: str, claims: Mapping[int, ClaimState]) -> bool:

@@ -134,6 +134,8 @@ def metric_rules(metric: Metric) -> conflicts.Rules:
         single_valued=metric.single_valued,
         time_varying=metric.time_varying,
         unit=metric.unit,
+        bound_ratio=metric.bound_ratio,
+        counting=metric.counting,
     )
 
 

@@ -244,6 +244,12 @@ class Claim(models.Model):
         return f"{self.subject} · {self.metric}: {self.value_text}"
 
     @property
+    def quote_verified(self) -> bool:
+        """Whether the quote was found in the source's stored text (a text-less source's
+        quotes cannot be checked: they are shown as unverified)."""
+        return self.quote_offset is not None
+
+    @property
     def as_of_display(self) -> str:
         """The as-of period in words."""
         return format_period(self.as_of_start, self.as_of_end, self.as_of_precision)

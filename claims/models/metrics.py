@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from claims.choices import Dimension, ValueType
+from claims.choices import Counting, Dimension, ValueType
 
 
 class Metric(models.Model):
@@ -34,6 +34,18 @@ class Metric(models.Model):
     time_varying = models.BooleanField(
         default=False, help_text="The value changes over time (downloads do)."
     )
+    bound_ratio = models.FloatField(
+        default=1.5,
+        help_text="How far apart an open bound (“over 100”) and a figure inside it may be "
+        "before they are a discrepancy.",
+    )
+    counting = models.CharField(
+        max_length=15,
+        choices=Counting.choices,
+        default=Counting.LEVEL,
+        help_text="Quantities: a level, a running total that cannot fall, or a total over "
+        "the claim's as-of window.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,6 +71,16 @@ class Metric(models.Model):
                 ),
                 name="metric_dimension_matches_type",
                 violation_error_message="A quantity metric needs a dimension; other types have none.",
+            ),
+            models.CheckConstraint(
+                condition=Q(bound_ratio__gte=1),
+                name="metric_bound_ratio_at_least_1",
+                violation_error_message="The bound ratio must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(counting__in=Counting.values),
+                name="metric_counting_valid",
+                violation_error_message="Counting must be level, running_total or window_total.",
             ),
             models.CheckConstraint(
                 condition=Q(tolerance__gte=0, tolerance__lt=1),

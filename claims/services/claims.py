@@ -4,13 +4,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from claims import detection
-from claims.choices import ClaimRank, ClaimStatus
+from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.reading import read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
+from claims.values.quotes import quote_problem
 from qwenkb.history import stamp
 from sources.choices import DatePrecision
 from sources.models import Publisher, Source
@@ -99,6 +101,7 @@ def claim_prepare(
         except ValidationError as exc:
             errors.setdefault(field, []).extend(exc.message_dict[field])
     fields["quote_offset"] = _quote_offset(source, quote, errors)
+    _quote_holds_figure(metric, fields["value_text"], quote, errors)
     context = source.published if source is not None else None
     if metric is not None:
         try:
@@ -131,6 +134,16 @@ def _quote_offset(source: Source | None, quote: str, errors: dict[str, list[str]
         )
         return None
     return offset
+
+
+def _quote_holds_figure(metric, value_text: str, quote: str, errors: dict[str, list[str]]) -> None:
+    """A quantity or date claim's figure as written must stand in its quote (DESIGN.md,
+    "Quotes hold their figures"); otherwise an error under ``quote``."""
+    if metric is None or not quote.strip() or not value_text:
+        return
+    problem = quote_problem(value_text, quote, metric.value_type)
+    if problem:
+        errors.setdefault("quote", []).append(problem)
 
 
 def _as_of_fields(as_of, source: Source | None, as_of_text: str | None = None) -> dict:
@@ -169,10 +182,32 @@ def require_review(user, what: str) -> None:
         raise PermissionDenied(f"Only reviewers {what}.")
 
 
+def _refuse_duplicate(fields: dict, *, exclude: int | None = None) -> None:
+    """The same claim twice (source, subject, metric, value as written, quote) is refused."""
+    same = Claim.objects.filter(
+        source=fields["source"],
+        subject=fields["subject"],
+        metric=fields["metric"],
+        value_text=fields["value_text"],
+        quote=fields["quote"],
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    existing = same.values_list("pk", flat=True).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "quote": f"Claim {existing} already states this: same source, subject, metric, "
+                "value and quote. Change that claim instead."
+            }
+        )
+
+
 @transaction.atomic
 def claim_create(*, user=None, reason: str = "", **values) -> ClaimWrite:
     """Create a claim from its value as written; returns it with the contradictions it opened."""
     fields = claim_prepare(**values)
+    _refuse_duplicate(fields)
     if fields["status"] != ClaimStatus.PROPOSED or fields["rank"] != ClaimRank.NORMAL:
         require_review(user, "set a claim's status or rank; leave them out to propose it")
     claim = Claim(**fields, added_by=user if user is not None and user.is_authenticated else None)
@@ -216,7 +251,9 @@ def claim_update(*, claim: Claim, user=None, reason: str = "", **changes) -> Cla
     changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
     if not changed:
         return ClaimWrite(claim, [])
-    if {"status", "rank"} & set(changed):
+    if {"source", "subject", "metric", "value_text", "quote"} & set(changed):
+        _refuse_duplicate(fields, exclude=claim.pk)
+    if {"status", "rank"} & set(changed) and not _withdrawal(claim, changed, user):
         require_review(user, "change a claim's status or rank")
     for name, value in changed.items():
         setattr(claim, name, value)
@@ -225,11 +262,27 @@ def claim_update(*, claim: Claim, user=None, reason: str = "", **changes) -> Cla
     claim.full_clean(validate_constraints=False)
     stamp(claim, user=user, reason=reason)
     claim.save()
+    if changed.get("rank") == ClaimRank.DEPRECATED:
+        claim_pairs_settle(
+            claim=claim, note=reason.strip() or f"Claim {claim.pk} deprecated.", user=user
+        )
     groups = {old_group, (claim.subject_id, claim.metric_id)}
     opened = []
     for subject_id, metric_id in sorted(groups):
         opened += detection.group_detect(subject_id=subject_id, metric_id=metric_id)
     return ClaimWrite(claim, [c for c in opened if claim.pk in (c.claim_a_id, c.claim_b_id)])
+
+
+def _withdrawal(claim: Claim, changed: dict, user) -> bool:
+    """An editor rejecting their own proposed claim: withdrawing it needs no reviewer."""
+    return (
+        set(changed) <= {"status"}
+        and changed["status"] == ClaimStatus.REJECTED
+        and claim.status == ClaimStatus.PROPOSED
+        and user is not None
+        and user.is_authenticated
+        and claim.added_by_id == user.pk
+    )
 
 
 def claim_accept(*, claim: Claim, user=None, reason: str = "") -> ClaimWrite:
@@ -238,30 +291,93 @@ def claim_accept(*, claim: Claim, user=None, reason: str = "") -> ClaimWrite:
 
 
 def claim_reject(*, claim: Claim, user=None, reason: str = "") -> ClaimWrite:
-    """Reject a claim; the contradictions it was in close."""
+    """Reject a claim; the contradictions it was in close. An editor may reject (withdraw)
+    a proposed claim they added themselves."""
     return claim_update(claim=claim, user=user, reason=reason, status=ClaimStatus.REJECTED)
 
 
-@transaction.atomic
-def claim_prefer(*, claim: Claim, user=None, reason: str = "") -> Claim:
-    """Make a claim the preferred one of its subject+metric; a previous preferred one turns normal.
+def _open_records(claim_id: int) -> list[Contradiction]:
+    """The open contradictions a claim is in, locked, in id order."""
+    return list(
+        Contradiction.objects.select_for_update()
+        .filter(Q(claim_a_id=claim_id) | Q(claim_b_id=claim_id), status=ContradictionStatus.OPEN)
+        .order_by("pk")
+    )
 
-    Only accepted claims can be preferred: a preferred claim is the current value.
+
+def _resolve(record: Contradiction, *, winner_id: int, note: str, user) -> None:
+    record.status = ContradictionStatus.RESOLVED
+    record.preferred_claim_id = winner_id
+    record.resolution_note = note
+    record.resolved_by = user if user is not None and user.is_authenticated else None
+    record.resolved_at = timezone.now()
+    stamp(record, user=user, reason=f"Contradiction {record.pk} resolved: {note}")
+    record.save()
+
+
+def _set_rank(claim: Claim, rank: str, *, user, reason: str) -> None:
+    if claim.rank != rank:
+        claim.rank = rank
+        stamp(claim, user=user, reason=reason)
+        claim.save(update_fields=["rank", "updated_at"])
+
+
+def claim_pairs_settle(*, claim: Claim, note: str, user=None) -> list[Contradiction]:
+    """Settle every open contradiction of a deprecated claim in favour of the other claim.
+
+    Deprecating a claim says it is wrong, so each pair it is in is decided (DESIGN.md,
+    "Settling in one step"); the decision holds while the claim stays deprecated.
+    """
+    records = _open_records(claim.pk)
+    for record in records:
+        _resolve(record, winner_id=record.other(claim.pk), note=note, user=user)
+    return records
+
+
+@transaction.atomic
+def claim_prefer_settle(*, claim: Claim, note: str, user=None) -> list[Contradiction]:
+    """Make a claim preferred and settle its group in one step (DESIGN.md).
+
+    Every open contradiction in its group between it and a claim that disagrees is resolved
+    in its favour with ``note``; those claims are deprecated, which settles their other
+    pairs too. A previous preferred claim of the group turns normal. Returns the records
+    decided. The caller checks who may and whether the claim may be preferred.
+    """
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    group = (claim.subject_id, claim.metric_id)
+    reason = f"Claim {claim.pk} preferred: {note}"
+    others = Claim.objects.filter(
+        subject_id=claim.subject_id, metric_id=claim.metric_id, rank=ClaimRank.PREFERRED
+    ).exclude(pk=claim.pk)
+    for other in others.select_for_update():
+        _set_rank(other, ClaimRank.NORMAL, user=user, reason=reason)
+    _set_rank(claim, ClaimRank.PREFERRED, user=user, reason=reason)
+    # Decisions that set this claim aside no longer hold: detection reopens them first.
+    detection.group_detect(subject_id=group[0], metric_id=group[1])
+    settled = []
+    for record in _open_records(claim.pk):
+        if (record.subject_id, record.metric_id) != group:
+            continue
+        loser = Claim.objects.select_for_update().get(pk=record.other(claim.pk))
+        _resolve(record, winner_id=claim.pk, note=note, user=user)
+        _set_rank(loser, ClaimRank.DEPRECATED, user=user, reason=reason)
+        settled += [record, *claim_pairs_settle(claim=loser, note=note, user=user)]
+    detection.group_detect(subject_id=group[0], metric_id=group[1])
+    return settled
+
+
+@transaction.atomic
+def claim_prefer(*, claim: Claim, user=None, reason: str = "") -> ClaimWrite:
+    """Make an accepted claim the preferred one of its subject+metric, settling its group.
+
+    Only accepted claims can be preferred: a preferred claim is the current value. The
+    reason is the note kept with every contradiction it settles.
     """
     require_review(user, "prefer a claim")
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.ACCEPTED:
         raise ValidationError({"rank": "Only an accepted claim can be preferred; accept it first."})
-    others = Claim.objects.filter(
-        subject_id=claim.subject_id, metric_id=claim.metric_id, rank=ClaimRank.PREFERRED
-    ).exclude(pk=claim.pk)
-    for other in others:
-        other.rank = ClaimRank.NORMAL
-        stamp(other, user=user, reason=reason or f"Claim {claim.pk} was preferred instead.")
-        other.save(update_fields=["rank", "updated_at"])
-    if claim.rank != ClaimRank.PREFERRED:
-        claim.rank = ClaimRank.PREFERRED
-        stamp(claim, user=user, reason=reason)
-        claim.save(update_fields=["rank", "updated_at"])
-    detection.group_detect(subject_id=claim.subject_id, metric_id=claim.metric_id)
-    return claim
+    note = (reason or "").strip() or f"Claim {claim.pk} preferred."
+    claim_prefer_settle(claim=claim, note=note, user=user)
+    claim.refresh_from_db()
+    return ClaimWrite(claim, [])

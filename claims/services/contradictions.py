@@ -4,10 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from claims import detection
-from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
+from claims.choices import ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction
-from claims.services.claims import require_review
+from claims.services.claims import claim_prefer_settle, require_review
 from qwenkb.history import stamp
 
 
@@ -27,7 +26,8 @@ def _settle_check(contradiction: Contradiction, note: str, user) -> None:
 def contradiction_resolve(
     *, contradiction: Contradiction, preferred_claim: Claim, note: str, user=None
 ) -> Contradiction:
-    """Settle a contradiction by preferring one claim; the other is deprecated."""
+    """Settle a contradiction by preferring one claim, in one step: the preferred claim wins
+    every open contradiction of its group, and the claims it wins over are deprecated."""
     contradiction = Contradiction.objects.select_for_update().get(pk=contradiction.pk)
     _settle_check(contradiction, note, user)
     if preferred_claim.pk not in (contradiction.claim_a_id, contradiction.claim_b_id):
@@ -35,23 +35,9 @@ def contradiction_resolve(
             {"preferred_claim": "The preferred claim must be one of the two claims in conflict."}
         )
     preferred = Claim.objects.select_for_update().get(pk=preferred_claim.pk)
-    other = Claim.objects.select_for_update().get(pk=contradiction.other(preferred.pk))
     if preferred.status == ClaimStatus.REJECTED:
         raise ValidationError({"preferred_claim": "A rejected claim cannot be preferred."})
-    reason = f"Contradiction {contradiction.pk} resolved: {note.strip()}"
-    for claim, rank in ((preferred, ClaimRank.PREFERRED), (other, ClaimRank.DEPRECATED)):
-        if claim.rank != rank:
-            claim.rank = rank
-            stamp(claim, user=user, reason=reason)
-            claim.save(update_fields=["rank", "updated_at"])
-    contradiction.status = ContradictionStatus.RESOLVED
-    contradiction.preferred_claim = preferred
-    contradiction.resolution_note = note.strip()
-    contradiction.resolved_by = user if user is not None and user.is_authenticated else None
-    contradiction.resolved_at = timezone.now()
-    stamp(contradiction, user=user, reason=reason)
-    contradiction.save()
-    detection.group_detect(subject_id=contradiction.subject_id, metric_id=contradiction.metric_id)
+    claim_prefer_settle(claim=preferred, note=note.strip(), user=user)
     contradiction.refresh_from_db()
     return contradiction
 

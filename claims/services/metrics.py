@@ -19,6 +19,8 @@ METRIC_FIELDS = (
     "tolerance",
     "single_valued",
     "time_varying",
+    "bound_ratio",
+    "counting",
 )
 READING_FIELDS = {"value_type", "dimension", "unit", "tolerance"}
 
@@ -43,7 +45,9 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
     stamp(metric, user=user, reason=reason)
     metric.save()
     if creating or not (READING_FIELDS & set(changed)):
-        if not creating and {"single_valued", "time_varying"} & set(changed):
+        if not creating and {"single_valued", "time_varying", "bound_ratio", "counting"} & set(
+            changed
+        ):
             _regroup(metric)
         return metric
     problems = []

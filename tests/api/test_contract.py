@@ -111,20 +111,22 @@ def test_list_queries_do_not_grow_with_page_size(anon, kb, name):
         return len(ctx.captured_queries)
 
     one = queries(1)
-    # grow every table so that a page of 500 has many rows
+    # grow every table so that a page of 500 has many rows (the extra claims quote a source
+    # without stored text, so each quote can carry its own figure)
+    bare = factories.source(pub=kb["publisher"])
     for i in range(12):
         subject = factories.entity(name=f"Extra {i}", parent=kb["qwen"])
         factories.claim(
             subject=subject,
             metric_=kb["total"],
-            src=kb["source"],
+            src=bare,
             value=f"{i + 1}B",
             quote="over 1 trillion parameters",
         )
         factories.claim(
             subject=subject,
             metric_=kb["total"],
-            src=kb["source"],
+            src=bare,
             value=f"{i + 50}B",
             quote="over 1 trillion parameters",
         )
@@ -150,12 +152,13 @@ def test_detail_queries_constant(anon, kb):
         return len(ctx.captured_queries)
 
     small = queries(f"/api/entities/{kb['qwen'].slug}/facts/")
+    bare = factories.source(pub=kb["publisher"])
     for i in range(20):
         metric = factories.metric()
         factories.claim(
             subject=kb["qwen"],
             metric_=metric,
-            src=kb["source"],
+            src=bare,
             value=f"{i + 1}B",
             quote="over 1 trillion parameters",
         )

@@ -100,12 +100,18 @@ def generated(db, reviewer):
     )
     records = list(Contradiction.objects.order_by("id")[:6])
     assert len(records) == 6
+    # Resolving settles the preferred claim's whole group, so a later record may be settled
+    # already: only open ones are decided.
     for record in records[:3]:
-        services.contradiction_resolve(
-            contradiction=record, preferred_claim=record.claim_b, note="b", user=reviewer
-        )
+        record.refresh_from_db()
+        if record.status == "open":
+            services.contradiction_resolve(
+                contradiction=record, preferred_claim=record.claim_b, note="b", user=reviewer
+            )
     for record in records[3:]:
-        services.contradiction_dismiss(contradiction=record, note="same", user=reviewer)
+        record.refresh_from_db()
+        if record.status == "open":
+            services.contradiction_dismiss(contradiction=record, note="same", user=reviewer)
     return reviewer
 
 

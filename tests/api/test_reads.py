@@ -28,11 +28,13 @@ def test_claim_json_has_the_contract_shape(anon, kb):
         "source",
         "attributed_to",
         "quote",
+        "quote_verified",
         "status",
         "rank",
         "disputed",
         "contradictions",
     }
+    assert body["quote_verified"] is True
     assert body["subject"] == {"slug": kb["qwen"].slug, "name": "Qwen", "kind": "model_family"}
     assert body["source"]["reliability"] == "B" and body["source"]["publisher"] == "VentureBeat"
     assert body["as_of"] == {"start": "2026-03-28", "end": "2026-03-28", "precision": "day"}
@@ -42,6 +44,7 @@ def test_claim_json_has_the_contract_shape(anon, kb):
             "id": record.pk,
             "kind": "discrepancy",
             "status": "open",
+            "review": "confirmed",
             "severity": pytest.approx(1.8),
             "other_claim": kb["b"].pk,
         }
@@ -72,13 +75,7 @@ def test_entity_by_alias_and_fact_sheet(anon, kb):
 def test_metric_values_filter_by_parent_and_order(anon, kb):
     for name, value in (("Qwen3.5-27B", "27B"), ("Qwen3.5-35B", "35B")):
         model = factories.entity(name=name, parent=kb["qwen"])
-        factories.claim(
-            subject=model,
-            metric_=kb["total"],
-            src=kb["source"],
-            value=value,
-            quote="over 1 trillion parameters",
-        )
+        factories.claim(subject=model, metric_=kb["total"], value=value, quote=name)
     factories.claim(metric_=kb["total"], value="7B", quote="q")  # no parent
     body = anon.get(
         "/api/metrics/total-parameters/values/", {"parent": "qwen", "ordering": "-value"}
@@ -266,3 +263,45 @@ def test_cors_closed_by_default_and_configurable(anon, kb):
 
 def test_default_api_settings_are_strict():
     assert [r.__name__ for r in api_settings.DEFAULT_RENDERER_CLASSES] == ["ORJSONRenderer"]
+
+
+def test_facts_carry_the_current_values_grade_and_why(anon, kb):
+    (fact,) = [
+        f
+        for f in anon.get(f"/api/entities/{kb['qwen'].slug}/facts/").json()["results"]
+        if f["metric"]["slug"] == "largest-model-parameters"
+    ]
+    assert fact["grade"] == "B"
+    assert fact["why"]  # two claims from one source: not "the only accepted claim"
+    assert fact["why"] != "the only accepted claim"
+    values = anon.get("/api/metrics/total-parameters/values/").json()["results"]
+    assert [(v["grade"], v["why"]) for v in values] == [("B", "the only accepted claim")]
+
+
+def test_a_contradiction_with_a_proposed_claim_is_pending_and_not_disputed(anon, kb):
+    proposed = factories.claim(
+        subject=kb["model"], metric_=kb["total"], value="50B", status="proposed"
+    ).claim
+    record = Contradiction.objects.get(claim_b=proposed)
+    body = anon.get(f"/api/contradictions/{record.pk}/").json()
+    assert body["review"] == "pending"
+    listed = anon.get("/api/contradictions/", {"subject": kb["model"].slug}).json()["results"]
+    assert [r["review"] for r in listed] == ["pending"]
+    claim = anon.get(f"/api/claims/{proposed.pk}/").json()
+    assert [c["review"] for c in claim["contradictions"]] == ["pending"]
+    facts = anon.get(f"/api/entities/{kb['model'].slug}/facts/").json()["results"]
+    assert [(f["disputed"], f["open_contradictions"][0]["review"]) for f in facts] == [
+        (False, "pending")
+    ]
+    services.claim_accept(claim=proposed)
+    assert anon.get(f"/api/contradictions/{record.pk}/").json()["review"] == "confirmed"
+    facts = anon.get(f"/api/entities/{kb['model'].slug}/facts/").json()["results"]
+    assert facts[0]["disputed"] is True
+
+
+def test_claims_on_a_source_without_text_are_unverified(anon, kb):
+    bare = factories.claim(subject=kb["model"], value="27B").claim
+    assert anon.get(f"/api/claims/{bare.pk}/").json()["quote_verified"] is False
+    assert anon.get(f"/api/claims/{kb['a'].pk}/").json()["quote_verified"] is True
+    rows = {c["id"]: c for c in anon.get("/api/claims/").json()["results"]}
+    assert (rows[bare.pk]["quote_verified"], rows[kb["a"].pk]["quote_verified"]) == (False, True)

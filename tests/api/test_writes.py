@@ -105,12 +105,12 @@ def test_updates_need_the_current_version(editor_api, kb):
     assert editor_api.patch(url, {"notes": "x"}, format="json").status_code == 428
     etag = editor_api.get(url)["ETag"]
     changed = editor_api.patch(
-        url, {"value_text": "over 1.2 trillion"}, format="json", HTTP_IF_MATCH=etag
+        url, {"value_text": "about 1 trillion"}, format="json", HTTP_IF_MATCH=etag
     )
-    assert changed.status_code == 200 and changed.json()["value"]["point"] == 1.2e12
+    assert changed.status_code == 200 and changed.json()["value"]["bound"] == "approximate"
     stale = editor_api.patch(url, {"notes": "late"}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412
-    assert stale.json()["current"]["value_text"] == "over 1.2 trillion"
+    assert stale.json()["current"]["value_text"] == "about 1 trillion"
     assert stale["ETag"] == changed["ETag"]
     assert Claim.objects.get(pk=kb["c"].pk).notes == ""
 
@@ -236,3 +236,60 @@ def test_duplicate_source_key_is_refused_on_create_and_update(editor_api, kb):
     etag = editor_api.get(url)["ETag"]
     clash = editor_api.patch(url, {"key": kb["source"].key}, format="json", HTTP_IF_MATCH=etag)
     assert clash.status_code == 400 and "key" in clash.json()
+
+
+def test_a_quote_without_the_figure_and_a_duplicate_are_refused(editor_api, kb):
+    body = new_claim(kb, value_text="about 400 billion", quote="over 1 trillion parameters")
+    refused = editor_api.post("/api/claims/", body, format="json")
+    assert refused.status_code == 400
+    assert "does not contain the figure \u201c400\u201d" in refused.json()["quote"][0]
+    again = new_claim(kb, value_text="over 1 trillion", quote="over 1 trillion parameters")
+    again["subject"] = kb["qwen"].slug
+    again["metric"] = "largest-model-parameters"
+    duplicate = editor_api.post("/api/claims/", again, format="json")
+    assert duplicate.status_code == 400
+    assert f"Claim {kb['a'].pk} already states this" in duplicate.json()["quote"][0]
+
+
+def test_prefer_settles_the_group_in_one_step(reviewer_api, kb):
+    url = f"/api/claims/{kb['a'].pk}/"
+    etag = reviewer_api.get(url)["ETag"]
+    done = reviewer_api.post(
+        url + "prefer/", {"note": "dated source"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert done.status_code == 200 and done.json()["rank"] == "preferred"
+    record = Contradiction.objects.get()
+    assert (record.status, record.preferred_claim_id, record.resolution_note) == (
+        "resolved",
+        kb["a"].pk,
+        "dated source",
+    )
+    assert Claim.objects.get(pk=kb["b"].pk).rank == "deprecated"
+
+
+def test_an_editor_may_withdraw_only_their_own_proposed_claim(editor_api, editor, kb):
+    created = editor_api.post(
+        "/api/claims/",
+        new_claim(kb, value_text="about 1 trillion", quote="over 1 trillion parameters"),
+        format="json",
+    ).json()
+    url = f"/api/claims/{created['id']}/"
+    etag = editor_api.get(url)["ETag"]
+    withdrawn = editor_api.post(url + "reject/", {}, format="json", HTTP_IF_MATCH=etag)
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "rejected"
+    other = f"/api/claims/{kb['a'].pk}/"
+    etag = editor_api.get(other)["ETag"]
+    refused = editor_api.post(other + "reject/", {}, format="json", HTTP_IF_MATCH=etag)
+    assert refused.status_code == 403
+
+
+def test_a_metrics_bound_ratio_is_editable_with_history(editor_api, kb):
+    url = "/api/metrics/largest-model-parameters/"
+    etag = editor_api.get(url)["ETag"]
+    bad = editor_api.patch(url, {"bound_ratio": 0.5}, format="json", HTTP_IF_MATCH=etag)
+    assert bad.status_code == 400 and "bound_ratio" in bad.json()
+    done = editor_api.patch(url, {"bound_ratio": 2}, format="json", HTTP_IF_MATCH=etag)
+    assert done.status_code == 200 and done.json()["bound_ratio"] == 2
+    # 1.8x is now within the ratio: the discrepancy closes.
+    assert Contradiction.objects.get().status == "closed"
+    assert kb["largest"].history.count() == 2

@@ -69,17 +69,17 @@ def test_the_metric_chart_has_a_mark_per_claim(live_server, page, seed_kb):
 
 def test_a_quote_with_markup_renders_as_inert_text(live_server, page, seed_kb):
     model = factories.entity(name="Inert Model")
-    factories.claim(subject=model, value="27B", quote=XSS)
+    factories.claim(subject=model, value="27B", quote=XSS + " 27B")
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
     page.goto(live_server.url + f"/entities/{model.slug}/")
     page.locator(".fact summary").first.click()
     quote = page.locator(".claim .quote").first
-    expect(quote).to_have_text(XSS)
+    expect(quote).to_have_text(XSS + " 27B")
     assert quote.locator("script, img").count() == 0
     page.goto(live_server.url + "/search/?q=window.__xss")
-    expect(page.locator(".results .quote").first).to_have_text(XSS)
+    expect(page.locator(".results .quote").first).to_have_text(XSS + " 27B")
     assert page.evaluate("window.__xss") is None and dialogs == []
 
 
@@ -130,3 +130,25 @@ def test_keyboard_users_can_skip_to_the_content_and_see_focus(live_server, page,
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_the_entity_page_shows_each_current_values_grade_and_why(live_server, page, seed_kb):
+    page.goto(live_server.url + "/entities/qwen/")
+    row = page.locator("#fact-largest-model-parameters summary")
+    expect(row.locator(".fact-value")).to_contain_text("> 1 trillion parameters")
+    expect(row.locator(".current-why .grade")).to_have_text("C")
+    expect(row.locator(".current-why .why")).to_have_text("most reliable source: C")
+    latest = page.locator("#fact-latest-generation summary .current-why")
+    expect(latest.locator(".grade")).to_have_text("B")
+    expect(latest.locator(".why")).to_contain_text("latest period: 2026-03")
+    assert page.console_errors == []
+
+
+def test_a_quote_on_a_source_without_text_is_marked_unverified(live_server, page, seed_kb):
+    model = factories.entity(name="Unverified Model")
+    factories.claim(subject=model, value="27B", quote="it has 27B")
+    page.goto(live_server.url + f"/entities/{model.slug}/")
+    page.locator(".fact summary").first.click()
+    expect(page.locator(".claim .badge-unverified")).to_have_text("unverified quote")
+    page.goto(live_server.url + "/entities/qwen/")
+    assert page.locator(".badge-unverified").count() == 0  # the seed's quotes are verified

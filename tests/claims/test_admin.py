@@ -169,7 +169,7 @@ def test_history_shows_changes_and_reverts(reviewer_client):
         "metric": claim.metric_id,
         "source": claim.source_id,
         "value_text": "35B",
-        "quote": "q",
+        "quote": "q: 35B",
         "status": "accepted",
         "rank": "normal",
         "as_of": "",
@@ -182,7 +182,7 @@ def test_history_shows_changes_and_reverts(reviewer_client):
     assert "corrected" in page and "35B" in page and "27B" in page
     first = claim.history.earliest()
     revert_url = reverse("admin:claims_claim_simple_history", args=[claim.pk, first.history_id])
-    revert_form = form | {"value_text": "27B", "reason": "revert"}
+    revert_form = form | {"value_text": "27B", "quote": "q: 27B", "reason": "revert"}
     assert reviewer_client.post(revert_url, revert_form).status_code == 302
     claim.refresh_from_db()
     assert (claim.value_text, claim.point) == ("27B", 27e9)
@@ -227,6 +227,8 @@ def test_metric_change_that_breaks_claims_is_refused_on_the_form(editor_client):
         "dimension": "",
         "unit": "",
         "tolerance": "0.05",
+        "bound_ratio": "1.5",
+        "counting": "level",
         "single_valued": "on",
         "reason": "",
     }
@@ -370,6 +372,8 @@ def test_the_metric_form_runs_the_metric_service_once(editor_client, monkeypatch
         "dimension": "number",
         "unit": "parameters",
         "tolerance": "0.1",
+        "bound_ratio": "1.5",
+        "counting": "level",
         "single_valued": "on",
         "reason": "looser",
     }

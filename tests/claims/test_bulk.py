@@ -21,7 +21,10 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TEXT = "Qwen boasts over 1 trillion parameters; rivals say exceeding 1.8 trillion, about 27B."
+TEXT = (
+    "Released February 16: Qwen boasts over 1 trillion parameters; rivals say exceeding "
+    "1.8 trillion, about 27B."
+)
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def rows(kb, count: int = 3) -> list[dict]:
             "source": source,
             "quote": TEXT[:length],
         }
-        for length in range(4, 40)
+        for length in range(20, 56)
     ]
     return (base + dates)[:count]
 

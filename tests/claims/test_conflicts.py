@@ -28,8 +28,10 @@ from claims.conflicts import (
 )
 
 D = datetime.date
-QTY = Rules(QUANTITY)
-TEN_PERCENT = Rules(QUANTITY, tolerance=0.10)
+# Most tests below compare open bounds at a bound ratio equal to the tolerance, so one
+# figure serves both rules; the default bound ratio (1.5) has its own tests.
+QTY = Rules(QUANTITY, bound_ratio=1.05)
+TEN_PERCENT = Rules(QUANTITY, tolerance=0.10, bound_ratio=1.10)
 SERIES = Rules(QUANTITY, time_varying=True)
 _ids = itertools.count(1000)
 
@@ -225,8 +227,10 @@ def test_tolerance_comes_from_the_metric():
 
 
 def test_zero_tolerance_flags_any_difference():
-    assert kind(at_least(100), at_least(100.01), Rules(QUANTITY, tolerance=0)) == DISCREPANCY
-    assert kind(at_least(100), at_least(100), Rules(QUANTITY, tolerance=0)) is None
+    exact_rules = Rules(QUANTITY, tolerance=0, bound_ratio=1)
+    assert kind(exact(100), approx(100.01, tol=0.01), exact_rules) == DISCREPANCY
+    assert kind(at_least(100), at_least(100.01), exact_rules) == DISCREPANCY
+    assert kind(at_least(100), at_least(100), exact_rules) is None
 
 
 # Vague quantities
@@ -602,7 +606,7 @@ def test_ratios_read_plainly(q, text):
 
 
 def test_a_tiny_real_difference_does_not_read_as_1x():
-    found = compare(at_least(1), at_least(1.0004), Rules(QUANTITY, tolerance=0))
+    found = compare(at_least(1), at_least(1.0004), Rules(QUANTITY, tolerance=0, bound_ratio=1))
     assert found.explanation.endswith("— 1.0004× apart.")
 
 
@@ -818,9 +822,9 @@ def test_severity_of_quantities_is_at_least_1(data):
     st.floats(0, 1, exclude_max=True),
     st.sampled_from([0.0, 0.01, 0.05, 0.2]),
 )
-def test_discrepancy_exactly_when_lower_bounds_differ_beyond_tolerance(p, f, tolerance):
+def test_discrepancy_exactly_when_lower_bounds_differ_beyond_the_bound_ratio(p, f, tolerance):
     q = p * (1 + f)
-    found = compare(at_least(p), at_least(q), Rules(QUANTITY, tolerance=tolerance))
+    found = compare(at_least(p), at_least(q), Rules(QUANTITY, bound_ratio=1 + tolerance))
     if q / p > (1 + tolerance) * (1 + 1e-8):
         assert found.kind == DISCREPANCY
         assert found.severity == pytest.approx(q / p)
@@ -834,3 +838,136 @@ def test_normalize_text_is_idempotent_and_trimmed(s):
     assert normalize_text(once) == once
     assert once == once.strip()
     assert "  " not in once
+
+
+# Open bounds: the metric's bound ratio (default 1.5)
+
+DEFAULT = Rules(QUANTITY)
+
+
+def test_open_bounds_are_flagged_only_past_the_bound_ratio():
+    # DESIGN.md's three cases: 1.8x flagged; 1.19x and 1.06x are not.
+    assert kind(more_than(1e12), more_than(1.8e12), DEFAULT) == DISCREPANCY
+    assert kind(at_least(100), exact(119), DEFAULT) is None
+    assert kind(more_than(170_000), at_least(180_000), DEFAULT) is None
+
+
+def test_the_bound_ratio_comes_from_the_metric():
+    assert kind(at_least(100), exact(119), Rules(QUANTITY, bound_ratio=1.1)) == DISCREPANCY
+    assert kind(more_than(1e12), more_than(1.8e12), Rules(QUANTITY, bound_ratio=2)) is None
+
+
+def test_two_figures_without_an_open_bound_keep_the_tolerance():
+    assert kind(approx(100), approx(108), DEFAULT) == DISCREPANCY
+
+
+def test_a_figure_outside_the_open_bound_keeps_the_tolerance():
+    # "at most 95" does not hold 100: the intervals are disjoint, a contradiction as before.
+    assert kind(at_least(100), at_most(95), DEFAULT) == CONTRADICTION
+
+
+@given(st.floats(1, 1e12), st.floats(1, 3), st.floats(1.01, 2))
+def test_an_open_bound_and_a_figure_inside_it_differ_exactly_past_the_ratio(p, f, ratio):
+    found = compare(at_least(p, id=1), exact(p * f, id=2), Rules(QUANTITY, bound_ratio=ratio))
+    if f > ratio * (1 + 1e-8):
+        assert found.kind == DISCREPANCY
+    elif f < ratio * (1 - 1e-8):
+        assert found is None
+
+
+# How a metric counts: running totals and window totals
+
+RUNNING = Rules(QUANTITY, time_varying=True, counting="running_total")
+WINDOWS = Rules(QUANTITY, time_varying=True, counting="window_total")
+JAN = {"as_of_start": D(2026, 1, 1), "as_of_end": D(2026, 1, 31)}
+MAR = {"as_of_start": D(2026, 3, 1), "as_of_end": D(2026, 3, 31)}
+
+
+def test_a_running_total_that_falls_is_a_contradiction():
+    earlier = more_than(1e9, written="over 1 billion", **JAN)
+    later = exact(6e8, written="600 million", **MAR)
+    found = compare(earlier, later, RUNNING)
+    assert found.kind == CONTRADICTION
+    assert found.severity == pytest.approx(1e9 / 6e8)
+    assert "the total fell from over 1 billion (Jan 2026) to 600 million (Mar 2026)" in (
+        found.explanation
+    )
+    assert kind(earlier, later, RUNNING) == CONTRADICTION  # either order
+
+
+def test_a_rising_running_total_is_a_time_series():
+    assert kind(exact(7e8, **JAN), more_than(1e9, **MAR), RUNNING) is None
+    # As a level, the fall is no conflict: the periods do not overlap.
+    level = Rules(QUANTITY, time_varying=True)
+    assert kind(more_than(1e9, **JAN), exact(6e8, **MAR), level) is None
+
+
+def test_a_later_total_that_may_equal_the_earlier_is_no_fall():
+    assert kind(at_least(1e9, **JAN), at_most(1e9, **MAR), RUNNING) is None
+
+
+def test_window_totals_compare_only_on_the_same_window():
+    six_days = {"as_of_start": D(2026, 2, 16), "as_of_end": D(2026, 2, 21)}
+    festival = {"as_of_start": D(2026, 2, 15), "as_of_end": D(2026, 3, 3)}
+    orders = exact(1.2e8, written="120 million", **six_days)
+    assert kind(orders, approx(2e8, written="nearly 200 million", **festival), WINDOWS) is None
+    assert kind(orders, exact(2e8, **six_days), WINDOWS) == CONTRADICTION
+    assert kind(approx(2e8, **festival), approx(2.2e8, **festival), WINDOWS) == DISCREPANCY
+    # Windows that overlap without one holding the other are different questions.
+    other = {"as_of_start": D(2026, 2, 20), "as_of_end": D(2026, 3, 10)}
+    assert kind(exact(1e9, **six_days), exact(1e6, **other), WINDOWS) is None
+
+
+def test_a_sub_window_total_above_its_window_is_a_contradiction():
+    week = {"as_of_start": D(2026, 2, 16), "as_of_end": D(2026, 2, 22)}
+    month = {"as_of_start": D(2026, 2, 1), "as_of_end": D(2026, 2, 28)}
+    found = compare(exact(3e8, id=1, **week), approx(2e8, id=2, **month), WINDOWS)
+    assert found.kind == CONTRADICTION
+    assert found.severity == pytest.approx(1.5)
+    assert "cannot exceed the total over Feb 2026" in found.explanation
+
+
+day_offsets = st.integers(0, 400)
+
+
+@given(day_offsets, st.integers(0, 30), day_offsets, st.integers(0, 30), st.floats(1, 1e9))
+def test_running_totals_conflict_across_periods_exactly_when_the_later_is_below(s1, w1, s2, w2, v):
+    base = D(2025, 1, 1)
+    p1 = {
+        "as_of_start": base + datetime.timedelta(s1),
+        "as_of_end": base + datetime.timedelta(s1 + w1),
+    }
+    p2 = {
+        "as_of_start": base + datetime.timedelta(s2),
+        "as_of_end": base + datetime.timedelta(s2 + w2),
+    }
+    x, y = exact(v, id=1, **p1), exact(v * 2, id=2, **p2)
+    found = kind(x, y, RUNNING)
+    if p1["as_of_start"] > p2["as_of_end"]:  # x later and lower: the total fell
+        assert found == CONTRADICTION
+    elif p2["as_of_start"] > p1["as_of_end"]:  # y later and higher: it rose
+        assert found is None
+    else:  # overlapping periods: compared as one figure
+        assert found == CONTRADICTION
+
+
+@given(st.lists(st.tuples(day_offsets, st.integers(0, 60), st.floats(1, 1e6)), max_size=6))
+def test_detect_agrees_with_compare_for_counted_metrics(rows):
+    base = D(2025, 1, 1)
+    claims = [
+        exact(
+            v,
+            id=i,
+            as_of_start=base + datetime.timedelta(s),
+            as_of_end=base + datetime.timedelta(s + w),
+        )
+        for i, (s, w, v) in enumerate(rows, 1)
+    ]
+    for rules in (RUNNING, WINDOWS):
+        pairs = {(f.a, f.b, f.kind) for f in detect(claims, rules)}
+        expected = set()
+        for x, y in itertools.combinations(claims, 2):
+            found = compare(x, y, rules)
+            if found:
+                expected.add((found.a, found.b, found.kind))
+        assert pairs == expected

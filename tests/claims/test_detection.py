@@ -53,10 +53,10 @@ def test_value_change_updates_and_closes(group):
     add(group, "35B")
     record = Contradiction.objects.get()
     assert record.kind == "contradiction"
-    services.claim_update(claim=a, value_text="35B")
+    services.claim_update(claim=a, value_text="35B", quote="it has 35B")
     record.refresh_from_db()
     assert record.status == "closed"
-    services.claim_update(claim=a, value_text="70B")
+    services.claim_update(claim=a, value_text="70B", quote="it has 70B")
     record.refresh_from_db()
     assert (record.status, record.severity) == ("open", pytest.approx(2.0))
 
@@ -92,12 +92,12 @@ def test_dismissal_is_remembered_until_a_value_changes(group):
     services.claim_update(claim=a, notes="just a note")
     record.refresh_from_db()
     assert record.status == "dismissed"
-    services.claim_update(claim=a, value_text="20B")
+    services.claim_update(claim=a, value_text="20B", quote="it has 20B")
     record.refresh_from_db()
     assert record.status == "open"
 
 
-def test_resolution_holds_while_ranks_hold(group, reviewer):
+def test_resolution_holds_while_the_loser_stays_deprecated(group, reviewer):
     a = add(group, "27B").claim
     b = add(group, "35B").claim
     record = Contradiction.objects.get()
@@ -110,9 +110,14 @@ def test_resolution_holds_while_ranks_hold(group, reviewer):
     call_command("detect_conflicts", stdout=io.StringIO())
     record.refresh_from_db()
     assert record.status == "resolved"
-    services.claim_prefer(claim=a)  # the decision no longer holds
+    services.claim_update(claim=a, rank="normal")  # the decision no longer holds
     record.refresh_from_db()
     assert record.status == "open"
+    services.claim_prefer(claim=a, reason="the first report was right")  # decided again
+    record.refresh_from_db()
+    b.refresh_from_db()
+    assert (record.status, record.preferred_claim_id, b.rank) == ("resolved", a.pk, "deprecated")
+    assert record.resolution_note == "the first report was right"
 
 
 def test_resolve_requires_a_party_and_a_note(group):

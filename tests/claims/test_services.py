@@ -137,7 +137,9 @@ def test_several_errors_reported_together():
 
 def test_update_rereads_value_and_records_history(editor):
     claim = factories.claim(value="27B", quote="q").claim
-    services.claim_update(claim=claim, user=editor, reason="typo", value_text="35B")
+    services.claim_update(
+        claim=claim, user=editor, reason="typo", value_text="35B", quote="it has 35B"
+    )
     claim.refresh_from_db()
     assert claim.point == 35e9
     latest = claim.history.first()

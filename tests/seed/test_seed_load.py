@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from claims import services
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
-from claims.selectors import entity_resolve
+from claims.selectors import entity_facts, entity_resolve
 from sources.models import Publisher, Source
 from tests.conftest import seed_texts_dir
 
@@ -96,3 +97,42 @@ def test_bad_row_is_named_by_file_and_line_and_nothing_is_loaded(tmp_path: Path)
     assert f"{path}, line {index + 1}" in message
     assert "lots and lots" in message
     assert not Claim.objects.exists() and not Source.objects.exists()
+
+
+def test_seed_contradictions_are_the_design_cases_each_settled_in_one_step(seed_kb):
+    records = Contradiction.objects.select_related("metric", "claim_a", "claim_b")
+    groups = {(r.subject.slug, r.metric.slug, r.kind) for r in records}
+    # 1T vs 1.8T; Qwen 4.0 against Qwen3.5 as the latest generation and (Qwen3.5-Max
+    # Preview) as the flagship.
+    assert groups == {
+        ("qwen", "largest-model-parameters", "discrepancy"),
+        ("qwen", "latest-generation", "contradiction"),
+        ("qwen", "flagship-model", "contradiction"),
+    }
+    qwen4 = Claim.objects.filter(
+        source__key="seed-004", metric__slug="latest-generation", subject__slug="qwen"
+    ).get()
+    services.claim_reject(claim=qwen4)  # one step: all four pairs close
+    assert not Contradiction.objects.filter(metric__slug="latest-generation", status="open")
+    parameters = Contradiction.objects.get(metric__slug="largest-model-parameters")
+    dated = Claim.objects.get(pk=parameters.claim_a_id)
+    services.claim_prefer(claim=dated, reason="dated, more reliable source")
+    parameters.refresh_from_db()
+    assert parameters.status == "resolved"
+
+
+def test_every_current_value_of_qwen_comes_from_its_most_reliable_fitting_source(seed_kb):
+    order = "ABCDFE"
+    for fact in entity_facts(Entity.objects.get(slug="qwen")):
+        accepted = [c for c in fact.claims if c.status == "accepted" and c.rank != "deprecated"]
+        best = min(order.index(c.source.reliability) for c in accepted)
+        if not fact.metric.time_varying:
+            assert order.index(fact.grade) == best, fact.metric.slug
+        assert fact.why
+    facts = {f.metric.slug: f for f in entity_facts(Entity.objects.get(slug="qwen"))}
+    assert (
+        facts["largest-model-parameters"].current.value_text,
+        facts["largest-model-parameters"].grade,
+    ) == ("over 1 trillion", "C")
+    assert facts["latest-generation"].current.entity_value.name == "Qwen3.5"
+    assert facts["flagship-model"].current.entity_value.name == "Qwen3.5-Max Preview"

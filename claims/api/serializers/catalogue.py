@@ -9,6 +9,7 @@ from claims.api.serializers.claims import (
     SourceRefSerializer,
     value_field,
 )
+from claims.choices import ContradictionReview, Counting
 from claims.models import Contradiction, Entity, Metric
 from claims.services import METRIC_FIELDS
 from qwenkb.api import StrictSerializer
@@ -56,6 +57,24 @@ class MetricSerializer(serializers.ModelSerializer):
         fields = list(METRIC_FIELDS)
 
 
+class MetricWriteSerializer(StrictSerializer):
+    """What an editor changes on a metric; its claims are read and compared again."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    tolerance = serializers.FloatField(required=False, min_value=0, max_value=0.999)
+    bound_ratio = serializers.FloatField(
+        required=False,
+        min_value=1,
+        help_text="How far an open bound and a figure inside it may differ (default 1.5).",
+    )
+    counting = serializers.ChoiceField(choices=Counting.choices, required=False)
+    single_valued = serializers.BooleanField(required=False)
+    time_varying = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+
+
 class CurrentClaimSerializer(serializers.Serializer):
     """The claim that gives a group's current value."""
 
@@ -68,11 +87,12 @@ class CurrentClaimSerializer(serializers.Serializer):
 
 
 class OpenContradictionSerializer(serializers.Serializer):
-    """An open contradiction in a fact sheet."""
+    """An open contradiction in a fact sheet; a pending one does not make the fact disputed."""
 
     id = serializers.IntegerField()
     kind = serializers.CharField()
     severity = serializers.FloatField()
+    review = serializers.ChoiceField(choices=ContradictionReview.choices)
     claims = serializers.SerializerMethodField()
     explanation = serializers.CharField()
 
@@ -87,6 +107,10 @@ class FactSerializer(serializers.Serializer):
     metric = MetricRefSerializer()
     value_type = serializers.CharField(source="metric.value_type")
     current = CurrentClaimSerializer(allow_null=True)
+    grade = serializers.CharField(
+        allow_null=True, help_text="Reliability grade of the current value's source."
+    )
+    why = serializers.CharField(help_text="Why the current value was chosen among the claims.")
     claim_count = serializers.IntegerField()
     source_count = serializers.IntegerField()
     disputed = serializers.BooleanField()
@@ -98,6 +122,10 @@ class MetricValueSerializer(serializers.Serializer):
 
     entity = EntityRefSerializer(source="subject")
     current = CurrentClaimSerializer(allow_null=True)
+    grade = serializers.CharField(
+        allow_null=True, help_text="Reliability grade of the current value's source."
+    )
+    why = serializers.CharField(help_text="Why the current value was chosen among the claims.")
     claim_count = serializers.IntegerField()
     disputed = serializers.BooleanField()
     open_contradictions = OpenContradictionSerializer(many=True)

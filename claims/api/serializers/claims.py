@@ -10,8 +10,15 @@ from claims.api.serializers.contract import (
     instant,
     iso_date,
 )
-from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus, ValueType
+from claims.choices import (
+    ClaimRank,
+    ClaimStatus,
+    ContradictionReview,
+    ContradictionStatus,
+    ValueType,
+)
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.selectors import contradiction_review, review_of
 from claims.values import ClaimValue
 from claims.values.claim_value import COLUMNS as value_columns
 from qwenkb.api import StrictSerializer
@@ -113,6 +120,7 @@ class ContradictionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     status = serializers.CharField()
+    review = serializers.ChoiceField(choices=ContradictionReview.choices)
     severity = serializers.FloatField()
     other_claim = serializers.IntegerField()
 
@@ -125,12 +133,15 @@ def claim_contradictions(claim: Claim) -> list[Contradiction]:
     )
 
 
-def contradiction_ref(claim_id: int, record_id: int, a: int, b: int, kind, status, severity):
+def contradiction_ref(
+    claim_id: int, record_id: int, a: int, b: int, kind, status, review, severity
+):
     """A contradiction as seen from one of its claims (``ContradictionRefSerializer``)."""
     return {
         "id": record_id,
         "kind": kind,
         "status": status,
+        "review": review,
         "severity": severity,
         "other_claim": b if claim_id == a else a,
     }
@@ -139,7 +150,11 @@ def contradiction_ref(claim_id: int, record_id: int, a: int, b: int, kind, statu
 def contradiction_refs_of(claim: Claim) -> list[dict]:
     """A claim instance's contradiction references, in record order."""
     return [
-        contradiction_ref(claim.pk, r.pk, r.claim_a_id, r.claim_b_id, r.kind, r.status, r.severity)
+        contradiction_ref(
+            claim.pk,
+            *(r.pk, r.claim_a_id, r.claim_b_id, r.kind, r.status),
+            *(contradiction_review(r), r.severity),
+        )
         for r in claim_contradictions(claim)
     ]
 
@@ -164,6 +179,11 @@ def as_of_json(start, end, precision) -> dict:
     return {"start": iso_date(start), "end": iso_date(end), "precision": precision}
 
 
+def quote_verified(offset) -> bool:
+    """Whether the quote was found in the source's stored text (``Claim.quote_verified``)."""
+    return offset is not None
+
+
 class ClaimSerializer(ContractSerializer):
     """A claim with its value as written and as read, its source and its conflicts."""
 
@@ -181,6 +201,14 @@ class ClaimSerializer(ContractSerializer):
     source = SourceRefSerializer()
     attributed_to = serializers.CharField(
         source="attributed_to.name", allow_null=True, default=None
+    )
+    quote_verified = ColumnsField(
+        {"offset": "quote_offset"},
+        quote_verified,
+        schema={
+            "type": "boolean",
+            "description": "False when the source has no stored text to check the quote in.",
+        },
     )
     disputed = RelatedRowsField(
         "contradictions", contradiction_refs_of, is_disputed, schema=OpenApiTypes.BOOL
@@ -204,6 +232,7 @@ class ClaimSerializer(ContractSerializer):
             "source",
             "attributed_to",
             "quote",
+            "quote_verified",
             "status",
             "rank",
             "disputed",
@@ -291,6 +320,11 @@ class ContradictionSerializer(ContractSerializer):
         columns=("claim_a_id", "claim_b_id"),
         schema=ClaimSerializer(many=True),
     )
+    review = ColumnsField(
+        {"a": "claim_a__status", "b": "claim_b__status"},
+        review_of,
+        schema={"type": "string", "enum": list(ContradictionReview.values)},
+    )
     resolution = ColumnsField(
         {
             "status": "status",
@@ -310,6 +344,7 @@ class ContradictionSerializer(ContractSerializer):
             "kind",
             "severity",
             "status",
+            "review",
             "origin",
             "subject",
             "metric",
@@ -325,6 +360,12 @@ class ResolveSerializer(StrictSerializer):
     """Resolve a contradiction by preferring one of its claims."""
 
     preferred_claim = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class PreferSerializer(StrictSerializer):
+    """Prefer a claim; the note is kept with every contradiction it settles."""
+
     note = serializers.CharField()
 
 
