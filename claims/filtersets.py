@@ -22,6 +22,7 @@ from claims.choices import (
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
 from claims.selectors import entity_descendant_ids, entity_resolve, open_contradiction_exists
+from qwenkb.filters import StrictBooleanFilter
 from sources.choices import Reliability
 from sources.models import Publisher, Source
 
@@ -112,7 +113,7 @@ class ClaimFilterSet(filters.FilterSet):
         field_name="source__reliability", choices=Reliability.choices
     )
     value_type = filters.ChoiceFilter(field_name="metric__value_type", choices=ValueType.choices)
-    disputed = filters.BooleanFilter(method="filter_disputed", label="In an open contradiction")
+    disputed = StrictBooleanFilter(method="filter_disputed", label="In an open contradiction")
     as_of_after = filters.DateFilter(
         method="filter_as_of_after", label="As-of period ends on or after (YYYY-MM-DD)"
     )

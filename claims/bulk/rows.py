@@ -209,6 +209,10 @@ class RowReader:
             raise RowError(
                 line, f"unknown field {', '.join(unknown)}; the fields are {', '.join(FIELDS)}."
             )
+        for name in FIELDS:
+            # PostgreSQL's text cannot hold a NUL: refused here, with the line, not by COPY.
+            if isinstance(row.get(name), str) and "\x00" in row[name]:
+                raise RowError(line, f"{name}: contains a NUL character, which cannot be stored.")
         get = row.get
         subject, metric_slug, value_text, source_ref, quote_cell, as_of, attributed, status = (
             _cell(get(name)) for name in FIELDS
