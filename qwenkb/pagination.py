@@ -81,15 +81,17 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw not in (None, "") and raw not in self.last_page_strings:
-            if not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
-                raise exceptions.ValidationError(
-                    {
-                        "page": [
-                            f"Must be a whole number from 1 (or \u201clast\u201d); got \u201c{raw}\u201d."
-                        ]
-                    }
-                )
+        readable = raw in (None, "", *self.last_page_strings) or (
+            raw.isascii() and raw.isdigit() and int(raw) >= 1
+        )
+        if not readable:
+            raise exceptions.ValidationError(
+                {
+                    "page": [
+                        f"Must be a whole number from 1 (or \u201clast\u201d); got \u201c{raw}\u201d."
+                    ]
+                }
+            )
         return super().paginate_queryset(queryset, request, view)
 
     def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:

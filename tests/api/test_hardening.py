@@ -269,3 +269,25 @@ def test_a_database_outage_is_a_friendly_503_page(kb):
     assert response.status_code == 503 and int(response["Retry-After"]) > 0
     assert response["Content-Type"].startswith("text/html")
     assert b"briefly unavailable" in response.content
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"), [(0, "192.0.2.9"), (1, "203.0.113.7"), (2, "198.51.100.1")]
+)
+def test_clients_are_told_apart_by_address_and_trusted_proxies_only(proxies, expected):
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+    from rest_framework.test import APIRequestFactory
+
+    from qwenkb.throttles import AnonReadRateThrottle
+
+    forwarded = "198.51.100.1, 203.0.113.7"  # the client's claim, then the proxy's
+    raw = APIRequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="192.0.2.9")
+    with mock.patch.object(api_settings, "NUM_PROXIES", proxies):
+        assert AnonReadRateThrottle().get_ident(Request(raw)) == expected
+
+
+def test_by_default_no_proxy_is_trusted():
+    from django.conf import settings as django_settings
+
+    assert django_settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
