@@ -61,7 +61,7 @@ def _response(description: str, schema: dict) -> dict:
 
 
 def add_error_responses(result, generator, request, public):
-    """Document 400/401/403/404/412/413/428/429 (and 304 on reads) on every operation."""
+    """Document 400/401/403/404/412/413/428/429/503 (and 304 on reads) on every operation."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(
         {"ErrorDetail": ERROR_DETAIL, "FieldErrors": FIELD_ERRORS, "StaleVersion": STALE}
     )
@@ -74,6 +74,9 @@ def add_error_responses(result, generator, request, public):
             responses.setdefault("400", _response("Invalid parameters or body.", fields))
             responses.setdefault("404", _response("Not found.", detail))
             responses.setdefault("429", _response("Too many requests; see Retry-After.", detail))
+            responses.setdefault(
+                "503", _response("The database is unavailable; see Retry-After.", detail)
+            )
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified (If-None-Match)."})
                 if path.startswith("/api/claims/") or path.startswith("/api/contradictions/"):
