@@ -1,4 +1,6 @@
-"""The API's filter backend: a request's FilterSet holds only the filters it names.
+"""Filter pieces every app shares: a filter by slug, and the API's filter backend.
+
+The backend: a request's FilterSet holds only the filters it names.
 
 django-filter deep-copies every declared filter, and builds a form field for each, on every
 request; a claims list names two or three of its sixteen. A filter the request does not name
@@ -9,6 +11,8 @@ whole filter form build their FilterSets as usual.
 import django_filters as filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
 
@@ -77,3 +81,28 @@ class StrictBooleanFilter(filters.BooleanFilter):
     """A boolean filter that refuses values it cannot read."""
 
     field_class = StrictBooleanField
+
+
+class SlugField(forms.CharField):
+    """A form field that takes the slug of a model instance and gives the instance."""
+
+    def __init__(self, *args, model=None, lookup="slug", **kwargs):
+        self.model, self.lookup = model, lookup
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = self.model.objects.filter(**{self.lookup: value}).first()
+        if found is None:
+            name = self.model._meta.verbose_name
+            raise forms.ValidationError(f"No {name} has the {self.lookup} \u201c{value}\u201d.")
+        return found
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(filters.Filter):
+    """Filter by a related object given by its slug."""
+
+    field_class = SlugField

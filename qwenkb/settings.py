@@ -146,6 +146,7 @@ API_CACHE_DIR = Path(os.environ.get("API_CACHE_DIR") or BASE_DIR / ".cache" / "a
 # set (several machines). Not the main database: a count written on every request would
 # change the database state on every request and so empty the API read cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:

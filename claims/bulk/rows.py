@@ -96,6 +96,13 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _refuse_nul(row: dict, line: int) -> None:
+    """PostgreSQL's text cannot hold a NUL: refused here, with the line, not by COPY."""
+    for name in FIELDS:
+        if isinstance(row.get(name), str) and "\x00" in row[name]:
+            raise RowError(line, f"{name}: contains a NUL character, which cannot be stored.")
+
+
 def source_refs(chunk: list[Line]) -> set[str]:
     """The source keys or ids the rows of a chunk name."""
     return {str(row.get("source") or "").strip() for _, row in chunk if isinstance(row, dict)}
@@ -202,25 +209,8 @@ class RowReader:
             return start, period_end(start, precision), precision
         return None, None, DatePrecision.UNKNOWN
 
-    def read(self, row: dict, line: int) -> tuple:
-        """The claim columns (``COLUMNS``) a row states; ``RowError`` says what is wrong."""
-        if not FIELD_SET.issuperset(row):
-            unknown = sorted(set(row) - FIELD_SET)
-            raise RowError(
-                line, f"unknown field {', '.join(unknown)}; the fields are {', '.join(FIELDS)}."
-            )
-        for name in FIELDS:
-            # PostgreSQL's text cannot hold a NUL: refused here, with the line, not by COPY.
-            if isinstance(row.get(name), str) and "\x00" in row[name]:
-                raise RowError(line, f"{name}: contains a NUL character, which cannot be stored.")
-        get = row.get
-        subject, metric_slug, value_text, source_ref, quote_cell, as_of, attributed, status = (
-            _cell(get(name)) for name in FIELDS
-        )
-        if not (subject and metric_slug and value_text and source_ref and quote_cell):
-            cells = (subject, metric_slug, value_text, source_ref, quote_cell)
-            missing = [name for name, cell in zip(REQUIRED, cells, strict=True) if not cell]
-            raise RowError(line, f"missing {', '.join(missing)}.")
+    def _references(self, line: int, subject: str, metric_slug: str, source_ref: str) -> tuple:
+        """The subject's id, the metric and the source a row names; ``RowError`` if unknown."""
         catalogue = self.catalogue
         subject_id = catalogue.entity_id(subject)
         if subject_id is None:
@@ -233,9 +223,28 @@ class RowReader:
         source = catalogue.sources.get(source_ref)
         if source is None:
             raise RowError(line, f"source: no source has the key or id \u201c{source_ref}\u201d.")
+        return subject_id, metric, source
+
+    def read(self, row: dict, line: int) -> tuple:
+        """The claim columns (``COLUMNS``) a row states; ``RowError`` says what is wrong."""
+        if not FIELD_SET.issuperset(row):
+            unknown = sorted(set(row) - FIELD_SET)
+            raise RowError(
+                line, f"unknown field {', '.join(unknown)}; the fields are {', '.join(FIELDS)}."
+            )
+        _refuse_nul(row, line)
+        get = row.get
+        subject, metric_slug, value_text, source_ref, quote_cell, as_of, attributed, status = (
+            _cell(get(name)) for name in FIELDS
+        )
+        if not (subject and metric_slug and value_text and source_ref and quote_cell):
+            cells = (subject, metric_slug, value_text, source_ref, quote_cell)
+            missing = [name for name, cell in zip(REQUIRED, cells, strict=True) if not cell]
+            raise RowError(line, f"missing {', '.join(missing)}.")
+        subject_id, metric, source = self._references(line, subject, metric_slug, source_ref)
         attributed_to_id = None
         if attributed:
-            attributed_to_id = catalogue.publishers.get(attributed)
+            attributed_to_id = self.catalogue.publishers.get(attributed)
             if attributed_to_id is None:
                 raise RowError(
                     line, f"attributed_to: no publisher has the slug \u201c{attributed}\u201d."
