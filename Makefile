@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve bench venv lint format lock clean
+.PHONY: run test serve bench venv lint format lock clean backup restore browser
 
 venv: $(STAMP)
 
@@ -27,8 +27,23 @@ run: venv
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv
+# The browser tests need a Chromium: tests/browser/setup_browser.py finds one, or installs
+# Playwright's, or Debian's (as root or with passwordless sudo), or says how to get one.
+browser: venv
+	$(BIN)/python tests/browser/setup_browser.py
+
+test: venv browser
 	$(BIN)/python -m pytest
+
+# A backup of the whole database (pg_dump on PostgreSQL, SQLite's online backup otherwise):
+# `make backup` writes backups/qwenkb-<time>.*, `make backup FILE=x` writes x.
+backup: venv
+	$(BIN)/python manage.py backup $(FILE)
+
+# Replace the database's contents with a backup: `make restore FILE=backups/qwenkb-....dump`.
+restore: venv
+	@test -n "$(FILE)" || (echo "Say which backup: make restore FILE=backups/qwenkb-....dump" && exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"
 
 # Production serving: gunicorn, DEBUG off, persistent connections, static files by whitenoise.
 # SECRET_KEY comes from the environment, else from .secret_key (made once, never committed).

@@ -28,7 +28,7 @@ from claims.selectors import (
     open_contradiction_exists,
     review_filter,
 )
-from qwenkb.filters import SlugFilter
+from qwenkb.filters import SlugFilter, StrictBooleanFilter
 from sources.choices import Reliability
 from sources.models import Publisher, Source
 
@@ -94,7 +94,7 @@ class ClaimFilterSet(filters.FilterSet):
         field_name="source__reliability", choices=Reliability.choices
     )
     value_type = filters.ChoiceFilter(field_name="metric__value_type", choices=ValueType.choices)
-    disputed = filters.BooleanFilter(method="filter_disputed", label="In an open contradiction")
+    disputed = StrictBooleanFilter(method="filter_disputed", label="In an open contradiction")
     as_of_after = filters.DateFilter(
         method="filter_as_of_after", label="As-of period ends on or after (YYYY-MM-DD)"
     )

@@ -8,10 +8,13 @@ place, and writes that change an object must name the version they saw (``If-Mat
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.response import Response
@@ -105,6 +108,9 @@ class BaseViewSet(viewsets.GenericViewSet):
     permission_classes = [ModelPermissions]
     write_permissions: dict[str, str] = {}
     extra_query_params: set[str] = set()
+    # Actions that change an existing object: they need If-Match (428 without it), are
+    # documented with it (qwenkb.schema) and run through ``change``.
+    versioned_actions: frozenset[str] = frozenset()
 
     def allowed_query_params(self) -> set[str]:
         """Parameters this view understands."""
@@ -125,6 +131,8 @@ class BaseViewSet(viewsets.GenericViewSet):
                     for name in unknown
                 }
             )
+        if self.action in self.versioned_actions and "If-Match" not in request.headers:
+            raise PreconditionRequired()
         # Authenticated, permitted, throttled and checked: an unchanged database may answer
         # from the read cache (qwenkb.readcache) instead of running the action.
         self.read_key = readcache.key_for(request)
@@ -145,17 +153,31 @@ class BaseViewSet(viewsets.GenericViewSet):
         response["ETag"] = etag_of(data)
         return response
 
-    def check_version(self, request, current_data, *, required: bool = True) -> Response | None:
-        """A 412 response when If-Match is stale, else None; 428 when it is required and absent."""
-        header = request.headers.get("If-Match")
-        if header is None:
-            if required:
-                raise PreconditionRequired()
-            return None
-        tags = [tag.strip() for tag in header.split(",")]
+    def check_version(self, request, current_data) -> Response | None:
+        """A 412 response when If-Match names another version than ``current_data``'s."""
+        tags = [tag.strip() for tag in request.headers.get("If-Match", "").split(",")]
         if etag_of(current_data) in tags:
             return None
         return self._stale(current_data)
+
+    def change(self, request, apply: Callable[[Any], Response]) -> Response:
+        """Run ``apply(instance)`` on the object the URL names, if If-Match names its version.
+
+        One transaction holds the object's row lock from before its version is read until
+        the change is committed, so of two clients sending the same ETag only the first
+        changes it; the second waits, then reads the new version and gets a 412. (Read
+        outside the lock, both versions would match and the later write would silently
+        undo the earlier one.)
+        """
+        with transaction.atomic():
+            lock_row(self.get_object())
+            # Read again under the lock: on PostgreSQL each statement sees what was
+            # committed before it began, so this read sees the last committed version.
+            instance = self.get_object()
+            stale = self.check_version(request, self.get_serializer(instance).data)
+            if stale is not None:
+                return stale
+            return apply(instance)
 
     def _stale(self, current_data) -> Response:
         response = Response(
@@ -169,6 +191,13 @@ class BaseViewSet(viewsets.GenericViewSet):
         return response
 
 
+def lock_row(instance) -> None:
+    """Lock ``instance``'s row until the transaction ends (SQLite: the write lock is already held,
+    its transactions begin IMMEDIATE)."""
+    manager = type(instance)._base_manager
+    list(manager.select_for_update().filter(pk=instance.pk).values_list("pk", flat=True))
+
+
 class VersionedUpdateMixin:
     """PUT and PATCH: check If-Match against the current version, validate, then apply.
 
@@ -177,18 +206,18 @@ class VersionedUpdateMixin:
     """
 
     write_serializer_class: type[serializers.Serializer]
+    versioned_actions = frozenset({"update", "partial_update"})
 
     def apply_update(self, instance, data: dict, *, partial: bool) -> Response:
         raise NotImplementedError
 
     def _versioned_update(self, request, *, partial: bool) -> Response:
-        instance = self.get_object()
-        stale = self.check_version(request, self.get_serializer(instance).data)
-        if stale is not None:
-            return stale
-        write = self.write_serializer_class(data=request.data, partial=partial)
-        write.is_valid(raise_exception=True)
-        return self.apply_update(instance, write.validated_data, partial=partial)
+        def apply(instance) -> Response:
+            write = self.write_serializer_class(data=request.data, partial=partial)
+            write.is_valid(raise_exception=True)
+            return self.apply_update(instance, write.validated_data, partial=partial)
+
+        return self.change(request, apply)
 
     def update(self, request, *args, **kwargs):
         return self._versioned_update(request, partial=False)

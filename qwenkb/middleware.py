@@ -1,6 +1,18 @@
-"""Response headers every page carries."""
+"""Response headers every page carries, refusing unusable requests, and database outages."""
+
+import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    JsonResponse,
+)
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,4 +36,71 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+class RequestGuardMiddleware:
+    """Refuse what no view can use before any view sees it: a NUL in the path or the query.
+
+    PostgreSQL cannot hold a NUL in a text value, so a look-up by such a slug or search
+    text would fail in the database; the answer is a 404 for a path (no object has that
+    name) and a 400 naming the parameter for a query value.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            if _is_api(request):
+                return JsonResponse(
+                    {"detail": "No object has a name with a NUL in it."}, status=404
+                )
+            return HttpResponseNotFound(render_to_string("404.html", request=request))
+        bad = sorted(
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        )
+        if bad:
+            message = "Null characters are not allowed."
+            if _is_api(request):
+                return JsonResponse(
+                    {name.replace("\x00", "\\0"): [message] for name in bad}, status=400
+                )
+            errors = [(name.replace("\x00", "\\0"), "query parameter", [message]) for name in bad]
+            page = render_to_string("400.html", {"errors": errors}, request=request)
+            return HttpResponseBadRequest(page)
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached is a 503 with Retry-After, not a 500.
+
+    API clients get JSON they can act on (wait and retry); people get a page saying so.
+    """
+
+    retry_after = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", exception)
+        if _is_api(request):
+            response = JsonResponse(
+                {"detail": "The database is unavailable; retry in a moment."}, status=503
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html", request=request), status=503)
+        response["Retry-After"] = str(self.retry_after)
         return response

@@ -73,8 +73,26 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    # DRF answers a page past the end 404 "Invalid page."; say which parameter and why.
+    invalid_page_message = "page: there is no page {page_number} ({message})."
+
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        readable = raw in (None, "", *self.last_page_strings) or (
+            raw.isascii() and raw.isdigit() and int(raw) >= 1
+        )
+        if not readable:
+            raise exceptions.ValidationError(
+                {
+                    "page": [
+                        f"Must be a whole number from 1 (or \u201clast\u201d); got \u201c{raw}\u201d."
+                    ]
+                }
+            )
+        return super().paginate_queryset(queryset, request, view)
 
     def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:
         """A page of the queryset as plain rows of ``columns``."""
@@ -94,6 +112,18 @@ class KeysetPagination(CursorPagination):
 
     def get_page_size(self, request):
         return page_size_from(request, self.page_size)
+
+    def decode_cursor(self, request):
+        """The cursor, or a 400 naming ``cursor`` when it is not one this API gave out."""
+        try:
+            cursor = super().decode_cursor(request)
+            if cursor is not None and cursor.position is not None:
+                int(cursor.position)  # positions are ids
+        except (exceptions.NotFound, ValueError) as exc:
+            raise exceptions.ValidationError(
+                {"cursor": ["Not a cursor this API gave out; use a `next` or `previous` link."]}
+            ) from exc
+        return cursor
 
     def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:
         """A page of the queryset as plain rows of ``columns``."""

@@ -1,6 +1,7 @@
 """Reusing anonymous API read responses for as long as the database is provably unchanged.
 
-A response is stored under the request's full path and a *database state*: on PostgreSQL the
+A response is stored under the request's absolute URL (scheme, host, path and query), its
+format and Accept header, and a *database state*: on PostgreSQL the
 text of ``pg_current_snapshot()`` (the next transaction id and the transactions in flight),
 which changes whenever any transaction starts writing, commits or aborts, whoever runs it
 (the admin, the API, an import's COPY, ``psql``); on SQLite the change counter in the file's
@@ -103,7 +104,12 @@ def key_for(request) -> str | None:
     state = database_state()
     if state is None:
         return None
-    return f"{state} {request.accepted_renderer.format} {request.get_full_path()}"
+    # Everything that shapes the response: links are absolute (scheme and host), the
+    # renderer follows the format and Accept. Keyed on the path alone, one request with a
+    # forged Host or X-Forwarded-Proto would have set every later client's links.
+    url = request.build_absolute_uri()
+    accept = request.headers.get("Accept", "")
+    return f"{state} {request.accepted_renderer.format} {accept!r} {url}"
 
 
 def lookup(key) -> HttpResponse | None:

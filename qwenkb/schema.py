@@ -1,4 +1,30 @@
-"""OpenAPI post-processing: the error responses every operation can give, documented once."""
+"""OpenAPI: the If-Match header of every versioned change and the error responses every
+operation can give, documented once."""
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The ETag of the version you are changing (from a GET or an earlier write). "
+        "Without it: 428; when the object has changed since: 412 with its current version."
+    ),
+)
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, plus If-Match on the actions a viewset versions."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "action", None) in getattr(self.view, "versioned_actions", ()):
+            parameters = [*parameters, IF_MATCH]
+        return parameters
+
 
 ERROR_DETAIL = {
     "type": "object",
@@ -35,7 +61,7 @@ def _response(description: str, schema: dict) -> dict:
 
 
 def add_error_responses(result, generator, request, public):
-    """Document 400/401/403/404/412/413/428/429 (and 304 on reads) on every operation."""
+    """Document 400/401/403/404/412/413/428/429/503 (and 304 on reads) on every operation."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(
         {"ErrorDetail": ERROR_DETAIL, "FieldErrors": FIELD_ERRORS, "StaleVersion": STALE}
     )
@@ -44,9 +70,13 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
             responses.setdefault("400", _response("Invalid parameters or body.", fields))
             responses.setdefault("404", _response("Not found.", detail))
             responses.setdefault("429", _response("Too many requests; see Retry-After.", detail))
+            responses.setdefault(
+                "503", _response("The database is unavailable; see Retry-After.", detail)
+            )
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified (If-None-Match)."})
                 if path.startswith("/api/claims/") or path.startswith("/api/contradictions/"):
@@ -62,8 +92,7 @@ def add_error_responses(result, generator, request, public):
                 "403", _response("Not allowed for this account (or CSRF failed).", detail)
             )
             responses.setdefault("413", _response("Request body too large.", detail))
-            if method in ("put", "patch", "post", "delete") and "{" in path:
+            if any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters):
                 responses.setdefault("412", _response("Stale If-Match: the object changed.", STALE))
-            if method in ("put", "patch"):
                 responses.setdefault("428", _response("If-Match is required.", detail))
     return result

@@ -47,6 +47,12 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-qwenkb"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not DEBUG and not ALLOWED_HOSTS:
+    # Django would answer every request 400 (and check --deploy warns W020): refuse to start.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. With DEBUG off, set ALLOWED_HOSTS to the host names this "
+        "site is served under, comma-separated, e.g. ALLOWED_HOSTS=kb.example.org."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qwenkb.middleware.RequestGuardMiddleware",
+    "qwenkb.middleware.DatabaseUnavailableMiddleware",
     # With DEBUG off, static files come straight from the app server, compressed and cached
     # (no proxy needed); in development runserver serves them from the apps' folders.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -133,6 +141,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 API_CACHE_MB = float(os.environ.get("API_CACHE_MB", "256"))
 API_CACHE_DIR = Path(os.environ.get("API_CACHE_DIR") or BASE_DIR / ".cache" / "api-responses")
 
+# Rate-limit counts live where every worker process sees them: a directory shared by the
+# processes on this machine (diskcache, SQLite files; CACHE_DIR), or Redis when REDIS_URL is
+# set (several machines). Not the main database: a count written on every request would
+# change the database state on every request and so empty the API read cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache" / "shared"),
+            "TIMEOUT": 3600,
+        }
+    }
+
+# Change reasons and resolution notes are as long as their writers make them, never cut.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,7 +200,7 @@ REST_FRAMEWORK = {
     # orjson writes JSON several times faster than the standard library (bench/RESULTS.md).
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
     "ORJSON_RENDERER_OPTIONS": [orjson.OPT_NON_STR_KEYS],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["qwenkb.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "qwenkb.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "qwenkb.api.exception_handler",
@@ -180,11 +208,14 @@ REST_FRAMEWORK = {
         "qwenkb.throttles.AnonReadRateThrottle",
         "qwenkb.throttles.WriteRateThrottle",
     ],
+    # Clients are told apart by the connecting address; X-Forwarded-For counts only through
+    # the number of proxies in front of the app that are trusted to set it (TRUSTED_PROXIES).
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_ANON_RATE", "1000/minute"),
         "writes": os.environ.get("API_WRITE_RATE", "120/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "qwenkb.schema.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,9 +1,43 @@
-"""API rate limits (kept apart from the viewsets: DRF imports them while it starts)."""
+"""API rate limits (kept apart from the viewsets: DRF imports them while it starts).
+
+Counts are kept in the default cache, which every worker process shares (settings.CACHES),
+and counted with the cache's atomic ``add`` and ``incr``: two workers answering one client
+at the same moment cannot both read the same count and both let the request through. A
+client's window opens with its first request and lasts the rate's period. Clients are told
+apart by the connecting address unless TRUSTED_PROXIES says how many proxies to believe.
+"""
 
 from rest_framework import permissions, throttling
 
 
-class WriteRateThrottle(throttling.UserRateThrottle):
+class SharedCountThrottle(throttling.SimpleRateThrottle):
+    """At most ``num_requests`` per ``duration`` seconds per client, counted atomically."""
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        start_key = f"{self.key}:start"
+        self.cache.add(start_key, self.now, timeout=self.duration)
+        start = self.cache.get(start_key, self.now)
+        count_key = f"{self.key}:{start!r}"
+        self.cache.add(count_key, 0, timeout=self.duration)
+        try:
+            count = self.cache.incr(count_key)
+        except ValueError:  # the window closed between add and incr: this opens the next
+            self.cache.set(count_key, 1, timeout=self.duration)
+            count = 1
+        self.window_end = start + self.duration
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(0.0, self.window_end - self.now)
+
+
+class WriteRateThrottle(SharedCountThrottle, throttling.UserRateThrottle):
     """Limits writes per user (scope "writes")."""
 
     scope = "writes"
@@ -14,5 +48,5 @@ class WriteRateThrottle(throttling.UserRateThrottle):
         return super().allow_request(request, view)
 
 
-class AnonReadRateThrottle(throttling.AnonRateThrottle):
+class AnonReadRateThrottle(SharedCountThrottle, throttling.AnonRateThrottle):
     """Limits anonymous reads per client address (scope "anon")."""

@@ -12,8 +12,16 @@ from django.test import Client, override_settings
 
 @pytest.fixture(autouse=True, scope="session")
 def api_read_cache_of_its_own(tmp_path_factory):
-    """The tests' API read cache lives in a directory of their own, not the checkout's."""
-    with override_settings(API_CACHE_DIR=tmp_path_factory.mktemp("api-responses")):
+    """The tests' API read cache and shared cache live in directories of their own, not the
+    checkout's."""
+    shared = {
+        "default": settings.CACHES["default"]
+        | {"LOCATION": str(tmp_path_factory.mktemp("shared-cache"))}
+    }
+    with override_settings(
+        API_CACHE_DIR=tmp_path_factory.mktemp("api-responses"),
+        CACHES=shared if "diskcache" in settings.CACHES["default"]["BACKEND"] else settings.CACHES,
+    ):
         yield
 
 

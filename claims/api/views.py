@@ -174,6 +174,12 @@ class ClaimViewSet(
         "reject": "claims.change_claim",
         "prefer": "claims.review_claim",
     }
+    versioned_actions = VersionedUpdateMixin.versioned_actions | {
+        "destroy",
+        "accept",
+        "reject",
+        "prefer",
+    }
 
     def get_queryset(self):
         return claim_queryset().prefetch_related(*claim_prefetch()).order_by("id")
@@ -291,21 +297,23 @@ class ClaimViewSet(
         return self._written(result, status.HTTP_200_OK)
 
     def _review(self, request, service):
-        claim = self.get_object()
-        stale = self.check_version(request, s.ClaimSerializer(claim).data, required=False)
-        if stale is not None:
-            return stale
-        body = s.ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        result = service(
-            claim=claim, user=request.user, reason=body.validated_data.get("reason", "")
-        )
-        return self._written(result, status.HTTP_200_OK)
+        def apply(claim) -> Response:
+            body = s.ReasonSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            result = service(
+                claim=claim, user=request.user, reason=body.validated_data.get("reason", "")
+            )
+            return self._written(result, status.HTTP_200_OK)
+
+        return self.change(request, apply)
 
     @extend_schema(
         request=s.ReasonSerializer,
-        responses=s.ClaimSerializer,
-        description="Deleting a claim rejects it; claims are never erased through the API.",
+        responses={200: s.ClaimSerializer},
+        description=(
+            "Deleting a claim rejects it and answers the rejected claim (200); claims are "
+            "never erased through the API."
+        ),
     )
     def destroy(self, request, *args, **kwargs):
         return self._review(request, services.claim_reject)
@@ -328,16 +336,15 @@ class ClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def prefer(self, request, pk=None):
-        claim = self.get_object()
-        stale = self.check_version(request, s.ClaimSerializer(claim).data, required=False)
-        if stale is not None:
-            return stale
-        body = s.PreferSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        result = services.claim_prefer(
-            claim=claim, user=request.user, reason=body.validated_data["note"]
-        )
-        return self._written(result, status.HTTP_200_OK)
+        def apply(claim) -> Response:
+            body = s.PreferSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            result = services.claim_prefer(
+                claim=claim, user=request.user, reason=body.validated_data["note"]
+            )
+            return self._written(result, status.HTTP_200_OK)
+
+        return self.change(request, apply)
 
 
 class ContradictionViewSet(
@@ -350,6 +357,7 @@ class ContradictionViewSet(
     pagination_class = Pagination
     export_name = "contradictions"
     write_permissions = {"resolve": "claims.review_claim", "dismiss": "claims.review_claim"}
+    versioned_actions = frozenset({"resolve", "dismiss"})
 
     def get_queryset(self):
         claim_parts = ["subject", "metric", "source__publisher", "attributed_to", "entity_value"]
@@ -379,14 +387,13 @@ class ContradictionViewSet(
         return self.versioned(self.get_serializer(self.get_object()).data)
 
     def _settle(self, request, body_class, settle):
-        record = self.get_object()
-        stale = self.check_version(request, self.get_serializer(record).data, required=False)
-        if stale is not None:
-            return stale
-        body = body_class(data=request.data)
-        body.is_valid(raise_exception=True)
-        settle(record, body.validated_data)
-        return self.versioned(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+        def apply(record) -> Response:
+            body = body_class(data=request.data)
+            body.is_valid(raise_exception=True)
+            settle(record, body.validated_data)
+            return self.versioned(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+        return self.change(request, apply)
 
     @extend_schema(request=s.ResolveSerializer, responses=s.ContradictionSerializer)
     @action(detail=True, methods=["post"])

@@ -97,6 +97,13 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _refuse_nul(row: dict, line: int) -> None:
+    """PostgreSQL's text cannot hold a NUL: refused here, with the line, not by COPY."""
+    for name in FIELDS:
+        if isinstance(row.get(name), str) and "\x00" in row[name]:
+            raise RowError(line, f"{name}: contains a NUL character, which cannot be stored.")
+
+
 def source_refs(chunk: list[Line]) -> set[str]:
     """The source keys or ids the rows of a chunk name."""
     return {str(row.get("source") or "").strip() for _, row in chunk if isinstance(row, dict)}
@@ -226,6 +233,7 @@ class RowReader:
             raise RowError(
                 line, f"unknown field {', '.join(unknown)}; the fields are {', '.join(FIELDS)}."
             )
+        _refuse_nul(row, line)
         get = row.get
         subject, metric_slug, value_text, source_ref, quote_cell, as_of, attributed, status = (
             _cell(get(name)) for name in FIELDS

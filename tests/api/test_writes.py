@@ -86,7 +86,10 @@ def test_only_reviewers_accept_or_set_status(editor_api, reviewer_api, kb):
     created = editor_api.post("/api/claims/", new_claim(kb), format="json").json()
     assert editor_api.post(f"/api/claims/{created['id']}/accept/").status_code == 403
     accepted = reviewer_api.post(
-        f"/api/claims/{created['id']}/accept/", {"reason": "checked"}, format="json"
+        f"/api/claims/{created['id']}/accept/",
+        {"reason": "checked"},
+        format="json",
+        HTTP_IF_MATCH=reviewer_api.get(f"/api/claims/{created['id']}/")["ETag"],
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
@@ -94,7 +97,8 @@ def test_only_reviewers_accept_or_set_status(editor_api, reviewer_api, kb):
 def test_delete_is_a_rejection(reviewer_api, editor_api, kb):
     url = f"/api/claims/{kb['a'].pk}/"
     assert editor_api.delete(url).status_code == 403
-    response = reviewer_api.delete(url)
+    assert reviewer_api.delete(url).status_code == 428
+    response = reviewer_api.delete(url, HTTP_IF_MATCH=reviewer_api.get(url)["ETag"])
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     assert Claim.objects.filter(pk=kb["a"].pk, status="rejected").exists()
     assert Contradiction.objects.get().status == "closed"
@@ -138,14 +142,20 @@ def test_reviewer_resolves_and_dismisses(reviewer_api, editor_api, kb):
         ).status_code
         == 403
     )
+    body = {"preferred_claim": kb["b"].pk, "note": "n"}
+    assert reviewer_api.post(url + "resolve/", body, format="json").status_code == 428
+    etag = reviewer_api.get(url)["ETag"]
     assert (
         reviewer_api.post(
-            url + "resolve/", {"preferred_claim": kb["c"].pk, "note": "n"}, format="json"
+            url + "resolve/",
+            {"preferred_claim": kb["c"].pk, "note": "n"},
+            format="json",
+            HTTP_IF_MATCH=etag,
         ).status_code
         == 400
     )
     assert reviewer_api.post(
-        url + "resolve/", {"preferred_claim": kb["b"].pk}, format="json"
+        url + "resolve/", {"preferred_claim": kb["b"].pk}, format="json", HTTP_IF_MATCH=etag
     ).json() == {"note": ["This field is required."]}
     stale = reviewer_api.post(
         url + "resolve/",
@@ -155,7 +165,10 @@ def test_reviewer_resolves_and_dismisses(reviewer_api, editor_api, kb):
     )
     assert stale.status_code == 412
     done = reviewer_api.post(
-        url + "resolve/", {"preferred_claim": kb["b"].pk, "note": "later report"}, format="json"
+        url + "resolve/",
+        {"preferred_claim": kb["b"].pk, "note": "later report"},
+        format="json",
+        HTTP_IF_MATCH=stale["ETag"],
     )
     assert done.status_code == 200
     body = done.json()
@@ -165,7 +178,9 @@ def test_reviewer_resolves_and_dismisses(reviewer_api, editor_api, kb):
         and body["resolution"]["note"] == "later report"
     )
     assert [c["rank"] for c in body["claims"]] == ["deprecated", "preferred"]
-    again = reviewer_api.post(url + "dismiss/", {"note": "x"}, format="json")
+    again = reviewer_api.post(
+        url + "dismiss/", {"note": "x"}, format="json", HTTP_IF_MATCH=done["ETag"]
+    )
     assert again.status_code == 400 and "status" in again.json()
 
 

@@ -143,6 +143,12 @@ def test_history_records_each_claim_with_file_and_line(kb, tmp_path):
     assert reasons == ["Imported from claims.jsonl, line 1", "Imported from claims.jsonl, line 2"]
 
 
+def test_a_long_file_name_is_kept_whole_in_the_history(kb, tmp_path):
+    name = "a-file-name-longer-than-any-history-column-once-allowed-" + "x" * 80 + ".jsonl"
+    run(jsonl(tmp_path, rows(kb, 1), name=name))
+    assert Claim.history.get().history_change_reason == f"Imported from {name}, line 1"
+
+
 def test_csv_file_with_header(kb, tmp_path):
     path = tmp_path / "claims.csv"
     with path.open("w", newline="") as handle:
@@ -175,6 +181,7 @@ def test_csv_bad_row_names_its_line(kb, tmp_path):
         ({"quote": "not in the text"}, "quote: not found verbatim"),
         ({"status": "maybe"}, "status must be one of"),
         ({"colour": "red"}, "unknown field colour"),
+        ({"quote": "over 1 trillion\x00"}, "quote: contains a NUL character"),
     ],
 )
 def test_bad_row_at_line_n_leaves_nothing_behind(kb, tmp_path, change, message):

@@ -1,0 +1,146 @@
+"""QwenKB served as in production, for tests that need real worker processes.
+
+``served_database`` makes a throwaway database of the kind the tests run on (a SQLite file,
+or a fresh PostgreSQL database beside the test database), migrated and holding a small
+knowledge base and a reviewer's token; ``gunicorn`` serves it with the given workers.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+SETUP = """
+import json
+from django.contrib.auth.models import Group, User
+from rest_framework.authtoken.models import Token
+from tests import factories
+
+user = User.objects.create_user("rex", password=None, is_staff=True)
+user.groups.add(Group.objects.get(name="Reviewers"))
+text = "The flagship boasts over 1 trillion parameters."
+src = factories.source(title="Weekly report", text=text, pub=factories.publisher(name="VB"))
+qwen = factories.entity(name="Qwen", kind="model_family")
+metric = factories.metric(slug="largest-model-parameters")
+claim = factories.claim(
+    subject=qwen, metric_=metric, src=src, value="over 1 trillion",
+    quote="over 1 trillion parameters",
+).claim
+print(json.dumps({
+    "token": Token.objects.create(user=user).key,
+    "claim": claim.pk, "entity": qwen.slug, "source": src.pk,
+}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def manage(env: dict, *args: str, stdin: str | None = None) -> str:
+    """Run manage.py with ``env``; its standard output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def production_env(tmp_path: Path, database_url: str) -> dict:
+    """The environment of `make serve`, on ``database_url``, with caches under ``tmp_path``."""
+    return os.environ | {
+        "DEBUG": "0",
+        "SECRET_KEY": "served-test-only-" + "k" * 50,
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "CACHE_DIR": str(tmp_path / "shared-cache"),
+        "API_CACHE_DIR": str(tmp_path / "api-responses"),
+    }
+
+
+@contextmanager
+def empty_database(tmp_path: Path, label: str):
+    """The URL of a new, empty database of the tests' kind; dropped afterwards."""
+    config = settings.DATABASES["default"]
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        yield f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"{config['NAME']}_{label}_{uuid.uuid4().hex[:8]}"
+    server = f"{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}"
+    user = config["USER"] or "postgres"
+    auth = f"{user}:{config['PASSWORD']}" if config.get("PASSWORD") else user
+    admin = f"postgresql://{auth}@{server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://{auth}@{server}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def served_database(tmp_path: Path, label: str = "served"):
+    """(environment, facts): a migrated database with a reviewer's token and one claim."""
+    with empty_database(tmp_path, label) as url:
+        env = production_env(tmp_path, url)
+        manage(env, "migrate", "--noinput", "-v0")
+        facts = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
+        yield env, facts
+
+
+@contextmanager
+def gunicorn(env: dict, *, workers: int, threads: int = 1, extra: tuple[str, ...] = ()):
+    """The base URL of gunicorn serving QwenKB with ``env``; stopped afterwards."""
+    port = free_port()
+    env = env | {"PORT": str(port), "WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
+    server = subprocess.Popen(
+        [str(GUNICORN), "--config", "qwenkb/gunicorn.conf.py", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its workers stop with it
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read().decode()[-3000:]
+            try:  # listening; no request yet, so that no rate-limit count is spent
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                assert time.time() < deadline, "gunicorn did not answer within 60 s"
+                time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
