@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from qwenkb.history import stamp
+from qwenkb.webhooks import events
 from sources.models import Publisher, Source
 
 # What an editor writes on a source, in form order: the admin form, the API and the services
@@ -67,6 +68,8 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
         raise ValidationError({"key": f"A source with key \u201c{source.key}\u201d exists."})
     stamp(source, user=user, reason=reason)
     source.save()
+    if creating:
+        events.source_added(source)
     if "text" in changed and not creating:
         from claims.models import Claim
 

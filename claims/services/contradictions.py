@@ -9,6 +9,7 @@ from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction
 from claims.services.claims import require_review
 from qwenkb.history import stamp
+from qwenkb.webhooks import events
 
 
 def _settle_check(contradiction: Contradiction, note: str, user) -> None:
@@ -53,6 +54,7 @@ def contradiction_resolve(
     contradiction.save()
     detection.group_detect(subject_id=contradiction.subject_id, metric_id=contradiction.metric_id)
     contradiction.refresh_from_db()
+    events.contradiction_settled(contradiction)
     return contradiction
 
 
@@ -67,4 +69,5 @@ def contradiction_dismiss(*, contradiction: Contradiction, note: str, user=None)
     contradiction.resolved_at = timezone.now()
     stamp(contradiction, user=user, reason=f"Dismissed: {note.strip()}")
     contradiction.save()
+    events.contradiction_settled(contradiction)
     return contradiction
