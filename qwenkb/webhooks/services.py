@@ -25,6 +25,14 @@ def event_emit(*, event: Event, data: dict) -> None:
 
 
 def _record(event: Event, data: dict, created: str, request_id: str) -> None:
+    token = request_id_var.set(request_id)  # the deliveries' logs carry the write's request id
+    try:
+        _record_deliveries(event, data, created, request_id)
+    finally:
+        request_id_var.reset(token)
+
+
+def _record_deliveries(event: Event, data: dict, created: str, request_id: str) -> None:
     from qwenkb.webhooks.tasks import deliver
 
     endpoints = [
