@@ -42,9 +42,13 @@ def replica_aliases() -> list[str]:
 def replica_lag(alias: str) -> float | None:
     """Seconds the replica's replay is behind (0 when it has replayed all it received);
     None when the database is not a replica. Raises DatabaseError when it cannot answer."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute(LAG_SQL)
-        lag = cursor.fetchone()[0]
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(LAG_SQL)
+            lag = cursor.fetchone()[0]
+    except DatabaseError:
+        connections[alias].close()  # the next try opens a new connection
+        raise
     return None if lag is None else float(lag)
 
 
@@ -60,7 +64,6 @@ def replica_usable(alias: str) -> bool:
         if not usable:
             logger.warning("replica %s skipped: lag %s s", alias, lag)
     except DatabaseError as error:
-        connections[alias].close()
         usable = False
         logger.warning("replica %s skipped: %s", alias, error)
     _health[alias] = (now, usable)

@@ -31,7 +31,11 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append(
-                    {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "at": time.time()}
+                    {
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                        "at": time.time(),
+                    }
                 )
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
@@ -129,7 +133,9 @@ def test_an_unreachable_endpoint_never_fails_the_write_and_ends_failed(
     assert delivery.response_code is None and "Connection refused" in delivery.error
 
 
-def test_nothing_is_sent_for_a_rolled_back_write(editor_api, kb, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_for_a_rolled_back_write(
+    editor_api, kb, django_capture_on_commit_callbacks
+):
     register(editor_api, "http://127.0.0.1:9/hook", ["source.added"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         bad = editor_api.post("/api/sources/", {"key": "x"}, format="json")
