@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "ContradictionStatusEnum": "claims.choices.ContradictionStatus",
         "ContradictionKindEnum": "claims.choices.ContradictionKind",
         "EntityKindEnum": "claims.choices.EntityKind",
+        "WebhookEventEnum": "qwenkb.webhooks.models.Event",
     },
 }
 

@@ -7,6 +7,7 @@ connections from 127.0.0.1: ``ensure_replication_allowed`` adds the pg_hba.conf 
 missing (CI runs as root, as does a developer's machine here) and reloads the server.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -142,8 +143,6 @@ class Replica:
         raise TimeoutError(f"the replica did not replay {lsn} within {timeout} s")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.SubprocessError):
             self.stop()
-        except subprocess.SubprocessError:
-            pass
         shutil.rmtree(self.directory, ignore_errors=True)

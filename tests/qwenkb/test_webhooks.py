@@ -6,7 +6,6 @@ import threading
 import time
 
 import orjson
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +14,6 @@ from claims.models import Claim, Contradiction
 from qwenkb.webhooks import signing
 from qwenkb.webhooks.models import Delivery, DeliveryStatus, Endpoint, Event
 from qwenkb.webhooks.tasks import RETRY_DELAYS, deliver, retry_delay
-from tests.api.conftest import kb, token_client  # noqa: F401  (kb is a fixture)
 from tests.api.test_writes import new_claim
 
 
@@ -56,11 +54,6 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def editor_api(editor):
-    return token_client(editor)
 
 
 def register(client, url, events, secret="s" * 32):
