@@ -1,3 +1,3 @@
 """The API tests' knowledge base and token clients, for the project-level tests too."""
 
-from tests.api.conftest import editor_api, kb, reviewer_api  # noqa: F401 (fixtures)
+from tests.api.conftest import anon, editor_api, kb, reviewer_api  # noqa: F401 (fixtures)
