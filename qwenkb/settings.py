@@ -289,7 +289,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
-INSTALLED_APPS += ["django_prometheus", "qwenkb.webhooks"]
+INSTALLED_APPS += ["django_prometheus", "qwenkb.webhooks", "qwenkb.jobs"]
 MIDDLEWARE = [
     "qwenkb.observability.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",

@@ -46,7 +46,10 @@ def test_metrics_count_requests_queries_and_read_cache_hits(client, kb):
     client.get("/api/claims/")
     client.get("/api/claims/")
     text = client.get("/metrics").content.decode()
-    assert 'django_http_responses_total_by_status_view_method_total{method="GET",status="200",view="api:claim-list"}' in text
+    assert (
+        'django_http_responses_total_by_status_view_method_total{method="GET",status="200",view="api:claim-list"}'
+        in text
+    )
     assert "django_http_requests_latency_seconds_by_view_method_bucket" in text
     assert 'qwenkb_db_queries_total{alias="default"}' in text
     assert 'qwenkb_read_cache_total{result="hit"}' in text
