@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from claims.models import Claim, Contradiction
 from qwenkb.jobs.models import Job
-from tests.claims.test_bulk import kb as bulk_kb  # noqa: F401 (fixture)
 from tests.claims.test_bulk import rows
 
 
