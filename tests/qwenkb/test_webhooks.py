@@ -2,10 +2,16 @@
 retried until accepted, logged with status; a receiver's failures never fail the write."""
 
 import http.server
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -243,3 +249,71 @@ def test_a_signature_verifies_only_its_own_recent_body(secret, body, timestamp, 
         assert not signing.verify(secret, str(timestamp), other, signed, now=timestamp)
     assert not signing.verify(secret + "x", str(timestamp), body, signed, now=timestamp)
     assert not signing.verify(secret, str(timestamp + 1), body, signed, now=timestamp)
+
+
+# --- With a broker: a real Celery worker delivers (PostgreSQL + Redis) ----------------------
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL")
+    or os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+    reason="a worker process shares the database and the broker: PostgreSQL and Redis",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_like_make_worker_delivers_from_the_broker(kb, tmp_path):
+    from django.db import connection
+
+    from qwenkb.celery import app
+    from qwenkb.observability import request_id_var
+    from sources.services import source_save
+
+    broker = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+    settings_dict = connection.settings_dict
+    env = os.environ | {
+        "CELERY_BROKER_URL": broker,
+        "DATABASE_URL": "postgres://postgres@{HOST}:{PORT}/{NAME}".format(**settings_dict),
+    }
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("celery")), "-A", "qwenkb", "worker",
+         "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+        cwd=Path(__file__).resolve().parents[2], env=env,
+        stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True,
+    )  # fmt: skip
+    saved = {"CELERY_TASK_ALWAYS_EAGER": True, "CELERY_BROKER_URL": app.conf.broker_url}
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=broker)
+    _forget_connections(app)
+    try:
+        with Receiver([]) as receiver:
+            Endpoint.objects.create(url=receiver.url, events=["source.added"], secret="w" * 32)
+            token = request_id_var.set("test-request-42")
+            try:
+                source_save(key="queued", title="Queued", publisher=kb["publisher"])
+            finally:
+                request_id_var.reset(token)
+            deadline = time.monotonic() + 60
+            while not receiver.received and time.monotonic() < deadline:
+                assert worker.poll() is None, log.read_text()
+                time.sleep(0.2)
+            assert receiver.received, log.read_text()
+        delivery = Delivery.objects.get()
+        for _ in range(50):  # the worker saves the outcome just after the answer
+            delivery.refresh_from_db()
+            if delivery.status == "delivered":
+                break
+            time.sleep(0.1)
+        assert (delivery.status, delivery.attempts) == ("delivered", 1)
+        assert delivery.request_id == "test-request-42"
+        task_lines = [line for line in log.read_text().splitlines() if "attempt 1, 200" in line]
+        assert len(task_lines) == 1 and '"request_id":"test-request-42"' in task_lines[0]
+    finally:
+        app.conf.update(saved)
+        _forget_connections(app)
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+def _forget_connections(app):
+    """Drop the pooled broker connections, which were made for the broker set before."""
+    app._pool = None
+    app.amqp._producer_pool = None
