@@ -47,6 +47,9 @@ def add_error_responses(result, generator, request, public):
             responses.setdefault("400", _response("Invalid parameters or body.", fields))
             responses.setdefault("404", _response("Not found.", detail))
             responses.setdefault("429", _response("Too many requests; see Retry-After.", detail))
+            if method == "get" and path.startswith("/api/webhooks/"):  # editors' reads only
+                responses.setdefault("401", _response("Authentication needed.", detail))
+                responses.setdefault("403", _response("Not allowed.", detail))
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified (If-None-Match)."})
                 if path.startswith("/api/claims/") or path.startswith("/api/contradictions/"):

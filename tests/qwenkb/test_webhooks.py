@@ -317,3 +317,8 @@ def _forget_connections(app):
     """Drop the pooled broker connections, which were made for the broker set before."""
     app._pool = None
     app.amqp._producer_pool = None
+
+
+def test_a_method_no_action_takes_is_405_not_an_error(editor_api, client, db):
+    assert editor_api.generic("TRACE", "/api/webhooks/deliveries/").status_code == 405
+    assert client.generic("TRACE", "/api/webhooks/endpoints/").status_code == 405
