@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qwenkb.settings")
 
 app = Celery("qwenkb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["qwenkb.webhooks", "qwenkb.jobs"])
+app.autodiscover_tasks(["qwenkb.webhooks", "claims.jobs"])

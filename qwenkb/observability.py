@@ -113,7 +113,7 @@ class _counting_queries:
 
     def __init__(self, counts: dict[str, int]):
         self.counts = counts
-        self.hooks = []
+        self.hooks: list = []
 
     def __enter__(self):
         for connection in connections.all(initialized_only=False):

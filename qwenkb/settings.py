@@ -289,7 +289,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
-INSTALLED_APPS += ["django_prometheus", "qwenkb.webhooks", "qwenkb.jobs"]
+INSTALLED_APPS += ["django_prometheus", "qwenkb.webhooks", "claims.jobs"]
 MIDDLEWARE = [
     "qwenkb.observability.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
@@ -298,8 +298,18 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # One JSON line per request (and per task), each with its request id.
-LOGGING["formatters"] = {"json": {"()": "qwenkb.observability.JsonFormatter"}}
-LOGGING["filters"] = {"request_id": {"()": "qwenkb.observability.RequestIdFilter"}}
-LOGGING["handlers"]["console"] |= {"formatter": "json", "filters": ["request_id"]}
-LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")
-LOGGING["formatters"]["text"] = {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"}
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        "json": {"()": "qwenkb.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "filters": {"request_id": {"()": "qwenkb.observability.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("LOG_FORMAT", "json"),
+            "filters": ["request_id"],
+        }
+    },
+}

@@ -7,9 +7,9 @@ from django.utils import timezone
 from claims import detection
 from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction
+from claims.services import webhooks as events
 from claims.services.claims import require_review
 from qwenkb.history import stamp
-from qwenkb.webhooks import events
 
 
 def _settle_check(contradiction: Contradiction, note: str, user) -> None:

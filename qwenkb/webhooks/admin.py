@@ -21,7 +21,7 @@ class DeliveryInline(admin.TabularInline):
     """The latest deliveries, read only."""
 
     model = Delivery
-    fields = ["created_at", "event", "status", "attempts", "response_code", "error"]
+    fields = ("created_at", "event", "status", "attempts", "response_code", "error")
     readonly_fields = fields
     extra = 0
     max_num = 0

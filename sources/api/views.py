@@ -5,13 +5,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from claims.filtersets import PublisherFilterSet, SourceFilterSet
-from claims.loading import read_published
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
 from qwenkb.pagination import Pagination
 from sources import services
 from sources.api import serializers as s
+from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
+from sources.periods import read_published
 
 
 class PublisherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):

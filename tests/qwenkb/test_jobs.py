@@ -5,8 +5,8 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from claims.jobs.models import Job
 from claims.models import Claim, Contradiction
-from qwenkb.jobs.models import Job
 from tests.claims.test_bulk import rows
 
 

@@ -4,11 +4,12 @@ import io
 import logging
 from pathlib import Path
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from qwenkb.jobs.models import Job, JobKind, JobStatus
+from claims.jobs.models import Job, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,6 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 @transaction.atomic
 def job_queue(*, kind: str, user=None, upload=None, subject=None, metric=None) -> Job:
     """Record a job and have a worker run it once this transaction commits."""
-    from qwenkb.jobs.tasks import run_job
     from qwenkb.tasks import enqueue
 
     job_check(kind=kind, upload=upload)
@@ -97,7 +97,10 @@ def _import(job: Job) -> str:
     from claims import bulk
     from claims.management.commands.import_claims import READERS
 
-    rows = READERS[_format(job.filename)](io.BytesIO(bytes(job.content)))
+    fmt = _format(job.filename)
+    if fmt is None:  # job_check refused such a file when the job was queued
+        raise ValueError(f"{job.filename}: not a JSON Lines or CSV file name.")
+    rows = READERS[fmt](io.BytesIO(bytes(job.content)))
     # workers=0: a Celery worker's processes are daemons, which may not start processes.
     report = bulk.claims_import(
         bulk.prefetched(rows), reason=f"Imported from {job.filename} (admin)", workers=0
@@ -108,3 +111,9 @@ def _import(job: Job) -> str:
         f"{report.conflicts.created:,} created, {report.conflicts.updated:,} updated, "
         f"{report.conflicts.reopened:,} reopened, {report.conflicts.closed:,} closed."
     )
+
+
+@shared_task(acks_late=True)
+def run_job(job_id: int) -> str:
+    """Run a rescan or an import queued from the admin (the worker's side)."""
+    return job_run(job=Job.objects.get(pk=job_id)).status

@@ -5,6 +5,6 @@ class JobsConfig(AppConfig):
     """Background jobs started from the admin."""
 
     default_auto_field = "django.db.models.BigAutoField"
-    name = "qwenkb.jobs"
+    name = "claims.jobs"
     label = "jobs"
     verbose_name = "Background jobs"

@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 
-from qwenkb.jobs.models import Job
-from qwenkb.jobs.services import job_check, job_queue
+from claims.jobs.models import Job
+from claims.jobs.services import job_check, job_queue
 
 
 class JobForm(forms.ModelForm):
