@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test serve bench venv lint format lock clean backup restore browser
+.PHONY: run test serve worker bench venv lint format lock clean backup restore browser
 
 venv: $(STAMP)
 
@@ -59,6 +59,13 @@ serve: venv
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	echo "QwenKB (production settings) on http://127.0.0.1:$(PORT)/" && \
 	PORT=$(PORT) exec $(BIN)/gunicorn --config qwenkb/gunicorn.conf.py
+
+# A background worker (webhook deliveries, admin jobs) taking tasks from CELERY_BROKER_URL.
+# Without a broker there is nothing to start: tasks run in the app's process after commit.
+worker: venv
+	@test -n "$$CELERY_BROKER_URL" || \
+		(echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1): without it tasks run in the app" && exit 2)
+	exec $(BIN)/celery -A qwenkb worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
 
 # Benchmarks on the local PostgreSQL (1,000,000 claims); writes bench/RESULTS.md.
 bench: venv

@@ -16,7 +16,8 @@ Only anonymous GETs outside a transaction are cached (a transaction could read i
 uncommitted writes), after authentication, throttles and query-parameter checks have run.
 Entries live in a directory every worker process of the server shares (``API_CACHE_DIR``,
 diskcache: SQLite and files), bounded in bytes (``API_CACHE_MB``; 0 turns the cache off),
-oldest stored out first.
+oldest stored out first; or, when the settings define a ``readcache`` cache (with
+``REDIS_URL``), in that cache, which every app server shares.
 """
 
 import os
@@ -25,7 +26,8 @@ from pathlib import Path
 
 from diskcache import Cache
 from django.conf import settings
-from django.db import connection
+from django.core.cache import caches
+from django.db import connection, connections, router
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -35,10 +37,30 @@ KEPT_HEADERS = ("Content-Type", "ETag", "Allow", "Vary")
 _opened: dict = {}  # (process id, directory, size) -> Cache: one handle per process
 
 
-def _entries() -> Cache | None:
+class SharedEntries:
+    """The read cache in a Django cache every app server shares (Redis), sized like diskcache's."""
+
+    def __init__(self, size_limit: int):
+        self.size_limit = size_limit
+        self.cache = caches["readcache"]
+
+    def get(self, key):
+        return self.cache.get(key)
+
+    def set(self, key, value) -> None:
+        self.cache.set(key, value)
+
+    def clear(self) -> None:
+        # Only this cache's keys: the Redis database may hold the throttles' and sessions'.
+        self.cache.delete_pattern("*")
+
+
+def _entries() -> Cache | SharedEntries | None:
     limit = int(settings.API_CACHE_MB * 1024 * 1024)
     if limit <= 0:
         return None
+    if "readcache" in settings.CACHES:
+        return SharedEntries(limit)
     # Opened in each process that uses it (gunicorn forks workers after loading the app).
     key = (os.getpid(), str(settings.API_CACHE_DIR), limit)
     if key not in _opened:
@@ -58,21 +80,24 @@ def database_state() -> str | None:
     """A text that changes whenever the database changes; None when it cannot be known."""
     if connection.in_atomic_block:
         return None
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    # The state of the database the request reads from: a replica's own, which lags with it,
+    # so an entry never holds a replica's older data under the primary's newer state.
+    reading = connections[router.db_for_read(None)]
+    with reading.cursor() as cursor:
+        if reading.vendor == "postgresql":
             cursor.execute("SELECT pg_current_snapshot()::text")
-            where = "{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
+            where = "{HOST}:{PORT}/{NAME}".format(**reading.settings_dict)
             return f"pg:{where}:{cursor.fetchone()[0]}"
-        if connection.vendor == "sqlite":
-            shared = sqlite_file_state(str(connection.settings_dict["NAME"]))
+        if reading.vendor == "sqlite":
+            shared = sqlite_file_state(str(reading.settings_dict["NAME"]))
             if shared is not None:
                 return shared
             cursor.execute("PRAGMA data_version")
             version = cursor.fetchone()[0]
-            if not hasattr(connection, "qwenkb_name"):  # opened before this module loaded
-                _name_connection(None, connection)
-            changes = connection.connection.total_changes
-            return f"sqlite:{connection.qwenkb_name}:{version}:{changes}"
+            if not hasattr(reading, "qwenkb_name"):  # opened before this module loaded
+                _name_connection(None, reading)
+            changes = reading.connection.total_changes
+            return f"sqlite:{reading.qwenkb_name}:{version}:{changes}"
     return None
 
 

@@ -77,6 +77,9 @@ def add_error_responses(result, generator, request, public):
             responses.setdefault(
                 "503", _response("The database is unavailable; see Retry-After.", detail)
             )
+            if method == "get" and path.startswith("/api/webhooks/"):  # editors' reads only
+                responses.setdefault("401", _response("Authentication needed.", detail))
+                responses.setdefault("403", _response("Not allowed.", detail))
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified (If-None-Match)."})
                 if path.startswith("/api/claims/") or path.startswith("/api/contradictions/"):

@@ -141,23 +141,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 API_CACHE_MB = float(os.environ.get("API_CACHE_MB", "256"))
 API_CACHE_DIR = Path(os.environ.get("API_CACHE_DIR") or BASE_DIR / ".cache" / "api-responses")
 
-# Rate-limit counts live where every worker process sees them: a directory shared by the
-# processes on this machine (diskcache, SQLite files; CACHE_DIR), or Redis when REDIS_URL is
-# set (several machines). Not the main database: a count written on every request would
-# change the database state on every request and so empty the API read cache.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES: dict[str, dict[str, object]]
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "diskcache.DjangoCache",
-            "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache" / "shared"),
-            "TIMEOUT": 3600,
-        }
-    }
-
 # Change reasons and resolution notes are as long as their writers make them, never cut.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
@@ -245,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "ContradictionKindEnum": "claims.choices.ContradictionKind",
         "ContradictionReviewEnum": "claims.choices.ContradictionReview",
         "EntityKindEnum": "claims.choices.EntityKind",
+        "WebhookEventEnum": "qwenkb.webhooks.models.Event",
     },
 }
 
@@ -269,3 +253,82 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Running on several machines (README "Several app servers") -------------------------------
+# With REDIS_URL every app server shares one Redis: the API read cache, the throttles' counts
+# and the sessions live there. Without it, the throttles' counts live in a directory shared by
+# the processes on this machine (diskcache; CACHE_DIR) and need no server. Never the main
+# database: a count written on every request would change the database state on every request
+# and so empty the API read cache (qwenkb/readcache.py keys on that state).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    _redis: dict[str, object] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {
+        "default": _redis | {"KEY_PREFIX": "qwenkb"},
+        "throttle": _redis | {"KEY_PREFIX": "qwenkb-throttle"},
+        "readcache": _redis | {"KEY_PREFIX": "qwenkb-read", "TIMEOUT": 3600},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache" / "shared"),
+            "TIMEOUT": 3600,
+        },
+    }
+
+# Read replicas: anonymous reads go to one of them (qwenkb/routers.py), all else to the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    ) | {
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        # Tests read the replica's copy of the test database, which streaming replication makes.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["qwenkb.routers.ReplicaRouter"]
+# After a write, the client reads from the primary for this long (read-your-writes).
+REPLICA_PIN_SECONDS = float(os.environ.get("REPLICA_PIN_SECONDS", "5"))
+# A replica whose replay lags more than this (seconds) is skipped; its lag is re-read this often.
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "2"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
+
+# Background tasks (qwenkb/tasks.py): Celery with this broker; without one, tasks run in the
+# process that asked for them, once its transaction has committed.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# /metrics answers only these networks (comma-separated CIDRs) or a matching bearer token.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+INSTALLED_APPS += ["django_prometheus", "qwenkb.webhooks", "claims.jobs"]
+MIDDLEWARE = [
+    "qwenkb.observability.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "qwenkb.routers.ReplicaPinMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# One JSON line per request (and per task), each with its request id.
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        "json": {"()": "qwenkb.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "filters": {"request_id": {"()": "qwenkb.observability.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("LOG_FORMAT", "json"),
+            "filters": ["request_id"],
+        }
+    },
+}

@@ -1,17 +1,22 @@
 """API rate limits (kept apart from the viewsets: DRF imports them while it starts).
 
-Counts are kept in the default cache, which every worker process shares (settings.CACHES),
+Counts are kept in the ``throttle`` cache, which every worker process shares (settings.CACHES),
 and counted with the cache's atomic ``add`` and ``incr``: two workers answering one client
 at the same moment cannot both read the same count and both let the request through. A
 client's window opens with its first request and lasts the rate's period. Clients are told
 apart by the connecting address unless TRUSTED_PROXIES says how many proxies to believe.
 """
 
+from django.core.cache import caches
 from rest_framework import permissions, throttling
 
 
 class SharedCountThrottle(throttling.SimpleRateThrottle):
     """At most ``num_requests`` per ``duration`` seconds per client, counted atomically."""
+
+    @property
+    def cache(self):
+        return caches["throttle"]
 
     def allow_request(self, request, view):
         if self.rate is None:

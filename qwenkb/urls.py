@@ -3,12 +3,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from qwenkb import health
+
 admin.site.site_header = "QwenKB curation"
 admin.site.site_title = "QwenKB admin"
 admin.site.index_title = "Sources, claims and contradictions"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("api/webhooks/", include("qwenkb.webhooks.urls")),
     path("api/", include("claims.api.urls")),
     path("", include("claims.urls")),
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from qwenkb.history import stamp
+from qwenkb.webhooks import events
 from sources.models import Publisher, Source
 from sources.signals import source_text_changed
 
@@ -68,6 +69,8 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
         raise ValidationError({"key": f"A source with key \u201c{source.key}\u201d exists."})
     stamp(source, user=user, reason=reason)
     source.save()
+    if creating:
+        events.source_added(source)
     if "text" in changed and not creating:
         source_text_changed.send(sender=Source, source=source)
     return source

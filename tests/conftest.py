@@ -14,14 +14,12 @@ from django.test import Client, override_settings
 def api_read_cache_of_its_own(tmp_path_factory):
     """The tests' API read cache and shared cache live in directories of their own, not the
     checkout's."""
-    shared = {
-        "default": settings.CACHES["default"]
-        | {"LOCATION": str(tmp_path_factory.mktemp("shared-cache"))}
-    }
-    with override_settings(
-        API_CACHE_DIR=tmp_path_factory.mktemp("api-responses"),
-        CACHES=shared if "diskcache" in settings.CACHES["default"]["BACKEND"] else settings.CACHES,
-    ):
+    caches = dict(settings.CACHES)
+    if "diskcache" in caches["throttle"]["BACKEND"]:
+        caches["throttle"] = caches["throttle"] | {
+            "LOCATION": str(tmp_path_factory.mktemp("shared-cache"))
+        }
+    with override_settings(API_CACHE_DIR=tmp_path_factory.mktemp("api-responses"), CACHES=caches):
         yield
 
 

@@ -12,6 +12,7 @@ from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.reading import read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
+from claims.services import webhooks as events
 from claims.values.quotes import quote_problem
 from qwenkb.history import stamp
 from sources.choices import DatePrecision
@@ -217,6 +218,7 @@ def claim_create(*, user=None, reason: str = "", **values) -> ClaimWrite:
     stamp(claim, user=user, reason=reason)
     claim.save()
     opened = detection.group_detect(subject_id=claim.subject_id, metric_id=claim.metric_id)
+    events.claim_written(claim, opened, accepted=claim.status == ClaimStatus.ACCEPTED)
     return ClaimWrite(claim, [c for c in opened if claim.pk in (c.claim_a_id, c.claim_b_id)])
 
 
@@ -270,6 +272,7 @@ def claim_update(*, claim: Claim, user=None, reason: str = "", **changes) -> Cla
     opened = []
     for subject_id, metric_id in sorted(groups):
         opened += detection.group_detect(subject_id=subject_id, metric_id=metric_id)
+    events.claim_written(claim, opened, accepted=changed.get("status") == ClaimStatus.ACCEPTED)
     return ClaimWrite(claim, [c for c in opened if claim.pk in (c.claim_a_id, c.claim_b_id)])
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from claims.choices import ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction
+from claims.services import webhooks as events
 from claims.services.claims import claim_prefer_settle, require_review
 from qwenkb.history import stamp
 
@@ -39,6 +40,7 @@ def contradiction_resolve(
         raise ValidationError({"preferred_claim": "A rejected claim cannot be preferred."})
     claim_prefer_settle(claim=preferred, note=note.strip(), user=user)
     contradiction.refresh_from_db()
+    events.contradiction_settled(contradiction)
     return contradiction
 
 
@@ -53,4 +55,5 @@ def contradiction_dismiss(*, contradiction: Contradiction, note: str, user=None)
     contradiction.resolved_at = timezone.now()
     stamp(contradiction, user=user, reason=f"Dismissed: {note.strip()}")
     contradiction.save()
+    events.contradiction_settled(contradiction)
     return contradiction

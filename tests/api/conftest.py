@@ -1,7 +1,7 @@
 """API test helpers: clients per role and a small knowledge base with one discrepancy."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -10,10 +10,10 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def fresh_throttles():
-    """Rate-limit counters live in the cache; each test starts with none."""
-    cache.clear()
+    """Rate-limit counters live in the throttle cache; each test starts with none."""
+    caches["throttle"].clear()
     yield
-    cache.clear()
+    caches["throttle"].clear()
 
 
 @pytest.fixture

@@ -20,12 +20,14 @@ CHANGES = [
     ("delete", "/api/claims/{claim}/", None),
     ("post", "/api/claims/{claim}/accept/", {}),
     ("post", "/api/claims/{claim}/reject/", {}),
+    ("post", "/api/claims/{claim}/prefer/", {"note": "n"}),
     ("post", "/api/contradictions/{contradiction}/resolve/", {"note": "n"}),
     ("post", "/api/contradictions/{contradiction}/dismiss/", {"note": "n"}),
     ("put", "/api/entities/{entity}/", None),
     ("patch", "/api/entities/{entity}/", {"description": "d"}),
     ("put", "/api/sources/{source}/", None),
     ("patch", "/api/sources/{source}/", {"title": "t"}),
+    ("patch", "/api/metrics/{metric}/", {"bound_ratio": 2}),
 ]
 
 
@@ -35,6 +37,7 @@ def _urls(kb) -> dict:
         "contradiction": Contradiction.objects.get().pk,
         "entity": kb["qwen"].slug,
         "source": kb["source"].pk,
+        "metric": kb["a"].metric.slug,
     }
 
 
@@ -50,11 +53,11 @@ def superuser_api(db):
 @pytest.mark.parametrize(("method", "template", "body"), CHANGES)
 def test_every_change_needs_if_match(superuser_api, kb, method, template, body):
     url = template.format(**_urls(kb))
-    before = superuser_api.get(url.split("/accept")[0].split("/reject")[0].split("/res")[0])
+    before = superuser_api.get(url.rsplit("/", 2)[0] + "/" if url.count("/") > 4 else url)
     response = getattr(superuser_api, method)(url, body or {}, format="json")
     assert response.status_code == 428, response.content
     assert "If-Match" in response.json()["detail"]
-    again = superuser_api.get(url.split("/accept")[0].split("/reject")[0].split("/res")[0])
+    again = superuser_api.get(url.rsplit("/", 2)[0] + "/" if url.count("/") > 4 else url)
     assert again["ETag"] == before["ETag"]  # nothing changed
 
 
@@ -73,7 +76,13 @@ def test_the_schema_documents_if_match_on_every_change_and_nowhere_else(anon):
         for method, template, _ in CHANGES
     }
     expected = {
-        (m, p.replace("{entity}", "{slug}").replace("{source}", "{id}")) for m, p in expected
+        (
+            m,
+            p.replace("{entity}", "{slug}")
+            .replace("{source}", "{id}")
+            .replace("{metric}", "{slug}"),
+        )
+        for m, p in expected
     }
     assert documented == expected
 

@@ -82,7 +82,7 @@ def test_every_environment_variable_is_documented_in_the_production_section():
 
 
 def test_redis_url_moves_the_shared_cache_to_redis():
-    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    script = "from django.conf import settings; print(settings.CACHES['throttle']['BACKEND'])"
     with_redis = manage("shell", "-c", script, REDIS_URL="redis://127.0.0.1:6379/0")
     without = manage("shell", "-c", script, REDIS_URL="")
     assert with_redis.stdout.splitlines()[-1] == "django_redis.cache.RedisCache", with_redis.stderr

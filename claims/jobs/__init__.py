@@ -1,0 +1,1 @@
+"""Background jobs an editor starts from the admin (a rescan, an import) and their outcome."""

@@ -1,0 +1,54 @@
+"""Editors start a rescan or upload an import here; the list shows each job's outcome."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from claims.jobs.models import Job
+from claims.jobs.services import job_check, job_queue
+
+
+class JobForm(forms.ModelForm):
+    """What to run: a rescan (optionally of one subject or metric) or an uploaded file."""
+
+    upload = forms.FileField(required=False, help_text="JSON Lines or CSV, as import_claims reads.")
+
+    class Meta:
+        model = Job
+        fields = ["kind", "subject", "metric"]
+
+    def clean(self):
+        cleaned = super().clean()
+        job_check(kind=cleaned.get("kind"), upload=cleaned.get("upload"))
+        return cleaned
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs: queued from here, run by a worker, reported here."""
+
+    form = JobForm
+    list_display = ["pk", "kind", "filename", "status", "requested_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["status", "filename", "report", "requested_by", "started_at", "finished_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["kind", "subject", "metric", "upload"]
+        return ["kind", "subject", "metric", *self.readonly_fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        job = job_queue(
+            kind=form.cleaned_data["kind"],
+            user=request.user,
+            upload=form.cleaned_data.get("upload"),
+            subject=form.cleaned_data.get("subject"),
+            metric=form.cleaned_data.get("metric"),
+        )
+        obj.pk = job.pk
+        messages.info(request, f"Job {job.pk} queued: its report appears here when it has run.")
+
+    def save_related(self, request, form, formsets, change):
+        pass

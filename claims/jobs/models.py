@@ -1,0 +1,50 @@
+"""A job asked for in the admin and run by a worker: what was asked, where it stands, its report."""
+
+from django.conf import settings
+from django.db import models
+
+
+class JobKind(models.TextChoices):
+    """What a job does."""
+
+    RESCAN = "rescan", "rescan for contradictions"
+    IMPORT = "import", "import claims from a file"
+
+
+class JobStatus(models.TextChoices):
+    """Where a job stands."""
+
+    QUEUED = "queued", "queued"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class Job(models.Model):
+    """A rescan or an import, queued from the admin; the worker writes its report here."""
+
+    kind = models.CharField(max_length=10, choices=JobKind.choices)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    # An uploaded file is kept in the database, so a worker on any machine can read it.
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(blank=True, default=b"", editable=False)
+    subject = models.ForeignKey(
+        "claims.Entity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    metric = models.ForeignKey(
+        "claims.Metric", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    report = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        what = self.filename if self.kind == JobKind.IMPORT else "all groups"
+        return f"{self.get_kind_display()} ({what}): {self.status}"

@@ -1,0 +1,1 @@
+"""Webhooks: editors' endpoints told of curation events, in signed, retried deliveries."""

@@ -1,0 +1,324 @@
+"""Webhooks: endpoints registered by editors get signed events after the write commits,
+retried until accepted, logged with status; a receiver's failures never fail the write."""
+
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claims import services
+from claims.models import Claim, Contradiction
+from qwenkb.webhooks import signing
+from qwenkb.webhooks.models import Delivery, DeliveryStatus, Endpoint, Event
+from qwenkb.webhooks.tasks import RETRY_DELAYS, deliver, retry_delay
+from tests.api.test_writes import new_claim
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: answers each request with the next status it is given."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append(
+                    {
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                        "at": time.time(),
+                    }
+                )
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def register(client, url, events, secret="s" * 32):
+    response = client.post(
+        "/api/webhooks/endpoints/",
+        {"url": url, "events": events, "secret": secret},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+SOURCE = {"key": "hook-report", "title": "Hook report", "published": "2026-05"}
+
+
+def test_a_receiver_gets_signed_events_and_a_500_is_retried(
+    editor_api, kb, django_capture_on_commit_callbacks, caplog
+):
+    with Receiver([500]) as receiver:
+        endpoint = register(editor_api, receiver.url, ["source.added"])
+        with django_capture_on_commit_callbacks(execute=True):
+            created = editor_api.post(
+                "/api/sources/", SOURCE | {"publisher": kb["publisher"].slug}, format="json"
+            )
+        assert created.status_code == 201
+    assert len(receiver.received) == 2  # the 500, then the retry that was accepted
+    first, second = receiver.received
+    for request in receiver.received:
+        headers = request["headers"]
+        assert signing.verify(
+            endpoint["secret"],
+            headers[signing.TIMESTAMP_HEADER.lower()],
+            request["body"],
+            headers[signing.SIGNATURE_HEADER.lower()],
+        )
+        assert headers[signing.EVENT_HEADER.lower()] == "source.added"
+    assert first["body"] == second["body"]  # the same delivery, same id
+    payload = orjson.loads(first["body"])
+    assert payload["event"] == "source.added"
+    assert payload["data"] == {
+        "source": created.json()["id"],
+        "key": "hook-report",
+        "title": "Hook report",
+        "url": "",
+    }
+    delivery = Delivery.objects.get()
+    assert payload["id"] == str(delivery.uuid)
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("delivered", 2, 200)
+    assert delivery.delivered_at is not None
+    # The task's log lines carry the id of the request whose write caused them.
+    task_lines = [r for r in caplog.records if r.name == "qwenkb.webhooks.tasks"]
+    assert len(task_lines) == 2
+    assert {r.request_id for r in task_lines} == {created["X-Request-ID"]}
+
+
+def test_an_unreachable_endpoint_never_fails_the_write_and_ends_failed(
+    editor_api, kb, django_capture_on_commit_callbacks
+):
+    with Receiver([]) as closed:
+        url = closed.url  # the port is closed once the receiver stops
+    register(editor_api, url, ["source.added"])
+    with django_capture_on_commit_callbacks(execute=True):
+        created = editor_api.post(
+            "/api/sources/", SOURCE | {"publisher": kb["publisher"].slug}, format="json"
+        )
+    assert created.status_code == 201
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == len(RETRY_DELAYS) + 1
+    assert delivery.response_code is None and "Connection refused" in delivery.error
+
+
+def test_nothing_is_sent_for_a_rolled_back_write(
+    editor_api, kb, django_capture_on_commit_callbacks
+):
+    register(editor_api, "http://127.0.0.1:9/hook", ["source.added"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        bad = editor_api.post("/api/sources/", {"key": "x"}, format="json")
+    assert bad.status_code == 400
+    assert callbacks == [] and not Delivery.objects.exists()
+
+
+def test_each_curation_event_reaches_only_its_subscribers(
+    editor_api, reviewer, kb, django_capture_on_commit_callbacks
+):
+    every = Endpoint.objects.create(url="http://127.0.0.1:9/all", events=Event.values)
+    Endpoint.objects.create(url="http://127.0.0.1:9/off", events=Event.values, active=False)
+    Endpoint.objects.create(url="http://127.0.0.1:9/src", events=["source.added"])
+    sent = []
+    deliver_one = deliver.apply_async
+
+    def record(args, kwargs, **options):
+        sent.append(Delivery.objects.get(pk=args[0]))
+
+    deliver.apply_async = record
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            written = editor_api.post("/api/claims/", new_claim(kb), format="json").json()
+        opened = Contradiction.objects.get(pk=written["contradictions"][0]["id"])
+        claim = Claim.objects.get(pk=written["id"])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.claim_accept(claim=claim, user=reviewer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.contradiction_dismiss(contradiction=opened, note="units differ", user=reviewer)
+        first = Contradiction.objects.exclude(pk=opened.pk).get()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.contradiction_resolve(
+                contradiction=first, preferred_claim=kb["b"], note="later", user=reviewer
+            )
+    finally:
+        deliver.apply_async = deliver_one
+    assert {d.endpoint_id for d in sent} == {every.pk}
+    events = [(d.event, d.payload["data"].get("contradiction") or d.payload["data"].get("claim"))
+              for d in sent]  # fmt: skip
+    assert events[0] == ("contradiction.opened", opened.pk)
+    assert ("claim.accepted", claim.pk) in events
+    assert ("contradiction.dismissed", opened.pk) in events
+    assert ("contradiction.resolved", first.pk) in events
+    resolved = next(d for d in sent if d.event == "contradiction.resolved").payload["data"]
+    assert resolved["preferred_claim"] == kb["b"].pk and resolved["status"] == "resolved"
+
+
+def test_accepting_both_sides_confirms_the_contradiction(
+    reviewer, kb, django_capture_on_commit_callbacks
+):
+    Endpoint.objects.create(url="http://127.0.0.1:9/all", events=["contradiction.confirmed"])
+    record = Contradiction.objects.get()
+    deliver_one, sent = deliver.apply_async, []
+    deliver.apply_async = lambda args, kwargs, **options: sent.append(args[0])
+    try:
+        for claim in (kb["a"], kb["b"]):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.claim_update(claim=claim, user=reviewer, status="proposed")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.claim_accept(claim=kb["a"], user=reviewer)
+        assert sent == []  # the other side is still only proposed
+        with django_capture_on_commit_callbacks(execute=True):
+            services.claim_accept(claim=kb["b"], user=reviewer)
+    finally:
+        deliver.apply_async = deliver_one
+    (delivery,) = Delivery.objects.filter(pk__in=sent)
+    assert delivery.payload["data"]["contradiction"] == record.pk
+
+
+def test_only_editors_manage_endpoints_and_events_are_checked(editor_api, client, kb):
+    assert client.get("/api/webhooks/endpoints/").status_code in (401, 403)
+    bad = editor_api.post(
+        "/api/webhooks/endpoints/",
+        {"url": "http://127.0.0.1:9/x", "events": ["claim.deleted"]},
+        format="json",
+    )
+    assert bad.status_code == 400 and "events" in bad.json()
+    made = register(editor_api, "http://127.0.0.1:9/x", ["claim.accepted", "source.added"])
+    assert len(made["secret"]) == 32
+    listed = editor_api.get("/api/webhooks/endpoints/").json()
+    assert [e["id"] for e in listed["results"]] == [made["id"]]
+
+
+def test_the_admin_lists_deliveries_with_their_status(editor_client, kb):
+    endpoint = Endpoint.objects.create(url="http://127.0.0.1:9/x", events=["source.added"])
+    Delivery.objects.create(endpoint=endpoint, event="source.added", payload={}, attempts=3,
+                            status="failed", response_code=500)  # fmt: skip
+    page = editor_client.get("/admin/webhooks/delivery/").content.decode()
+    assert "failed after every retry" in page and "http://127.0.0.1:9/x" in page
+    form = editor_client.get("/admin/webhooks/endpoint/add/").content.decode()
+    assert "contradiction confirmed" in form
+
+
+def test_backoff_grows_and_stays_bounded():
+    delays = [retry_delay(n) for n in range(len(RETRY_DELAYS) + 3)]
+    assert delays == sorted(delays) and delays[0] >= 5 and max(delays) <= 3600
+
+
+@given(
+    secret=st.text(min_size=1, max_size=40),
+    body=st.binary(max_size=200),
+    timestamp=st.integers(min_value=1_000_000_000, max_value=3_000_000_000),
+    other=st.binary(max_size=200),
+    skew=st.integers(min_value=-10_000, max_value=10_000),
+)
+def test_a_signature_verifies_only_its_own_recent_body(secret, body, timestamp, other, skew):
+    signed = signing.signature(secret, timestamp, body)
+    now = timestamp + skew
+    recent = abs(skew) <= signing.TOLERANCE_SECONDS
+    assert signing.verify(secret, str(timestamp), body, signed, now=now) is recent
+    if other != body:
+        assert not signing.verify(secret, str(timestamp), other, signed, now=timestamp)
+    assert not signing.verify(secret + "x", str(timestamp), body, signed, now=timestamp)
+    assert not signing.verify(secret, str(timestamp + 1), body, signed, now=timestamp)
+
+
+# --- With a broker: a real Celery worker delivers (PostgreSQL + Redis) ----------------------
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL")
+    or os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+    reason="a worker process shares the database and the broker: PostgreSQL and Redis",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_like_make_worker_delivers_from_the_broker(kb, tmp_path):
+    from django.db import connection
+
+    from qwenkb.celery import app
+    from qwenkb.observability import request_id_var
+    from sources.services import source_save
+
+    broker = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+    settings_dict = connection.settings_dict
+    env = os.environ | {
+        "CELERY_BROKER_URL": broker,
+        "DATABASE_URL": "postgres://postgres@{HOST}:{PORT}/{NAME}".format(**settings_dict),
+    }
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("celery")), "-A", "qwenkb", "worker",
+         "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+        cwd=Path(__file__).resolve().parents[2], env=env,
+        stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True,
+    )  # fmt: skip
+    saved = {"CELERY_TASK_ALWAYS_EAGER": True, "CELERY_BROKER_URL": app.conf.broker_url}
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=broker)
+    _forget_connections(app)
+    try:
+        with Receiver([]) as receiver:
+            Endpoint.objects.create(url=receiver.url, events=["source.added"], secret="w" * 32)
+            token = request_id_var.set("test-request-42")
+            try:
+                source_save(key="queued", title="Queued", publisher=kb["publisher"])
+            finally:
+                request_id_var.reset(token)
+            deadline = time.monotonic() + 60
+            while not receiver.received and time.monotonic() < deadline:
+                assert worker.poll() is None, log.read_text()
+                time.sleep(0.2)
+            assert receiver.received, log.read_text()
+        delivery = Delivery.objects.get()
+        for _ in range(50):  # the worker saves the outcome just after the answer
+            delivery.refresh_from_db()
+            if delivery.status == "delivered":
+                break
+            time.sleep(0.1)
+        assert (delivery.status, delivery.attempts) == ("delivered", 1)
+        assert delivery.request_id == "test-request-42"
+        task_lines = [line for line in log.read_text().splitlines() if "attempt 1, 200" in line]
+        assert len(task_lines) == 1 and '"request_id":"test-request-42"' in task_lines[0]
+    finally:
+        app.conf.update(saved)
+        _forget_connections(app)
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+def _forget_connections(app):
+    """Drop the pooled broker connections, which were made for the broker set before."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_a_method_no_action_takes_is_405_not_an_error(editor_api, client, db):
+    assert editor_api.generic("TRACE", "/api/webhooks/deliveries/").status_code == 405
+    assert client.generic("TRACE", "/api/webhooks/endpoints/").status_code == 405
