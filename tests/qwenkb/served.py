@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -117,30 +118,36 @@ def gunicorn(env: dict, *, workers: int, threads: int = 1, extra: tuple[str, ...
     """The base URL of gunicorn serving QwenKB with ``env``; stopped afterwards."""
     port = free_port()
     env = env | {"PORT": str(port), "WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
-    server = subprocess.Popen(
-        [str(GUNICORN), "--config", "qwenkb/gunicorn.conf.py", *extra],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its workers stop with it
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()[-3000:]
-            try:  # listening; no request yet, so that no rate-limit count is spent
-                socket.create_connection(("127.0.0.1", port), timeout=5).close()
-                break
-            except OSError:
-                assert time.time() < deadline, "gunicorn did not answer within 60 s"
-                time.sleep(0.3)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+    # The server's log goes to a file, never to a pipe: every request writes a JSON log line
+    # to stderr, and a pipe nobody reads fills after some hundred requests, after which every
+    # worker thread blocks in its logging handler and the requests hang.
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [str(GUNICORN), "--config", "qwenkb/gunicorn.conf.py", *extra],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,  # its workers stop with it
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            deadline = time.time() + 60
+            while True:
+                if server.poll() is not None:
+                    log.seek(0)
+                    raise AssertionError(log.read().decode()[-3000:])
+                try:  # listening; no request yet, so that no rate-limit count is spent
+                    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                    break
+                except OSError:
+                    assert time.time() < deadline, "gunicorn did not answer within 60 s"
+                    time.sleep(0.3)
+            yield base
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
