@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from claims.bulk.encoding import CopyFormat, copy_text
 from claims.bulk.rows import COLUMNS, KEY_LENGTH, RowError
+from claims.choices import ClaimOrigin
 from claims.models import Claim
 
 REFERENCES = tuple(
@@ -50,7 +51,7 @@ class CopyStore:
 
     def __init__(self, *, reason: str, user=None):
         now = timezone.now()
-        fixed = _defaults(Claim, {"id", *COLUMNS}, now)
+        fixed = _defaults(Claim, {"id", *COLUMNS}, now) | {"origin": ClaimOrigin.IMPORTED.value}
         self.table, self.history_table = Claim._meta.db_table, Claim.history.model._meta.db_table
         self.columns = ("id", *COLUMNS, *fixed)
         self.history_columns = (*self.columns, *HISTORY_COLUMNS)
@@ -228,7 +229,7 @@ class InsertStore:
     def insert(self, lines: list[int], heads: list[tuple], rows: list[tuple]) -> None:
         claims = []
         for line, row in zip(lines, rows, strict=True):
-            claim = Claim(**dict(zip(COLUMNS, row, strict=True)))
+            claim = Claim(**dict(zip(COLUMNS, row, strict=True)), origin=ClaimOrigin.IMPORTED)
             claim._change_reason = f"{self.reason}, line {line}"
             claims.append(claim)
         bulk_create_with_history(claims, Claim, batch_size=500, default_user=self.user)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from simple_history.models import HistoricalRecords
 
-from claims.choices import Bound, ClaimRank, ClaimStatus
+from claims.choices import Bound, ClaimOrigin, ClaimRank, ClaimStatus
 from sources.choices import DatePrecision
 from sources.periods import format_period
 
@@ -127,6 +127,12 @@ class Claim(models.Model):
     )
     status = models.CharField(max_length=10, choices=ClaimStatus.choices, default="proposed")
     rank = models.CharField(max_length=10, choices=ClaimRank.choices, default="normal")
+    origin = models.CharField(
+        max_length=10, choices=ClaimOrigin.choices, default=ClaimOrigin.MANUAL, editable=False
+    )
+    extractor_version = models.CharField(
+        max_length=20, blank=True, editable=False, help_text="The extractor that proposed it."
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -169,6 +175,11 @@ class Claim(models.Model):
                 condition=Q(status__in=ClaimStatus.values),
                 name="claim_status_valid",
                 violation_error_message="Status must be proposed, accepted or rejected.",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=ClaimOrigin.values),
+                name="claim_origin_valid",
+                violation_error_message="Origin must be manual, imported or extracted.",
             ),
             models.CheckConstraint(
                 condition=Q(rank__in=ClaimRank.values),

@@ -34,6 +34,13 @@ class Metric(models.Model):
     time_varying = models.BooleanField(
         default=False, help_text="The value changes over time (downloads do)."
     )
+    # A list of phrases (JSON, so it is the same column on SQLite and PostgreSQL).
+    cues = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Phrases that name the metric in text ("context window", "monthly active '
+        'users"); the extractor ties a figure to the metric through them.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,101 @@
+"""Finding names and phrases in text, ignoring case, spaces, hyphens and typographic variants.
+
+Names are matched on a folded copy of the text (lower case, no spaces or dashes, typographic
+quotes and dots made plain) with one Aho-Corasick automaton, so a catalogue of ten thousand
+names costs one pass over the text. Each folded character remembers where it came from, so a
+match maps back to a span of the original text, and it counts only where the original has a
+word boundary on both sides ("Qwen" is not found inside "Qwen3.5").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+
+# Characters dropped when folding: spaces of every width and every hyphen or dash.
+_DROPPED = frozenset(
+    " \t\n\r\f\v\u00a0\u2007\u202f\u2009\u200a\u2002\u2003-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_"
+)
+_PLAIN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\uff0e": "."})
+
+
+def fold(text: str) -> str:
+    """A name's folded key: what look-ups compare."""
+    return "".join(_fold_chars(text)[0])
+
+
+def _fold_chars(text: str) -> tuple[list[str], list[int]]:
+    chars, origins = [], []
+    for index, char in enumerate(text):
+        if char in _DROPPED or unicodedata.category(char) == "Zs":
+            continue
+        for folded in char.translate(_PLAIN).casefold():
+            chars.append(folded)
+            origins.append(index)
+    return chars, origins
+
+
+@dataclass(frozen=True)
+class Match:
+    """A phrase found in a text: its span there and the value it was registered with."""
+
+    start: int
+    end: int
+    value: object
+
+
+class PhraseMatcher:
+    """Many phrases at once; each phrase carries a value (an entity, a metric, a publisher)."""
+
+    def __init__(self, phrases: Iterable[tuple[str, object]], *, plurals: bool = False) -> None:
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list] = {}
+        for phrase, value in phrases:
+            key = fold(phrase)
+            if key:
+                table.setdefault(key, []).append(value)
+        for key, values in table.items():
+            self._automaton.add_word(key, (len(key), tuple(values)))
+        self._plurals = plurals
+        self._empty = not table
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> Iterator[Match]:
+        """Longest matches at word boundaries, left to right, not overlapping."""
+        if self._empty:
+            return
+        chars, origins = _fold_chars(text)
+        folded = "".join(chars)
+        found = []
+        for end_index, (length, values) in self._automaton.iter(folded):
+            start = origins[end_index - length + 1]
+            end = origins[end_index] + 1
+            if self._plurals and end < len(text) and text[end] == "s":
+                end += 1
+            if _boundary(text, start, end):
+                found.append((start, -end, values))
+        found.sort(key=lambda item: (item[0], item[1]))
+        last_end = -1
+        for start, negative_end, values in found:
+            if start < last_end:
+                continue
+            last_end = -negative_end
+            for value in values:
+                yield Match(start, last_end, value)
+
+
+def _boundary(text: str, start: int, end: int) -> bool:
+    if start > 0 and text[start - 1].isalnum():
+        return False
+    if end < len(text):
+        after = text[end]
+        if after.isalnum():
+            return False
+        # "Qwen3" is not found in "Qwen3.5": a dot or comma between digits continues a name.
+        if after in ".," and end + 1 < len(text) and text[end + 1].isdigit():
+            return False
+    return True
