@@ -206,6 +206,7 @@ class Loader:
                 "single_valued": bool(data.get("single_valued", True)),
                 "time_varying": bool(data.get("time_varying", False)),
                 "description": data.get("description") or "",
+                "cues": [str(cue) for cue in data.get("cues") or []],
             }
             existing = Metric.objects.filter(slug=values["slug"]).first()
             metric = existing or Metric()

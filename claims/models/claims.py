@@ -133,6 +133,8 @@ class Claim(models.Model):
     extractor_version = models.CharField(
         max_length=20, blank=True, editable=False, help_text="The extractor that proposed it."
     )
+    # Why the extractor proposed it: confidence, cue, mention, figure and their spans in the text.
+    extraction = models.JSONField(default=dict, blank=True, editable=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

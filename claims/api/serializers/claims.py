@@ -156,6 +156,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "quote",
             "status",
             "rank",
+            "origin",
             "disputed",
             "contradictions",
             "notes",

@@ -1,4 +1,7 @@
-"""Store a text file as a source's full text, so that quotes can be verified against it."""
+"""Store a text file as a source's full text, so that quotes can be verified against it.
+
+With ``--propose`` the extractor then proposes claims from the text (status proposed).
+"""
 
 from pathlib import Path
 
@@ -6,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from claims.extraction.documents import UnreadableDocument, document_text
 from claims.loading import read_published
+from claims.services import source_propose
 from sources.models import Publisher, Source
 from sources.services import source_save
 
@@ -29,12 +34,19 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="")
         parser.add_argument("--language", default="en")
         parser.add_argument("--reliability", default="", help="A–F; default: the publisher's.")
+        parser.add_argument(
+            "--propose",
+            action="store_true",
+            help="Then propose claims from the text, for an editor to review.",
+        )
 
     def handle(self, *args, path: Path, **options):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{path}: cannot read it as UTF-8 text ({exc}).") from exc
+            text = document_text(path.name, path.read_bytes())
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read it ({exc}).") from exc
+        except UnreadableDocument as exc:
+            raise CommandError(f"{path}: {exc}") from exc
         if not text.strip():
             raise CommandError(f"{path}: the file is empty.")
         publisher = Publisher.objects.filter(slug=options["publisher"]).first()
@@ -76,3 +88,11 @@ class Command(BaseCommand):
                 f"({source.claims.count()} claims verified)."
             )
         )
+        if options["propose"]:
+            run = source_propose(source=source)
+            self.stdout.write(
+                f"Proposed {len(run.proposed)} claim(s) for review; "
+                f"{len(run.candidates)} new-entity candidate(s); {len(run.skipped)} figure(s) skipped."
+            )
+            for candidate in run.candidates:
+                self.stdout.write(f"  candidate: {candidate.name}")
