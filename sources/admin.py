@@ -1,14 +1,23 @@
 """Publishers and sources in the admin; a source's claims are edited on its page."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services as claim_services
 from claims.admin.claims import report_opened
 from claims.admin.forms import ClaimInlineForm
+from claims.extraction.documents import (
+    HTML_SUFFIXES,
+    TEXT_SUFFIXES,
+    UnreadableDocument,
+    document_text,
+)
 from claims.models import Claim
 from sources import services
 from sources.models import Publisher, Source
@@ -52,6 +61,12 @@ class SourceAdminForm(forms.ModelForm):
 
     reason = forms.CharField(label="Reason for this change", required=False)
     url = forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https")
+    upload = forms.FileField(
+        label="Or upload the text",
+        required=False,
+        help_text="A .txt, .md or .html file; an HTML page gives its words. Replaces the text.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(TEXT_SUFFIXES + HTML_SUFFIXES)}),
+    )
 
     class Meta:
         model = Source
@@ -61,7 +76,27 @@ class SourceAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("reliability") and cleaned.get("publisher"):
             cleaned["reliability"] = cleaned["publisher"].reliability
+        uploaded = cleaned.get("upload")
+        if uploaded:
+            missing = services.quotes_missing_from(uploaded, self.instance)
+            if missing:
+                self.add_error("upload", f"The new text breaks quotes: {'; '.join(missing)}.")
+            else:
+                cleaned["text"] = uploaded
         return cleaned
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            return None
+        if not upload.name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES):
+            raise forms.ValidationError(
+                f"\u201c{upload.name}\u201d is not a .txt, .md or .html file; paste its text."
+            )
+        try:
+            return document_text(upload.name, upload.read())
+        except UnreadableDocument as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean_text(self):
         text = self.cleaned_data.get("text", "")
@@ -117,6 +152,42 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "key", "author", "publisher__name"]
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published"
+    actions = ["propose"]
+    change_form_template = "admin/sources/source/change_form.html"
+
+    @admin.action(description="Propose claims from the selected sources' texts")
+    def propose(self, request, queryset):
+        for source in queryset:
+            self._propose(request, source)
+
+    def _propose(self, request, source: Source) -> None:
+        try:
+            run = claim_services.source_propose(source=source, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, f"{source}: {' '.join(error.messages)}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{source}: {len(run.proposed)} claim(s) proposed, {len(run.candidates)} new-entity "
+            f"candidate(s), {len(run.skipped)} figure(s) skipped.",
+            messages.SUCCESS,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_propose" in request.POST:
+            self._propose(request, obj)
+            return HttpResponseRedirect(
+                reverse("admin:claims_proposal_changelist") + f"?source={obj.pk}"
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_propose" in request.POST:
+            self._propose(request, obj)
+            return HttpResponseRedirect(
+                reverse("admin:claims_proposal_changelist") + f"?source={obj.pk}"
+            )
+        return super().response_change(request, obj)
 
     def get_queryset(self, request):
         return (

@@ -3,5 +3,6 @@
 from claims.admin.claims import ClaimAdmin
 from claims.admin.contradictions import ContradictionAdmin
 from claims.admin.entities import EntityAdmin, MetricAdmin
+from claims.admin.proposals import ProposalAdmin
 
-__all__ = ["ClaimAdmin", "ContradictionAdmin", "EntityAdmin", "MetricAdmin"]
+__all__ = ["ClaimAdmin", "ContradictionAdmin", "EntityAdmin", "MetricAdmin", "ProposalAdmin"]

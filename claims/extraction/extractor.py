@@ -54,7 +54,7 @@ _OBJECT_WORDS = re.compile(
 )
 _ATTRIBUTIONS = (
     re.compile(
-        r"\baccording to (?P<who>[A-Z][\w.&'’ -]{1,60}?)(?=[,.;:)]|$| (?:on|in|as|which|who|that|and)\b)"
+        r"\b(?i:according to) (?P<who>[A-Z0-9][\w.&'’ -]{1,60}?)(?=[,.;:)]|$| (?:on|in|as|which|who|that|and)\b)"
     ),
     re.compile(r"[—–-] (?P<who>[A-Z][\w.&'’ -]{1,60}?) \((?:[A-Z][a-z]{2,8}\.? )?\d{4}\)\W*$"),
     re.compile(r"\((?P<who>[A-Z][\w.&'’ -]{1,60}?)\)\W*$"),
@@ -63,8 +63,8 @@ _ATTRIBUTIONS = (
         r"announced|disclosed|confirmed|estimated|claimed)\b"
     ),
     re.compile(
-        r"\b(?P<who>the company|the firm|the group|company disclosures|reportedly|"
-        r"sources said|it said)\b",
+        r"\b(?P<who>(?:the company|the firm|the group|it) (?:said|says|reported|announced|"
+        r"disclosed|confirmed)|company disclosures|reportedly|sources said)\b",
         re.I,
     ),
 )
@@ -72,12 +72,13 @@ _ATTRIBUTIONS = (
 # joined to it ("Qwen3-Max", "GPT-5", "M890"), a decimal version ("Qwen 4.0") or a capitalised
 # word after the number ("Gemini 3 Pro").
 _CANDIDATE = re.compile(
-    r"\b(?P<name>[A-Z][A-Za-z]+(?:[ -‑][A-Z][A-Za-z]+)*"
+    r"\b(?P<name>[A-Z][A-Za-z]+(?:[ \-‑][A-Z][A-Za-z]+)*"
     r"(?:(?:[-‑]?[A-Z]*\d+(?:\.\d+)*[A-Za-z]*)|(?: \d+\.\d+)|(?: [A-Z]+\d+[A-Za-z]*)|(?: \d+(?= [A-Z][a-z])))"
     r"(?:[-‑ ](?:[A-Z][A-Za-z]+|\d+(?:\.\d+)?[BMK]?)(?![\w]))*)"
 )
 _NOT_NAMES = frozenset(
     [
+        *("rmb", "usd", "cny", "eur", "hkd", "gbp", "jpy"),
         "story",
         "week",
         "published",
@@ -234,8 +235,8 @@ def _read_sentence(text: str, start: int, end: int, catalogue: Catalogue) -> _Se
     for match in _CANDIDATE.finditer(body):
         name = match.group("name").rstrip(" -‑")
         c_start, c_end = match.start("name"), match.start("name") + len(name)
-        first = re.split(r"[ -‑]", name)[0].lower()
-        if first in _NOT_NAMES or re.fullmatch(r"[A-Za-z]+[ -‑]?(?:19|20)\d\d", name):
+        first = re.split(r"[ \-‑]", name)[0].lower()
+        if first in _NOT_NAMES or re.fullmatch(r"[A-Za-z]+[ \-‑]?(?:19|20)\d\d", name):
             continue
         if fold(name) in catalogue.known:
             continue

@@ -279,3 +279,12 @@ class Claim(models.Model):
             self.bool_value,
         )
         return "|".join("" if part is None else str(part) for part in parts)
+
+
+class Proposal(Claim):
+    """A claim waiting for review, as the admin's Proposals queue shows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "proposal"
+        verbose_name_plural = "proposals"

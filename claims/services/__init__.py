@@ -20,13 +20,19 @@ from claims.services.claims import (
 from claims.services.contradictions import contradiction_dismiss, contradiction_resolve
 from claims.services.entities import entity_create, entity_merge, entity_names_check, entity_update
 from claims.services.metrics import METRIC_FIELDS, metric_save
-from claims.services.proposals import ProposalRun, extraction_catalogue, source_propose
+from claims.services.proposals import (
+    ProposalRun,
+    candidate_resolve,
+    extraction_catalogue,
+    source_propose,
+)
 
 __all__ = [
     "CLAIM_INPUT_FIELDS",
     "METRIC_FIELDS",
     "ClaimWrite",
     "ProposalRun",
+    "candidate_resolve",
     "claim_accept",
     "claim_create",
     "claim_inputs",

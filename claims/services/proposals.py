@@ -127,3 +127,41 @@ def source_propose(*, source: Source, user=None, catalogue: Catalogue | None = N
         stored.add(key)
         proposed.append(result)
     return ProposalRun(proposed, extraction.candidates, skipped)
+
+
+@transaction.atomic
+def candidate_resolve(
+    *,
+    source: Source,
+    name: str,
+    kind: str = "",
+    entity: Entity | None = None,
+    user=None,
+) -> tuple[Entity, ProposalRun]:
+    """Make a new-entity candidate known in one step, then propose from the source again.
+
+    With ``entity`` the name becomes one of its aliases; otherwise a new entity of ``kind`` is
+    created under that name. Figures the name now ties to a subject are proposed.
+    """
+    from django.utils.text import slugify
+
+    from claims.services.entities import entity_create, entity_names_check
+
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the candidate's name."})
+    if entity is None:
+        if not kind:
+            raise ValidationError({"kind": "Choose the new entity's kind, or an entity to map to."})
+        entity = entity_create(
+            name=name,
+            slug=slugify(name)[:200] or "entity",
+            kind=kind,
+            user=user,
+            reason=f"New entity named in \u201c{source.title}\u201d",
+        )
+    else:
+        aliases = list(entity.aliases.values_list("name", flat=True))
+        entity_names_check(entity=entity, name=entity.name, aliases=[*aliases, name])
+        entity.aliases.create(name=name)
+    return entity, source_propose(source=source, user=user)
