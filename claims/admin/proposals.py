@@ -280,4 +280,3 @@ class ProposalAdmin(admin.ModelAdmin):
             f"\u201c{name}\u201d is now {entity.name}; {len(run.proposed)} more claim(s) proposed.",
             messages.SUCCESS,
         )
-

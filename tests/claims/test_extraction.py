@@ -152,4 +152,4 @@ def test_html_documents_give_their_words_without_scripts():
     text = document_text("page.html", html)
     assert "Qwen3.5 has 397 billion parameters." in text
     assert "var x" not in text and "Menu" not in text
-    assert document_text("notes.md", "# Title\n\ntext".encode()) == "# Title\n\ntext"
+    assert document_text("notes.md", b"# Title\n\ntext") == "# Title\n\ntext"
