@@ -111,14 +111,32 @@ class EntityViewSet(
         return self.get_paginated_response(s.FactSerializer(page, many=True).data)
 
 
-class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
-    """Metrics, and each one's current value for every entity that has one."""
+@extend_schema_view(
+    update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
+    partial_update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
+)
+class MetricViewSet(
+    VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+):
+    """Metrics, and each one's current value for every entity that has one; editors set cues."""
 
     queryset = Metric.objects.order_by("name")
     serializer_class = s.MetricSerializer
+    write_serializer_class = s.MetricWriteSerializer
     filterset_class = MetricFilterSet
     pagination_class = Pagination
     lookup_field = "slug"
+    write_permissions = {
+        "update": "claims.change_metric",
+        "partial_update": "claims.change_metric",
+    }
+
+    def apply_update(self, metric, data: dict, *, partial: bool) -> Response:
+        changes = {"cues": data["cues"]} if "cues" in data else {}
+        metric = services.metric_save(
+            metric=metric, user=self.request.user, reason=data.get("reason", ""), **changes
+        )
+        return self.versioned(self.get_serializer(metric).data)
 
     def allowed_query_params(self):
         allowed = super().allowed_query_params()

@@ -92,3 +92,23 @@ def test_new_entity_is_never_guessed(editor_api, kb):
     assert body["candidates"][0]["name"] == "Qwen3-Max"
     assert any("Qwen3-Max" in s["reason"] for s in body["skipped"])
     assert not Entity.objects.filter(name="Qwen3-Max").exists()
+
+
+def test_editor_sets_a_metrics_cues_with_the_version_read(editor_api, anon, kb):
+    url = "/api/metrics/largest-model-parameters/"
+    read = editor_api.get(url)
+    assert read.json()["cues"] == []
+    assert editor_api.patch(url, {"cues": ["largest"]}, format="json").status_code == 428
+    bad = editor_api.patch(url, {"cues": ["ok", " "]}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert bad.status_code == 400 and "cues" in bad.json()
+    changed = editor_api.patch(
+        url,
+        {"cues": ["largest model", " flagship  model"], "reason": "cues for the extractor"},
+        format="json",
+        HTTP_IF_MATCH=read["ETag"],
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["cues"] == ["largest model", "flagship model"]
+    metric = Metric.objects.get(slug="largest-model-parameters")
+    assert metric.history.first().history_change_reason == "cues for the extractor"
+    assert anon.patch(url, {"cues": []}, format="json").status_code in (401, 403)

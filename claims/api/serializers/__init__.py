@@ -7,6 +7,7 @@ from claims.api.serializers.catalogue import (
     FactSerializer,
     MetricSerializer,
     MetricValueSerializer,
+    MetricWriteSerializer,
     OpenContradictionSerializer,
     ParsedSerializer,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "MetricRefSerializer",
     "MetricSerializer",
     "MetricValueSerializer",
+    "MetricWriteSerializer",
     "OpenContradictionSerializer",
     "ParsedSerializer",
     "ReasonSerializer",

@@ -57,6 +57,16 @@ class MetricSerializer(serializers.ModelSerializer):
         fields = list(METRIC_FIELDS)
 
 
+class MetricWriteSerializer(StrictSerializer):
+    """What an editor changes on a metric through the API: its cues."""
+
+    cues = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        help_text="Phrases that name the metric in text; replaces the list.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+
+
 class CurrentClaimSerializer(serializers.Serializer):
     """The claim that gives a group's current value."""
 
