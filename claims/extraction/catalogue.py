@@ -50,7 +50,8 @@ class Catalogue:
         self.names = PhraseMatcher(
             (name, entity) for entity in self.entities for name in (entity.name, *entity.names)
         )
-        self.known = {fold(n) for e in self.entities for n in (e.name, *e.names)}
+        self.by_name = {fold(n): e for e in self.entities for n in (e.name, *e.names)}
+        self.known = set(self.by_name)
         self.cues = PhraseMatcher(
             ((cue, metric) for metric in self.metrics for cue in metric.cues), plurals=True
         )

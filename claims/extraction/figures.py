@@ -87,6 +87,7 @@ _NOT_UNIT = frozenset(
     ]
 )
 _YEAR_ONLY = re.compile(rf"{_YEAR}")
+_HAS_YEAR = re.compile(rf"\b{_YEAR}\b")
 
 
 @dataclass(frozen=True)
@@ -119,17 +120,26 @@ class Figure:
 
 
 def find_dates(sentence: str, *, published: datetime.date | None) -> list[Figure]:
-    """Every date the sentence writes that the reader reads."""
+    """Every date the sentence writes that the reader reads.
+
+    A date written without its year takes the source's year, or the year before when that
+    would put it after the source ("its November launch" in a March article). A bare quarter
+    ("Q3") is left out: fiscal quarters differ from calendar ones.
+    """
     found = []
     for match in _DATE.finditer(sentence):
         text = match.group(0).rstrip(".")
-        if not text.strip() or text.lower() in {"may", "mar", "jan", "dec", "june", "july"}:
-            # "may" and short month words are ordinary words without a day or a year.
-            continue
+        lowered = text.lower()
+        if lowered in {"may", "mar", "jan", "dec", "june", "july"} or re.fullmatch(
+            r"q[1-4]", lowered
+        ):
+            continue  # "may" and short month words are ordinary words without a day or a year
         try:
             value = read_date(text, context=published)
         except UnreadableValue:
             continue
+        if published is not None and value.start > published and not _HAS_YEAR.search(text):
+            value = read_date(text, context=published.replace(year=published.year - 1, day=1))
         found.append(Figure(match.start(), match.start() + len(text), text, date=value))
     return found
 
