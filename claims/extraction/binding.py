@@ -215,11 +215,12 @@ def choose_subject(
     choice: CueChoice,
     *,
     item: bool = False,
+    topic: list[EntityRef] = (),
 ) -> SubjectChoice | str:
     """The figure's subject, or why none is given (a str).
 
-    A list item that names nothing ("• Ranked No. 6 in Text Arena") is about what the text
-    named last, when that was one entity of a fitting kind.
+    A list item that names nothing ("• Ranked No. 6 in Text Arena") is about the ``topic``:
+    what the text named before the list, when that was one entity of a fitting kind.
     """
     metric, cue_span = choice.metric, choice.span
     first = min([m.start for m in mentions] + [s for s, _, _ in unknown], default=None)
@@ -261,7 +262,7 @@ def choose_subject(
         return f"nearest name \u201c{nearest_unknown[1]}\u201d is not a known entity"
     resolved = _resolve(body[: figure.start], last_named, metric)
     if isinstance(resolved, str) and item and _ANAPHORA_RE.search(body[: figure.start]) is None:
-        fitting = [e for e in last_named if kind_fits(metric, e.kind)]
+        fitting = [e for e in topic if kind_fits(metric, e.kind)]
         if len(fitting) == 1:
             return SubjectChoice(fitting[0], None, "the list's subject", False)
     return resolved

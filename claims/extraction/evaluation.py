@@ -109,7 +109,8 @@ def _reading(text: str, value_type: str, context):
         if value_type == "date":
             value = read_date(text, context=context)
             return (value.start, value.end)
-        return read_quantity(text).point
+        quantity = read_quantity(text)
+        return quantity.point if quantity.point is not None else (quantity.low, quantity.high)
     except UnreadableValue:
         return None
 

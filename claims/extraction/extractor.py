@@ -8,6 +8,7 @@ another subject. How figures are tied to metrics and subjects is ``binding``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -20,14 +21,16 @@ from claims.extraction.sentences import sentences
 
 EXTRACTOR_VERSION = "extract-1"
 
+# "Headline — Publisher (Feb 26/27, 2026)": a digest's citation of another article.
+_CITATION = re.compile(
+    r"[—–-] (?P<who>[A-Z][\w.&'’ -]{1,60}?) \((?:[A-Z][a-z]{2,8}\.? )?[\d/, ]*\d{4}\)(?: ?\([^()]*\))?\W*$"
+)
 _ATTRIBUTIONS = (
     re.compile(
         r"\b(?i:according to) (?P<who>[A-Z0-9][\w.&'’ -]{1,60}?)"
         r"(?=[,.;:)]|$| (?:on|in|as|which|who|that|and)\b)"
     ),
-    re.compile(
-        r"[—–-] (?P<who>[A-Z][\w.&'’ -]{1,60}?) \((?:[A-Z][a-z]{2,8}\.? )?[\d/]*\d{4}\)\W*$"
-    ),
+    _CITATION,
     re.compile(r"\((?P<who>[A-Z][\w.&'’ -]{1,60}?)\)\W*$"),
     re.compile(
         r"(?P<who>\b[A-Z][\w.&'’-]+(?: [A-Z][\w.&'’-]+)*) (?:reported|reports|said|says|noted|"
@@ -234,6 +237,7 @@ def extract(
     candidate_names: set[str] = set()
     sized: set[str] = set()  # entities whose size in the name was proposed already
     last_named: list[EntityRef] = []  # the fitting entities the latest naming sentence named
+    topic: list[EntityRef] = []  # the same, before the list the text is in
     for span in sentences(text):
         start = span.start
         sentence = _read_sentence(text, span.start, span.end, catalogue, span.item)
@@ -243,7 +247,11 @@ def extract(
                 result.candidates.append(
                     Candidate(name, start + c_start, start + c_end, sentence.text)
                 )
-        found = _sentence_proposals(sentence, catalogue, last_named, published, result.skipped)
+        if not sentence.item:
+            topic = last_named
+        found = _sentence_proposals(
+            sentence, catalogue, last_named, topic, published, result.skipped
+        )
         found += _sizes_in_names(sentence, catalogue, sized)
         for proposal in found:
             key = (proposal.subject, proposal.metric, proposal.value_text, proposal.quote)
@@ -280,7 +288,9 @@ def _read_sentence(text: str, start: int, end: int, catalogue: Catalogue, item: 
     return _Sentence(start, body, mentions, candidates, item)
 
 
-def _sentence_proposals(sentence, catalogue, last_named, published, skipped) -> list[Proposal]:
+def _sentence_proposals(
+    sentence, catalogue, last_named, topic, published, skipped
+) -> list[Proposal]:
     body = sentence.text
     names = [(m.start, m.end) for m in sentence.mentions] + [
         (s, e) for s, e, _ in sentence.candidates
@@ -292,8 +302,13 @@ def _sentence_proposals(sentence, catalogue, last_named, published, skipped) -> 
         return []
     cues = list(catalogue.cues.find(body))
     attribution, attributed_to = _attribution(body, catalogue)
+    citation = _CITATION.search(body)
     proposals = []
-    for figure in figures:
+    for found in figures:
+        # The date in "Headline — Publisher (Feb 2026)" is the headline's: read it at its end.
+        figure = found
+        if citation is not None and found.start >= citation.start():
+            figure = dataclasses.replace(found, start=citation.start(), end=citation.start())
         choices = binding.choose_metrics(figure, figures, cues, catalogue, body)
         if not choices:
             if figure.date is None:
@@ -313,6 +328,7 @@ def _sentence_proposals(sentence, catalogue, last_named, published, skipped) -> 
                 last_named,
                 choice,
                 item=sentence.item,
+                topic=topic,
             )
             if isinstance(subject, str):
                 skipped.append(
@@ -320,7 +336,7 @@ def _sentence_proposals(sentence, catalogue, last_named, published, skipped) -> 
                 )
                 continue
             proposals.append(
-                _proposal(figure, choice, subject, sentence, attribution, attributed_to)
+                _proposal(found, choice, subject, sentence, attribution, attributed_to)
             )
     return proposals
 

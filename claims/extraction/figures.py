@@ -122,9 +122,10 @@ class Figure:
 def find_dates(sentence: str, *, published: datetime.date | None) -> list[Figure]:
     """Every date the sentence writes that the reader reads.
 
-    A date written without its year takes the source's year, or the year before when that
-    would put it after the source ("its November launch" in a March article). A bare quarter
-    ("Q3") is left out: fiscal quarters differ from calendar ones.
+    A date written without its year takes the source's year; one that would then fall after
+    the source ("its November launch" in a March article) is left out, since its value as
+    written would read wrong. A bare quarter ("Q3") is left out: fiscal quarters differ from
+    calendar ones.
     """
     found = []
     for match in _DATE.finditer(sentence):
@@ -139,7 +140,7 @@ def find_dates(sentence: str, *, published: datetime.date | None) -> list[Figure
         except UnreadableValue:
             continue
         if published is not None and value.start > published and not _HAS_YEAR.search(text):
-            value = read_date(text, context=published.replace(year=published.year - 1, day=1))
+            continue
         found.append(Figure(match.start(), match.start() + len(text), text, date=value))
     return found
 

@@ -74,8 +74,8 @@ class PhraseMatcher:
         for end_index, (length, values) in self._automaton.iter(folded):
             start = origins[end_index - length + 1]
             end = origins[end_index] + 1
-            if self._plurals and end < len(text) and text[end] == "s":
-                end += 1
+            if self._plurals:
+                end += _plural_ending(text, end)
             if _boundary(text, start, end):
                 found.append((start, -end, values))
         found.sort(key=lambda item: (item[0], item[1]))
@@ -86,6 +86,13 @@ class PhraseMatcher:
             last_end = -negative_end
             for value in values:
                 yield Match(start, last_end, value)
+
+
+def _plural_ending(text: str, end: int) -> int:
+    """How many characters of a plural ending ("s", "es") follow a phrase."""
+    if text.startswith("es", end) and not text[end + 2 : end + 3].isalnum():
+        return 2
+    return 1 if text.startswith("s", end) else 0
 
 
 def _boundary(text: str, start: int, end: int) -> bool:
