@@ -47,7 +47,9 @@ ANAPHORA = {
     "it": SUBJECT_KINDS,
     "its": SUBJECT_KINDS,
 }
-_ANAPHORA_RE = re.compile(r"\b(" + "|".join(sorted(ANAPHORA, key=len, reverse=True)) + r")\b", re.I)
+_ANAPHORA_RE = re.compile(
+    r"\b(" + "|".join(sorted(ANAPHORA, key=len, reverse=True)) + r")\b(?!-)", re.I
+)
 _OBJECT_WORDS = re.compile(
     r"\b(?:on|in|via|than|over|against|from|with|to|at|by|including|like|as|into|versus|vs\.?)"
     r"(?:\s+(?:the|a|an|its|their))?\s*$",
@@ -282,6 +284,35 @@ def sized_model(
             if model is not None and model.kind == "model":
                 return SubjectChoice(model, None, f"{figure.text} of {family.name}", False)
     return None
+
+
+def sentence_named(
+    body: str, mentions: list[Match], last_named: list[EntityRef]
+) -> list[EntityRef]:
+    """What a sentence speaks of, for the sentences after it to refer back to.
+
+    A sentence that opens with "It" or "The model" speaks of what that stands for; otherwise
+    of every entity it names, and of what a phrase like "the company's" stands for in it.
+    """
+    opening = _ANAPHORA_RE.match(body)
+    if opening is not None:
+        resolved = _stands_for(opening.group(1), last_named)
+        if resolved is not None:
+            return [resolved]
+    named = {m.value.slug: m.value for m in mentions if m.value.kind in SUBJECT_KINDS}
+    for words in _ANAPHORA_RE.finditer(body):
+        if words.group(1).lower() in {"it", "its"}:
+            continue  # mid-sentence, a pronoun may stand for the sentence's own subject
+        resolved = _stands_for(words.group(1), last_named)
+        if resolved is not None:
+            named.setdefault(resolved.slug, resolved)
+    return list(named.values())
+
+
+def _stands_for(words: str, last_named: list[EntityRef]) -> EntityRef | None:
+    kinds = ANAPHORA[words.lower()]
+    fitting = [e for e in last_named if e.kind in kinds]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _resolve(text: str, last_named: list[EntityRef], metric: MetricRef) -> SubjectChoice | str:

@@ -53,7 +53,9 @@ class Catalogue:
         self.by_name = {fold(n): e for e in self.entities for n in (e.name, *e.names)}
         self.known = set(self.by_name)
         self.cues = PhraseMatcher(
-            ((cue, metric) for metric in self.metrics for cue in metric.cues), plurals=True
+            ((cue, metric) for metric in self.metrics for cue in metric.cues),
+            plurals=True,
+            overlapping=True,
         )
         self.publisher_names = PhraseMatcher(
             (name, publisher)

@@ -258,13 +258,9 @@ def extract(
             if key not in seen:
                 seen.add(key)
                 result.proposals.append(proposal)
-        named = {
-            m.value.slug: m.value
-            for m in sentence.mentions
-            if m.value.kind in binding.SUBJECT_KINDS
-        }
+        named = binding.sentence_named(sentence.text, sentence.mentions, last_named)
         if named:
-            last_named = list(named.values())
+            last_named = named
     return result
 
 

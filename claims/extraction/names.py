@@ -50,7 +50,13 @@ class Match:
 class PhraseMatcher:
     """Many phrases at once; each phrase carries a value (an entity, a metric, a publisher)."""
 
-    def __init__(self, phrases: Iterable[tuple[str, object]], *, plurals: bool = False) -> None:
+    def __init__(
+        self,
+        phrases: Iterable[tuple[str, object]],
+        *,
+        plurals: bool = False,
+        overlapping: bool = False,
+    ) -> None:
         self._automaton = ahocorasick.Automaton()
         table: dict[str, list] = {}
         for phrase, value in phrases:
@@ -60,12 +66,14 @@ class PhraseMatcher:
         for key, values in table.items():
             self._automaton.add_word(key, (len(key), tuple(values)))
         self._plurals = plurals
+        self._overlapping = overlapping
         self._empty = not table
         if not self._empty:
             self._automaton.make_automaton()
 
     def find(self, text: str) -> Iterator[Match]:
-        """Longest matches at word boundaries, left to right, not overlapping."""
+        """Matches at word boundaries, left to right: the longest of overlapping ones, or all of
+        them for a matcher made ``overlapping`` ("revenue up" and "revenue" both)."""
         if self._empty:
             return
         chars, origins = _fold_chars(text)
@@ -81,7 +89,7 @@ class PhraseMatcher:
         found.sort(key=lambda item: (item[0], item[1]))
         last_end = -1
         for start, negative_end, values in found:
-            if start < last_end:
+            if start < last_end and not self._overlapping:
                 continue
             last_end = -negative_end
             for value in values:
