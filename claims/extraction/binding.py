@@ -55,6 +55,12 @@ _OBJECT_WORDS = re.compile(
     r"(?:\s+(?:the|a|an|its|their))?\s*$",
     re.I,
 )
+_MODIFIER = re.compile(r"[-‑][a-z]")
+# A name listed after one that follows a preposition: "via DingTalk and Alibaba Cloud".
+_OBJECT_LIST = re.compile(
+    r"\b(?:on|in|via|than|over|against|from|with|to|at|by|including|like|versus)\s+"
+    r"(?:the\s+)?(?:[A-Z][\w.‑-]*\s*){1,4}(?:,|,?\s*and|,?\s*or)\s+$"
+)
 _FUTURE = re.compile(r"\b(?:to|will|would|plans? to|expected to|set to|aims? to)\s+$", re.I)
 _FUTURE_CUE = re.compile(r"\b(?:to|will|plans?|expected|scheduled|slated)\b", re.I)
 _POSSESSIVE = re.compile(r"^['’]s?\b")
@@ -232,6 +238,8 @@ def choose_subject(
             continue
         if cue_span is not None and cue_span[0] <= mention.start and mention.end <= cue_span[1]:
             continue  # the name is part of the cue ("Hugging Face downloads")
+        if _MODIFIER.match(body, mention.end):
+            continue  # "DeepMind-pedigreed", "Qwen-powered": a name made an adjective
         score = _score(figure, mention.start, mention.end, body, first)
         if score is None:
             continue
@@ -342,4 +350,5 @@ def _score(figure: Figure, start: int, end: int, body: str, first: int | None) -
 
 
 def _after_preposition(body: str, start: int) -> bool:
-    return _OBJECT_WORDS.search(body[max(0, start - 20) : start]) is not None
+    before = body[max(0, start - 60) : start]
+    return _OBJECT_WORDS.search(before[-20:]) is not None or _OBJECT_LIST.search(before) is not None
