@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from claims.extraction.names import PhraseMatcher, fold
+from claims.extraction.names import PhraseMatcher
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class Catalogue:
         self.names = PhraseMatcher(
             (name, entity) for entity in self.entities for name in (entity.name, *entity.names)
         )
-        self.by_name = {fold(n): e for e in self.entities for n in (e.name, *e.names)}
+        # The first entity registered under a folded name (names and aliases do not collide).
+        self.by_name = {key: values[0] for key, values in self.names.table.items()}
         self.known = set(self.by_name)
         self.cues = PhraseMatcher(
             ((cue, metric) for metric in self.metrics for cue in metric.cues),

@@ -9,30 +9,33 @@ word boundary on both sides ("Qwen" is not found inside "Qwen3.5").
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import ahocorasick
 
-# Characters dropped when folding: spaces of every width and every hyphen or dash.
-_DROPPED = frozenset(
-    " \t\n\r\f\v\u00a0\u2007\u202f\u2009\u200a\u2002\u2003-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_"
+# Characters dropped when folding: spaces of every width (Unicode's Zs and the controls) and
+# every hyphen or dash.
+_SPACES = " \t\n\r\f\v\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_DROPPED = frozenset(_SPACES + "-_\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+_PLAIN = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\uff0e": "."}
+_FOLD = str.maketrans(
+    {**dict.fromkeys(map(ord, _DROPPED)), **{ord(k): v for k, v in _PLAIN.items()}}
 )
-_PLAIN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\uff0e": "."})
+_PLAIN_TABLE = str.maketrans(_PLAIN)
 
 
 def fold(text: str) -> str:
     """A name's folded key: what look-ups compare."""
-    return "".join(_fold_chars(text)[0])
+    return text.translate(_FOLD).casefold()
 
 
 def _fold_chars(text: str) -> tuple[list[str], list[int]]:
     chars, origins = [], []
     for index, char in enumerate(text):
-        if char in _DROPPED or unicodedata.category(char) == "Zs":
+        if char in _DROPPED:
             continue
-        for folded in char.translate(_PLAIN).casefold():
+        for folded in char.translate(_PLAIN_TABLE).casefold():
             chars.append(folded)
             origins.append(index)
     return chars, origins
@@ -63,8 +66,9 @@ class PhraseMatcher:
             key = fold(phrase)
             if key:
                 table.setdefault(key, []).append(value)
-        for key, values in table.items():
-            self._automaton.add_word(key, (len(key), tuple(values)))
+        self.table = {key: tuple(values) for key, values in table.items()}
+        for key, values in self.table.items():
+            self._automaton.add_word(key, (len(key), values))
         self._plurals = plurals
         self._overlapping = overlapping
         self._empty = not table
