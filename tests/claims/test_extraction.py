@@ -153,3 +153,55 @@ def test_html_documents_give_their_words_without_scripts():
     assert "Qwen3.5 has 397 billion parameters." in text
     assert "var x" not in text and "Menu" not in text
     assert document_text("notes.md", b"# Title\n\ntext") == "# Title\n\ntext"
+
+
+PIECES = [
+    "Qwen3.5",
+    "Qwen 3.5 Plus",
+    "the Qwen app",
+    "Alibaba",
+    "It",
+    "The model",
+    "has",
+    "reached",
+    "over 1 trillion",
+    "397 billion parameters",
+    "a context window of 256K tokens",
+    "100 million monthly active users",
+    "approximately 30%",
+    "RMB 0.8 (USD 0.11) per million tokens",
+    "released on February 16",
+    "in 2025",
+    "according to 36Kr",
+    "(VentureBeat)",
+    "Zhenwu M890",
+    "and",
+    ",",
+    "—",
+    "•",
+    "\n",
+    ".",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40))
+def test_every_proposal_is_verbatim_readable_and_fits_its_metric(pieces):
+    from claims.values import read_date, read_quantity
+
+    text = " ".join(pieces)
+    result = extract(text, CATALOGUE, published=MARCH)
+    slugs = {e.slug for e in CATALOGUE.entities}
+    metrics = {m.slug: m for m in CATALOGUE.metrics}
+    for proposal in result.proposals:
+        start = proposal.quote_start
+        assert text[start : start + len(proposal.quote)] == proposal.quote
+        assert proposal.value_text in proposal.quote
+        assert proposal.subject in slugs
+        assert 0.05 <= proposal.confidence <= 0.99
+        metric = metrics[proposal.metric]
+        if metric.value_type == "date":
+            assert read_date(proposal.value_text, context=MARCH).start <= MARCH
+        else:
+            read_quantity(proposal.value_text)
+    for candidate in result.candidates:
+        assert text[candidate.start : candidate.end] == candidate.name
