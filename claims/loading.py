@@ -296,6 +296,7 @@ class Loader:
             "quote": str(data["quote"]),
             "attributed_to": attributed_to,
             "as_of": str(data["as_of"]) if data.get("as_of") else None,
+            "as_of_text": str(data["as_of_text"]) if data.get("as_of_text") else None,
             "status": data.get("status") or "accepted",
             "rank": data.get("rank") or ClaimRank.NORMAL,
             "notes": data.get("notes") or "",

@@ -17,7 +17,9 @@ from claims.values import (
     read_date,
     read_quantity,
 )
+from claims.values.asof import read_as_of
 
+AS_OF_CONTEXTS = {"day", "month", "quarter", "year"}
 CURRENCIES = {"USD", "CNY", "EUR", "HKD", "GBP", "JPY"}
 PERCENT, MULTIPLIER = "%", "×"
 TRUE_WORDS = {"yes", "true", "y", "1"}
@@ -153,6 +155,22 @@ def read_value(*, metric, value_text: str, context: datetime.date | None, resolv
     except UnreadableValue as exc:
         raise ValidationError({"value_text": str(exc)}) from exc
     return fields
+
+
+def read_as_of_text(text: str, *, source, field: str = "as_of_text") -> tuple:
+    """(start, end, precision) of an as-of phrase as the source writes it ("by end of January")."""
+    if source.published is None or source.published_precision not in AS_OF_CONTEXTS:
+        raise ValidationError(
+            {
+                field: f"\u201c{text}\u201d cannot be read: the source\u2019s date is not known "
+                "to the day, month, quarter or year; give the period itself in as_of."
+            }
+        )
+    try:
+        value = read_as_of(text, published=source.published, precision=source.published_precision)
+    except UnreadableValue as exc:
+        raise ValidationError({field: str(exc)}) from exc
+    return value.start, value.end, value.precision.value
 
 
 def read_period(text: str, *, context: datetime.date | None, field: str = "as_of") -> tuple:

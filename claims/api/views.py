@@ -239,7 +239,7 @@ class ClaimViewSet(
             inputs["attributed_to"] = _lookup(
                 Publisher, "slug", data["attributed_to"], "attributed_to"
             )
-        for name in ("value_text", "quote", "as_of", "status", "rank", "notes"):
+        for name in ("value_text", "quote", "as_of", "as_of_text", "status", "rank", "notes"):
             if name in data:
                 inputs[name] = data[name] if data[name] is not None else None
         return inputs

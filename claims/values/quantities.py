@@ -36,7 +36,10 @@ _QUALIFIER_PHRASES = {
     Bound.APPROXIMATE: "nearly|about|around|approximately|approx.|approx|roughly|almost|"
     "close to|some|an estimated|circa|~|≈",
     Bound.MORE_THAN: "over|exceeding|more than|above|greater than|beyond|in excess of|"
-    "just over|well over|upwards of",
+    "just over|well over|upwards of|north of|"
+    # News writes a figure passed as a verb: "surpassed 1 billion" is more than 1 billion.
+    "exceed|exceeds|exceeded|surpass|surpasses|surpassed|surpassing|cross|crosses|crossed|"
+    "crossing|tops|topped|topping|passed",
     Bound.AT_LEAST: "at least|no less than|no fewer than|not less than|a minimum of",
     Bound.AT_MOST: "up to|at most|no more than|not more than|a maximum of|as many as|as much as",
     Bound.LESS_THAN: "under|less than|below|fewer than|just under|lower than",
@@ -53,6 +56,13 @@ _NOT_UNITS |= {"least", "most", "more", "less", "fewer", "odd", "so", "or", "and
 _NOT_UNITS |= {"between", "than", "of", "per", "fold", "times", "percent", "cent"}
 _SUFFIX_BOUNDS = {"more": Bound.AT_LEAST, "less": Bound.AT_MOST, "fewer": Bound.AT_MOST}
 _SUFFIX_BOUNDS["so"] = Bound.APPROXIMATE
+# Words shaped like a scale that this reader does not know: refused, never taken for a unit.
+_SCALE_LIKE = re.compile(r"[a-z]*illions?|lakhs?|crores?", re.I)
+# Units written glued to the figure or abbreviated ("144GB", "3 GHz"), by lower-case spelling.
+_COMPACT_UNIT_NAMES = "KB MB GB TB PB KiB MiB GiB TiB Kbps Mbps Gbps Hz kHz MHz GHz nm ms kW MW GW"
+_COMPACT_UNITS = {u.lower(): u for u in f"{_COMPACT_UNIT_NAMES} TFLOPS PFLOPS EFLOPS".split()}
+# Ages as written: "a 32-year-old", "32 years old", "a 6-month-old".
+_AGE = re.compile(r"[ -](year|month|week|day)s?[ -]old", re.I)
 _VAGUE = re.compile(
     r"(?:(tens|hundreds) of )?(hundreds|thousands|millions|billions|trillions)(?: of (.+))?", re.I
 )
@@ -147,6 +157,7 @@ def _read(s: str, text: str, tol: float) -> Quantity:
             bounds.append(bound)
             s = rest.strip()
             break
+    s = re.sub(r"^an? (?=\d)", "", s, flags=re.I)  # "a 32-year-old", "a 2-million-token"
     if vague := _VAGUE.fullmatch(s):
         if bounds:
             raise UnreadableValue(text, "a vague amount cannot also carry a bound")
@@ -221,7 +232,9 @@ def _figure(s: str, text: str) -> _Figure:
     figure = _Figure(-value if negative else value, scale)
     figure.plus = c.eat(r" ?\+") is not None
     figure.odd = c.eat(r"[ -]odd\b", re.I) is not None
-    if c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
+    if m := c.eat(_AGE.pattern, re.I):
+        figure.unit = f"{m[1].lower()}s"
+    elif c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
         figure.unit = "%"
     elif c.eat(r" ?×|x(?![a-z])| times\b|[ -]?fold\b", re.I):
         figure.unit = "×"
@@ -230,6 +243,8 @@ def _figure(s: str, text: str) -> _Figure:
         if currency not in (None, suffix):
             raise c.refuse(f"it names two currencies, {currency} and {suffix}")
         currency = suffix
+    elif m := c.eat(r" ?(" + "|".join(_COMPACT_UNITS) + r")(?![A-Za-z])", re.I):
+        figure.unit = _COMPACT_UNITS[m[1].lower()]
     if not figure.plus:
         figure.plus = c.eat(r"\+") is not None
     if currency:
@@ -245,6 +260,10 @@ def _figure(s: str, text: str) -> _Figure:
         raise c.refuse(f'"{c.s[: c.i]}{rest}" is not a well-formed number')
     if re.search(r"\d", rest):
         raise c.refuse("it holds more than one figure")
+    if not figure.unit and re.fullmatch(r"-[A-Za-z]+(?:-[A-Za-z]+)*", rest):
+        # A hyphenated compound names its unit in the singular: "2-million-token".
+        figure.unit, figure.words = _unit_words(rest[1:], text), True
+        return figure
     if figure.unit or not rest.startswith(" "):
         raise c.refuse(f'"{rest.strip()}" after the figure is not a unit')
     figure.unit, figure.words = _unit_words(rest, text), True
@@ -321,6 +340,10 @@ def _words_value(words: list[str]) -> float | None:
 
 def _unit_words(words: str, text: str) -> str:
     words = words.strip()
+    for word in re.split(r"[ -]", words.lower()):
+        if _SCALE_LIKE.fullmatch(word) and word.removesuffix("s") not in _SCALES:
+            known = ", ".join(name for name, e in _SCALES.items() if e > 2)
+            raise UnreadableValue(text, f'"{word}" is not a scale this reader knows ({known})')
     split = words.lower().split()
     joining = {"per", "of"} - {*split[:1], *split[-1:]}  # inside only: "tokens per second"
     if not split or not _UNIT_WORDS.fullmatch(words) or {*split} & (_NOT_UNITS - joining):

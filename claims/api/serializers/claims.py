@@ -232,6 +232,13 @@ class ClaimWriteSerializer(StrictSerializer):
         allow_null=True,
         help_text="When the claim holds, as written; empty: the source's date.",
     )
+    as_of_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text='When the claim holds, in the source\'s own words ("by the end of January"), '
+        "read against the source's date; instead of as_of.",
+    )
     status = serializers.ChoiceField(choices=ClaimStatus.choices, required=False)
     rank = serializers.ChoiceField(choices=ClaimRank.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
