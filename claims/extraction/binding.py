@@ -127,10 +127,17 @@ def distance(body: str, a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def choose_metrics(
-    figure: Figure, figures: list[Figure], cues: list[Match], catalogue: Catalogue, body: str
+    figure: Figure,
+    figures: list[Figure],
+    cues: list[Match],
+    catalogue: Catalogue,
+    body: str,
+    *,
+    future: bool = False,
 ) -> list[CueChoice]:
     """The metric whose cue stands nearest to the figure, and those whose cues are listed with
-    it ("HumanEval+ and MBPP+ … 92%"); none when no cue is near."""
+    it ("HumanEval+ and MBPP+ … 92%"); none when no cue is near. A ``future`` date (after the
+    source's) only goes to a metric whose cue speaks of a plan."""
     best: dict[str, tuple] = {}
     span = (figure.start, figure.end)
     for cue in cues:
@@ -141,12 +148,13 @@ def choose_metrics(
         if far > WINDOW or not _owns(figure, figures, cue, body):
             continue
         words = body[cue.start : cue.end]
+        planned = _FUTURE_CUE.search(words) is not None
         if (
             figure.date is not None
-            and _FUTURE.search(body[: cue.start])
-            and not _FUTURE_CUE.search(words)
+            and not planned
+            and (future or _FUTURE.search(body[: cue.start]))
         ):
-            continue  # "to launch": a plan, not a release
+            continue  # "to launch", or a date after the source: a plan, not a release
         rank = (far, -(cue.end - cue.start), metric.slug)
         if metric.slug not in best or rank < best[metric.slug][0]:
             best[metric.slug] = (

@@ -18,6 +18,7 @@ from claims.extraction.catalogue import Catalogue, EntityRef
 from claims.extraction.figures import Figure, find_dates, find_quantities
 from claims.extraction.names import Match, fold
 from claims.extraction.sentences import sentences
+from claims.values.asof import ProjectedPeriod, find_as_of
 
 EXTRACTOR_VERSION = "extract-1"
 
@@ -186,6 +187,7 @@ class Proposal:
     attribution: str  # the words that attribute it ("according to 36Kr")
     confidence: float
     reason: Reason
+    note: str = ""  # a projection's as-of phrase, for the editor
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ def extract(
         if not sentence.item:
             topic = last_named
         found = _sentence_proposals(
-            sentence, catalogue, last_named, topic, published, result.skipped
+            sentence, catalogue, last_named, topic, (published, precision), result.skipped
         )
         found += _sizes_in_names(sentence, catalogue, sized)
         for proposal in found:
@@ -284,10 +286,9 @@ def _read_sentence(text: str, start: int, end: int, catalogue: Catalogue, item: 
     return _Sentence(start, body, mentions, candidates, item)
 
 
-def _sentence_proposals(
-    sentence, catalogue, last_named, topic, published, skipped
-) -> list[Proposal]:
+def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) -> list[Proposal]:
     body = sentence.text
+    published, precision = dated
     names = [(m.start, m.end) for m in sentence.mentions] + [
         (s, e) for s, e, _ in sentence.candidates
     ]
@@ -305,7 +306,8 @@ def _sentence_proposals(
         figure = found
         if citation is not None and found.start >= citation.start():
             figure = dataclasses.replace(found, start=citation.start(), end=citation.start())
-        choices = binding.choose_metrics(figure, figures, cues, catalogue, body)
+        future = found.date is not None and published is not None and found.date.start > published
+        choices = binding.choose_metrics(figure, figures, cues, catalogue, body, future=future)
         if not choices:
             if figure.date is None:
                 skipped.append(Skipped(figure.text, f"no metric's cue near it in: {body}"))
@@ -331,9 +333,8 @@ def _sentence_proposals(
                     Skipped(figure.text, f"{subject} (metric {choice.metric.slug}): {body}")
                 )
                 continue
-            proposals.append(
-                _proposal(found, choice, subject, sentence, attribution, attributed_to)
-            )
+            proposal = _proposal(found, choice, subject, sentence, attribution, attributed_to)
+            proposals.append(_dated(proposal, found, published, precision))
     return proposals
 
 
@@ -364,6 +365,34 @@ def _proposal(figure, choice, subject, sentence, attribution, attributed_to) -> 
             figure_span=(figure.start, figure.end),
             resolved_from=subject.resolved_from,
         ),
+    )
+
+
+def _dated(proposal: Proposal, figure: Figure, published, precision: str) -> Proposal:
+    """The proposal with the as-of phrase its sentence gives ("as of February 2026").
+
+    A date that is the proposal's own value is not its as-of. A phrase that lies after the
+    source ("by 2027") is a projection: the figure keeps the source's date and says so in a note.
+    """
+    if published is None or precision not in {"day", "month", "quarter", "year"}:
+        return proposal
+    body = proposal.quote
+    if figure.date is not None:  # mask the value itself, keeping every offset
+        body = body[: figure.start] + " " * (figure.end - figure.start) + body[figure.end :]
+    try:
+        found = find_as_of(body, published=published, precision=precision)
+    except ProjectedPeriod as exc:
+        start, end = exc.span or (0, 0)
+        return dataclasses.replace(
+            proposal, note=f"A projection (\u201c{body[start:end]}\u201d): {exc.reason}."
+        )
+    if found is None:
+        return proposal
+    period, (start, end) = found
+    return dataclasses.replace(
+        proposal,
+        as_of=(period.start, period.end, period.precision.value),
+        as_of_text=body[start:end],
     )
 
 

@@ -76,6 +76,7 @@ def proposal_record(proposal: Proposal) -> dict:
         "resolved_from": reason.resolved_from,
         "figure_span": absolute(reason.figure_span),
         "attribution": proposal.attribution,
+        "as_of_text": proposal.as_of_text,
     }
 
 
@@ -119,7 +120,8 @@ def source_propose(*, source: Source, user=None, catalogue: Catalogue | None = N
                 value_text=proposal.value_text,
                 quote=proposal.quote,
                 attributed_to=publishers.get(proposal.attributed_to),
-                as_of=proposal.as_of,
+                as_of_text=proposal.as_of_text or None,
+                notes=proposal.note,
             )
         except ValidationError as error:
             skipped.append(Skipped(proposal.value_text, " ".join(error.messages)))

@@ -205,3 +205,25 @@ def test_every_proposal_is_verbatim_readable_and_fits_its_metric(pieces):
             read_quantity(proposal.value_text)
     for candidate in result.candidates:
         assert text[candidate.start : candidate.end] == candidate.name
+
+
+def test_the_as_of_phrase_of_the_sentence_dates_the_figure():
+    proposal = one("The Qwen app had 90 million monthly active users as of February 2026.")
+    assert proposal.as_of_text == "as of February 2026"
+    assert proposal.as_of == (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28), "month")
+    # A date that is the value itself is not its as-of.
+    released = one("Alibaba released Qwen3.5 on February 16.")
+    assert (released.value_text, released.as_of, released.note) == ("February 16", None, "")
+    # Without a phrase the source's own date stands (None here).
+    assert one("The Qwen app has 100 million monthly active users.").as_of is None
+
+
+def test_a_projection_keeps_the_sources_date_and_says_so():
+    proposal = one("The Qwen app will have 500 million monthly active users by 2027.")
+    assert proposal.as_of is None
+    assert proposal.note.startswith("A projection (\u201cby 2027\u201d)")
+
+
+def test_a_date_after_the_source_is_a_plan_not_a_release():
+    result = extract("Alibaba released Qwen3.5 in 2027.", CATALOGUE, published=MARCH)
+    assert result.proposals == []

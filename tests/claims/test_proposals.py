@@ -184,6 +184,19 @@ def test_ingest_source_propose(tmp_path, catalogue):
     assert Claim.objects.filter(origin="extracted").count() == 1
 
 
+def test_a_proposal_carries_its_as_of_phrase_and_a_projection_its_note(catalogue):
+    source = _source(
+        catalogue,
+        "Qwen3.5-Max Preview had 1.1 trillion parameters as of February 2026. "
+        "Qwen3.5-Max Preview will have 5 trillion parameters by 2027.",
+    )
+    dated, projected = (w.claim for w in services.source_propose(source=source).proposed)
+    assert (str(dated.as_of_start), str(dated.as_of_end)) == ("2026-02-01", "2026-02-28")
+    assert dated.extraction["as_of_text"] == "as of February 2026"
+    assert projected.as_of_start == source.published
+    assert projected.notes.startswith("A projection (\u201cby 2027\u201d)")
+
+
 def test_metric_cues_are_cleaned_and_kept_in_the_history(catalogue):
     metric = services.metric_save(
         metric=catalogue["metric"], cues=["  total   parameters ", "Total parameters", "size"]
