@@ -206,3 +206,19 @@ def test_metric_cues_are_cleaned_and_kept_in_the_history(catalogue):
     with pytest.raises(Exception, match="empty"):
         services.metric_save(metric=metric, cues=["ok", "  "])
     assert Metric.objects.get(pk=metric.pk).cues == ["total parameters", "size"]
+
+
+def test_claims_say_how_they_came_in(tmp_path, catalogue):
+    """Typed claims are manual, imported ones imported (COPY on PostgreSQL), proposals extracted."""
+    source = _source(catalogue, "Qwen3.5-Max Preview has 1.1 trillion parameters. It has 42B.")
+    (proposed,) = services.source_propose(source=source).proposed
+    rows = tmp_path / "claims.jsonl"
+    rows.write_text(
+        '{"subject": "Qwen3.5-Max Preview", "metric": "total-parameters", "value": "42B", '
+        f'"source": {source.pk}, "quote": "It has 42B."}}\n'
+    )
+    call_command("import_claims", str(rows), stdout=io.StringIO(), stderr=io.StringIO())
+    imported = Claim.objects.get(source=source, value_text="42B")
+    assert (imported.origin, imported.extraction, imported.extractor_version) == ("imported", {}, "")
+    assert proposed.claim.origin == "extracted" and proposed.claim.extractor_version
+    assert Claim.objects.exclude(source=source).get().origin == "manual"
