@@ -219,6 +219,10 @@ def test_claims_say_how_they_came_in(tmp_path, catalogue):
     )
     call_command("import_claims", str(rows), stdout=io.StringIO(), stderr=io.StringIO())
     imported = Claim.objects.get(source=source, value_text="42B")
-    assert (imported.origin, imported.extraction, imported.extractor_version) == ("imported", {}, "")
+    assert (imported.origin, imported.extraction, imported.extractor_version) == (
+        "imported",
+        {},
+        "",
+    )
     assert proposed.claim.origin == "extracted" and proposed.claim.extractor_version
     assert Claim.objects.exclude(source=source).get().origin == "manual"
