@@ -10,51 +10,103 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from claims.display import quantity_unit, value_display
+from rest_framework import serializers
+
+from claims.api.serializers.contract import ColumnsField, compile_rows
+from claims.display import value_words
+from claims.values import ClaimValue
+from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-CLAIM_COLUMNS = [
-    "id",
-    "subject",
-    "subject_name",
-    "metric",
-    "value_text",
-    "value_read",
-    "bound",
-    "low",
-    "high",
-    "point",
-    "unit",
-    "date_start",
-    "date_end",
-    "as_of_start",
-    "as_of_end",
-    "source_id",
-    "source_title",
-    "publisher",
-    "reliability",
-    "attributed_to",
-    "quote",
-    "status",
-    "rank",
-    "disputed",
-]
 
-CONTRADICTION_COLUMNS = [
-    "id",
-    "kind",
-    "severity",
-    "status",
-    "subject",
-    "metric",
-    "claim_a",
-    "value_a",
-    "claim_b",
-    "value_b",
-    "explanation",
-    "resolution_note",
-]
+def _value_read(value_type, dimension, unit, entity_name, *columns) -> str:
+    return value_words(
+        ClaimValue._make(columns),
+        value_type=value_type,
+        dimension=dimension,
+        unit=unit,
+        entity_name=entity_name,
+    )
+
+
+def _unit(bound, currency, dimension, unit) -> str:
+    return ClaimValue(currency=currency).unit(dimension, unit) if bound else ""
+
+
+class ClaimExportSerializer(serializers.Serializer):
+    """One claim as a flat export row (the queryset annotates ``disputed``)."""
+
+    id = serializers.ReadOnlyField()
+    subject = serializers.ReadOnlyField(source="subject.slug")
+    subject_name = serializers.ReadOnlyField(source="subject.name")
+    metric = serializers.ReadOnlyField(source="metric.slug")
+    value_text = serializers.ReadOnlyField()
+    value_read = ColumnsField(
+        {
+            "value_type": "metric__value_type",
+            "dimension": "metric__dimension",
+            "unit": "metric__unit",
+            "entity_name": "entity_value__name",
+            **{column: column for column in VALUE_COLUMNS},
+        },
+        _value_read,
+    )
+    bound = serializers.ReadOnlyField()
+    low = serializers.ReadOnlyField()
+    high = serializers.ReadOnlyField()
+    point = serializers.ReadOnlyField()
+    unit = ColumnsField(
+        {
+            "bound": "bound",
+            "currency": "currency",
+            "dimension": "metric__dimension",
+            "unit": "metric__unit",
+        },
+        _unit,
+    )
+    date_start = serializers.ReadOnlyField()
+    date_end = serializers.ReadOnlyField()
+    as_of_start = serializers.ReadOnlyField()
+    as_of_end = serializers.ReadOnlyField()
+    source_id = serializers.ReadOnlyField()
+    source_title = serializers.ReadOnlyField(source="source.title")
+    publisher = serializers.ReadOnlyField(source="source.publisher.name")
+    reliability = serializers.ReadOnlyField(source="source.reliability")
+    attributed_to = ColumnsField({"name": "attributed_to__name"}, lambda name: name or "")
+    quote = serializers.ReadOnlyField()
+    status = serializers.ReadOnlyField()
+    rank = serializers.ReadOnlyField()
+    disputed = ColumnsField({"disputed": "disputed"}, lambda disputed: bool(disputed))
+
+
+class ContradictionExportSerializer(serializers.Serializer):
+    """One contradiction as a flat export row."""
+
+    id = serializers.ReadOnlyField()
+    kind = serializers.ReadOnlyField()
+    severity = serializers.ReadOnlyField()
+    status = serializers.ReadOnlyField()
+    subject = serializers.ReadOnlyField(source="subject.slug")
+    metric = serializers.ReadOnlyField(source="metric.slug")
+    claim_a = serializers.ReadOnlyField(source="claim_a_id")
+    value_a = serializers.ReadOnlyField(source="claim_a.value_text")
+    claim_b = serializers.ReadOnlyField(source="claim_b_id")
+    value_b = serializers.ReadOnlyField(source="claim_b.value_text")
+    explanation = serializers.ReadOnlyField()
+    resolution_note = serializers.ReadOnlyField()
+
+
+# The export shapes, compiled once; their field names are the CSV columns.
+CLAIMS = compile_rows(ClaimExportSerializer())
+CONTRADICTIONS = compile_rows(ContradictionExportSerializer())
+CLAIM_COLUMNS = list(ClaimExportSerializer().fields)
+CONTRADICTION_COLUMNS = list(ContradictionExportSerializer().fields)
+
+
+def export_rows(queryset, shape) -> Iterator[dict]:
+    """The queryset's rows in ``shape``, read a chunk at a time (constant memory)."""
+    return (shape(row) for row in queryset.values(*shape.columns).iterator(chunk_size=2000))
 
 
 def spreadsheet_safe(value):
@@ -62,54 +114,6 @@ def spreadsheet_safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def claim_row(claim) -> dict:
-    """One claim as a flat export row (``disputed`` must be annotated)."""
-    return {
-        "id": claim.pk,
-        "subject": claim.subject.slug,
-        "subject_name": claim.subject.name,
-        "metric": claim.metric.slug,
-        "value_text": claim.value_text,
-        "value_read": value_display(claim),
-        "bound": claim.bound,
-        "low": claim.low,
-        "high": claim.high,
-        "point": claim.point,
-        "unit": quantity_unit(claim.metric, claim.currency) if claim.bound else "",
-        "date_start": claim.date_start,
-        "date_end": claim.date_end,
-        "as_of_start": claim.as_of_start,
-        "as_of_end": claim.as_of_end,
-        "source_id": claim.source_id,
-        "source_title": claim.source.title,
-        "publisher": claim.source.publisher.name,
-        "reliability": claim.source.reliability,
-        "attributed_to": claim.attributed_to.name if claim.attributed_to_id else "",
-        "quote": claim.quote,
-        "status": claim.status,
-        "rank": claim.rank,
-        "disputed": bool(claim.disputed),
-    }
-
-
-def contradiction_row(record) -> dict:
-    """One contradiction as a flat export row."""
-    return {
-        "id": record.pk,
-        "kind": record.kind,
-        "severity": record.severity,
-        "status": record.status,
-        "subject": record.subject.slug,
-        "metric": record.metric.slug,
-        "claim_a": record.claim_a_id,
-        "value_a": record.claim_a.value_text,
-        "claim_b": record.claim_b_id,
-        "value_b": record.claim_b.value_text,
-        "explanation": record.explanation,
-        "resolution_note": record.resolution_note,
-    }
 
 
 def csv_stream(rows: Iterable[dict], columns: list[str]) -> Iterator[str]:

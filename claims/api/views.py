@@ -79,8 +79,8 @@ class ExportMixin:
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
 
-    def export(self, queryset, row, columns) -> StreamingHttpResponse:
-        rows = (row(obj) for obj in queryset.iterator(chunk_size=2000))
+    def export(self, queryset, shape, columns) -> StreamingHttpResponse:
+        rows = exports.export_rows(queryset, shape)
         fmt = self.export_format()
         if fmt == "csv":
             body, content_type = exports.csv_stream(rows, columns), "text/csv; charset=utf-8"
@@ -207,7 +207,7 @@ class ClaimViewSet(
             queryset = self.filter_queryset(
                 claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("id")
             )
-            return self.export(queryset, exports.claim_row, exports.CLAIM_COLUMNS)
+            return self.export(queryset, exports.CLAIMS, exports.CLAIM_COLUMNS)
         brief = _flag(request, "brief")
         queryset = self.filter_queryset(Claim.objects.order_by("id"))
         columns = rows.BRIEF_COLUMNS if brief else rows.CLAIM_COLUMNS
@@ -333,7 +333,7 @@ class ContradictionViewSet(
                     "subject", "metric", "claim_a", "claim_b"
                 ).order_by("-severity", "id")
             )
-            return self.export(queryset, exports.contradiction_row, exports.CONTRADICTION_COLUMNS)
+            return self.export(queryset, exports.CONTRADICTIONS, exports.CONTRADICTION_COLUMNS)
         queryset = self.filter_queryset(Contradiction.objects.order_by("-severity", "id"))
         columns = rows.CONTRADICTION_COLUMNS
         page = self.paginator.paginate_rows(tie_broken(queryset), columns, request, self)

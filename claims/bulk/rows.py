@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from claims.choices import ClaimStatus, ValueType
 from claims.models import Entity, EntityAlias, Metric
 from claims.models.entities import name_key
-from claims.reading import EMPTY_VALUE, read_period, read_value
+from claims.reading import read_period, read_value
 from claims.selectors import entity_resolve
+from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 from sources.choices import DatePrecision
 from sources.models import Publisher, Source
 from sources.periods import period_end
@@ -29,8 +30,7 @@ STATUSES = frozenset(ClaimStatus.values)
 REQUIRED = ("subject", "metric", "value", "source", "quote")
 MEMO_LIMIT = 200_000  # readings kept before the memo starts afresh
 
-# The value fields ``read_value`` fills, in a fixed order (the entity as its id).
-VALUE_COLUMNS = tuple(f"{name}_id" if name == "entity_value" else name for name in EMPTY_VALUE)
+# ``VALUE_COLUMNS``: the value fields ``read_value`` fills, in their order (the entity as its id).
 # The claim columns a row gives, in the order of the tuples ``RowReader.read`` returns; the
 # first five are the natural key: a row already stored, or repeated in the file, adds nothing.
 COLUMNS = (

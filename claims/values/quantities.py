@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claims.values.kinds import CURRENCIES as _CURRENCIES
 from claims.values.types import Bound, Quantity, UnreadableValue
 
 # --- vocabulary ------------------------------------------------------------------------------
@@ -25,7 +26,6 @@ _TENS_NAMES = "twenty thirty forty fifty sixty seventy eighty ninety"
 _TENS = {word: 10 * i for i, word in enumerate(_TENS_NAMES.split(), 2)}
 _BIG = {word: 10**e for word, e in _SCALES.items() if e > 2}
 _NUMBER_WORDS = {*_SMALL, *_TENS, *_SCALES, "dozen", "a", "an", "half", "and"}
-_CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY")
 _CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "CN¥": "CNY", "JP¥": "JPY", "RMB": "CNY"}
 _CURRENCY_SIGNS |= {"$": "USD", "¥": "CNY", "€": "EUR", "£": "GBP"} | {c: c for c in _CURRENCIES}
 _CURRENCY_WORDS = {"us dollars": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD"}
