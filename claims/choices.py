@@ -1,16 +1,21 @@
 """Choices of the claims domain; the stored strings are part of the API contract."""
 
 import enum
+from typing import Any
 
 from django.db import models
 
 from claims.values import kinds as values
 
 
-def _choices(declared: type[enum.StrEnum]) -> type[models.TextChoices]:
-    """Django choices of an enumeration declared in ``claims.values``: same names and strings."""
+def _choices(declared: type[enum.StrEnum]) -> Any:
+    """Django choices of an enumeration declared in ``claims.values``: same names and strings.
+
+    Typed ``Any``: django-stubs does not model the functional enum API, so without it every
+    ``ValueType.QUANTITY`` would be an error to mypy while being a plain member at run time.
+    """
     members = [(m.name, (m.value, values.label(m))) for m in declared]
-    return models.TextChoices(declared.__name__, members)
+    return models.TextChoices(declared.__name__, members)  # type: ignore[call-overload]
 
 
 class EntityKind(models.TextChoices):

@@ -23,6 +23,7 @@ from claims.choices import (
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
 from claims.selectors import entity_descendant_ids, entity_resolve, open_contradiction_exists
+from qwenkb.filters import SlugFilter
 from sources.choices import Reliability
 from sources.models import Publisher, Source
 
@@ -47,31 +48,6 @@ class EntityFilter(filters.Filter):
     """Filter by an entity given as slug, name or alias."""
 
     field_class = EntityField
-
-
-class SlugField(forms.CharField):
-    """A form field that takes the slug of a model instance and gives the instance."""
-
-    def __init__(self, *args, model=None, lookup="slug", **kwargs):
-        self.model, self.lookup = model, lookup
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        found = self.model.objects.filter(**{self.lookup: value}).first()
-        if found is None:
-            name = self.model._meta.verbose_name
-            raise forms.ValidationError(f"No {name} has the {self.lookup} \u201c{value}\u201d.")
-        return found
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(filters.Filter):
-    """Filter by a related object given by its slug."""
-
-    field_class = SlugField
 
 
 class EntityFilterSet(filters.FilterSet):
@@ -135,7 +111,7 @@ class ClaimFilterSet(filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = []
+        fields: list[str] = []
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
@@ -177,23 +153,10 @@ class ContradictionFilterSet(filters.FilterSet):
 
     class Meta:
         model = Contradiction
-        fields = []
+        fields: list[str] = []
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
-
-
-class SourceFilterSet(filters.FilterSet):
-    """Sources by publisher, reliability and title."""
-
-    publisher = SlugFilter(field_name="publisher", model=Publisher, label="Publisher (slug)")
-    reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
-    ordering = filters.OrderingFilter(fields=(("published", "published"), ("title", "title")))
-
-    class Meta:
-        model = Source
-        fields = []
 
 
 class MetricFilterSet(filters.FilterSet):
@@ -204,20 +167,10 @@ class MetricFilterSet(filters.FilterSet):
 
     class Meta:
         model = Metric
-        fields = []
+        fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
-
-
-class PublisherFilterSet(filters.FilterSet):
-    """Publishers by reliability."""
-
-    reliability = filters.ChoiceFilter(choices=Reliability.choices)
-
-    class Meta:
-        model = Publisher
-        fields = []
 
 
 class MetricValuesFilterSet(filters.FilterSet):
@@ -233,7 +186,7 @@ class MetricValuesFilterSet(filters.FilterSet):
 
     class Meta:
         model = Entity
-        fields = []
+        fields: list[str] = []
 
     def filter_parent(self, queryset, name, value):
         return queryset.filter(parent=value)

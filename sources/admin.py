@@ -1,59 +1,19 @@
-"""Publishers and sources in the admin; a source's claims are edited on its page."""
+"""Publishers and sources in the admin.
+
+A source's claims are edited on its page: the claims app adds that inline
+(``claims.admin.sources``), so this app knows nothing of claims.
+"""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import services as claim_services
-from claims.admin.claims import report_opened
-from claims.admin.forms import ClaimInlineForm
-from claims.extraction.documents import (
-    HTML_SUFFIXES,
-    TEXT_SUFFIXES,
-    UnreadableDocument,
-    document_text,
-)
-from claims.models import Claim
 from sources import services
+from sources.documents import HTML_SUFFIXES, TEXT_SUFFIXES, UnreadableDocument, document_text
 from sources.models import Publisher, Source
 from sources.services import SOURCE_FIELDS
-
-
-class ClaimInline(admin.StackedInline):
-    """The claims a source makes, in document order."""
-
-    model = Claim
-    form = ClaimInlineForm
-    fk_name = "source"
-    extra = 0
-    autocomplete_fields = ["subject", "metric", "attributed_to"]
-    fields = [
-        ("subject", "metric"),
-        ("value_text", "status", "rank"),
-        "quote",
-        ("attributed_to", "as_of"),
-    ]
-    ordering = ["quote_offset", "id"]
-    show_change_link = True
-    classes = ["collapse"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("claims.review_claim"):
-            fields += ["status", "rank"]  # review decisions are the reviewers'
-        return fields
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("subject", "metric", "attributed_to", "source")
-        )
 
 
 class SourceAdminForm(forms.ModelForm):
@@ -121,7 +81,7 @@ class PublisherAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="sources", ordering="n_sources")
     def source_count(self, publisher: Publisher) -> int:
-        return publisher.n_sources
+        return publisher.n_sources  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in form.changed_data if k in form.cleaned_data}
@@ -135,11 +95,10 @@ class PublisherAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
-    """Sources with their claims inline (on an existing source's page)."""
+    """Sources and their metadata; apps that hang records on a source add inlines."""
 
     form = SourceAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [ClaimInline]
     list_display = [
         "title",
         "publisher",
@@ -152,42 +111,6 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "key", "author", "publisher__name"]
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published"
-    actions = ["propose"]
-    change_form_template = "admin/sources/source/change_form.html"
-
-    @admin.action(description="Propose claims from the selected sources' texts")
-    def propose(self, request, queryset):
-        for source in queryset:
-            self._propose(request, source)
-
-    def _propose(self, request, source: Source) -> None:
-        try:
-            run = claim_services.source_propose(source=source, user=request.user)
-        except ValidationError as error:
-            self.message_user(request, f"{source}: {' '.join(error.messages)}", messages.ERROR)
-            return
-        self.message_user(
-            request,
-            f"{source}: {len(run.proposed)} claim(s) proposed, {len(run.candidates)} new-entity "
-            f"candidate(s), {len(run.skipped)} figure(s) skipped.",
-            messages.SUCCESS,
-        )
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if "_propose" in request.POST:
-            self._propose(request, obj)
-            return HttpResponseRedirect(
-                reverse("admin:claims_proposal_changelist") + f"?source={obj.pk}"
-            )
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if "_propose" in request.POST:
-            self._propose(request, obj)
-            return HttpResponseRedirect(
-                reverse("admin:claims_proposal_changelist") + f"?source={obj.pk}"
-            )
-        return super().response_change(request, obj)
 
     def get_queryset(self, request):
         return (
@@ -199,11 +122,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, source: Source) -> int:
-        return source.n_claims
-
-    def get_inlines(self, request, obj):
-        # Claims are checked against their source, so a new source is saved first.
-        return self.inlines if obj is not None else []
+        return source.n_claims  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")
@@ -215,24 +134,3 @@ class SourceAdmin(SimpleHistoryAdmin):
             saved = services.source_save(user=request.user, reason=reason, **data)
             obj.pk, obj._state.adding = saved.pk, False
             obj.refresh_from_db()
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Claim:
-            return super().save_formset(request, form, formset, change)
-        for claim in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-            claim_services.claim_reject(
-                claim=claim, user=request.user, reason="Removed on its source page"
-            )
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
-                continue
-            inputs = inline_form.service_inputs()
-            inputs["source"] = form.instance
-            if inline_form.instance.pk:
-                result = claim_services.claim_update(
-                    claim=inline_form.instance, user=request.user, **inputs
-                )
-            else:
-                result = claim_services.claim_create(user=request.user, **inputs)
-            report_opened(request, result.opened)
-        return None

@@ -4,5 +4,13 @@ from claims.admin.claims import ClaimAdmin
 from claims.admin.contradictions import ContradictionAdmin
 from claims.admin.entities import EntityAdmin, MetricAdmin
 from claims.admin.proposals import ProposalAdmin
+from claims.admin.sources import SourceWithClaimsAdmin
 
-__all__ = ["ClaimAdmin", "ContradictionAdmin", "EntityAdmin", "MetricAdmin", "ProposalAdmin"]
+__all__ = [
+    "ClaimAdmin",
+    "ContradictionAdmin",
+    "EntityAdmin",
+    "MetricAdmin",
+    "ProposalAdmin",
+    "SourceWithClaimsAdmin",
+]

@@ -174,7 +174,9 @@ class ProposalAdmin(admin.ModelAdmin):
                 if claim.source_id not in seen:
                     seen.append(claim.source_id)
             sources = list(Source.objects.filter(pk__in=seen[:MAX_CANDIDATE_SOURCES]))
-        catalogue = services.extraction_catalogue() if sources else None
+        if not sources:
+            return []
+        catalogue = services.extraction_catalogue()
         found = []
         for item in sources:
             if not item.text:
@@ -191,8 +193,8 @@ class ProposalAdmin(admin.ModelAdmin):
                 services.claim_accept if action == "accept_selected" else services.claim_reject
             )
             done = 0
-            for claim in Claim.objects.filter(pk__in=ids, status=ClaimStatus.PROPOSED):
-                done += self._apply(request, claim, service)
+            for selected in Claim.objects.filter(pk__in=ids, status=ClaimStatus.PROPOSED):
+                done += self._apply(request, selected, service)
             self.message_user(request, f"{done} proposal(s) {action.split('_')[0]}ed.")
             return
         if action in {"create_entity", "map_entity"}:
@@ -209,7 +211,9 @@ class ProposalAdmin(admin.ModelAdmin):
         if not form.is_valid():
             for field, errors in form.errors.items():
                 self.message_user(
-                    request, f"Claim {claim.pk}, {field}: {' '.join(errors)}", messages.ERROR
+                    request,
+                    f"Claim {claim.pk}, {field}: {' '.join(map(str, errors))}",
+                    messages.ERROR,
                 )
             return
         changes = {

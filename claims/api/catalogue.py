@@ -16,7 +16,7 @@ from claims.choices import Dimension, ValueType
 from claims.filtersets import EntityFilterSet, MetricFilterSet, MetricValuesFilterSet
 from claims.models import Claim, Entity, Metric
 from claims.reading import read_value
-from claims.selectors import entity_facts, entity_resolve, metric_facts
+from claims.selectors import entity_facts, entity_resolve, metric_values
 from claims.values import CURRENCIES, ClaimValue, UnreadableValue, read_date, read_quantity
 from claims.values.kinds import MULTIPLIER, PERCENT
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
@@ -169,13 +169,9 @@ class MetricViewSet(
         subject_ids = None
         if any(request.query_params.get(name) for name in ("kind", "parent")):
             subject_ids = list(entities.qs.values_list("pk", flat=True))
-        facts = [f for f in metric_facts(metric, subject_ids=subject_ids) if f.current is not None]
-        ordering = request.query_params.get("ordering") or "name"
-        if ordering in ("value", "-value"):
-            known = [f for f in facts if f.current.point is not None]
-            unknown = [f for f in facts if f.current.point is None]
-            known.sort(key=lambda f: f.current.point, reverse=ordering == "-value")
-            facts = known + unknown
+        ordering = entities.form.cleaned_data.get("ordering") or "name"
+        facts = metric_values(metric, subject_ids=subject_ids, ordering=ordering)
+        facts = [f for f in facts if f.current is not None]
         page = self.paginate_queryset(facts)
         return self.get_paginated_response(s.MetricValueSerializer(page, many=True).data)
 

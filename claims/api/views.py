@@ -19,8 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from claims import exports, services
-from claims.api import rows
+from claims import services
+from claims.api import exports, rows
 from claims.api import serializers as s
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric

@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from claims.choices import Dimension, ValueType
 from claims.display import CURRENCY_SIGNS
@@ -55,9 +56,9 @@ class Scale:
             if len(decades) < 3:
                 values = [m * 10.0**d for d in range(first - 1, last + 1) for m in (1, 2, 5)]
             return [v for v in values if self.lo <= v <= self.hi]
-        step = nice_step(self.hi - self.lo)
-        first = math.ceil(self.lo / step - 1e-9)
-        return [k * step for k in range(first, math.floor(self.hi / step + 1e-9) + 1)]
+        spacing = nice_step(self.hi - self.lo)
+        first = math.ceil(self.lo / spacing - 1e-9)
+        return [k * spacing for k in range(first, math.floor(self.hi / spacing + 1e-9) + 1)]
 
 
 def nice_step(span: float, count: int = 5) -> float:
@@ -110,11 +111,12 @@ def number_label(value: float, *, dimension: str = "", currency: str = "") -> st
     text = short_number(value)
     if currency:
         return CURRENCY_SIGNS.get(currency, currency + " ") + text
-    return text + {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}.get(dimension, "")
+    symbols: dict[str, str] = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}
+    return text + symbols.get(dimension, "")
 
 
-def _day(date: datetime.date | None) -> float | None:
-    return None if date is None else float(date.toordinal())
+def _day(date: datetime.date) -> float:
+    return float(date.toordinal())
 
 
 def date_interval(start, end) -> Interval | None:
@@ -144,7 +146,7 @@ class Axis:
     """How a metric's claims lie on one value axis."""
 
     dates: bool
-    intervals: list[tuple[object, Interval]]
+    intervals: list[tuple[Any, Interval]]  # (claim or claim row, where its value lies)
     label: str
     format: Callable[[float], str]
     notes: list[str]
@@ -154,16 +156,16 @@ def value_axis(metric, claims) -> Axis | None:
     """The claims of a quantity or date metric as intervals on one axis (None for other types)."""
     notes: list[str] = []
     if metric.value_type == ValueType.DATE:
-        pairs = [(c, date_interval(c.date_start, c.date_end)) for c in claims]
+        dated = [(c, date_interval(c.date_start, c.date_end)) for c in claims]
         fmt = lambda v: datetime.date.fromordinal(int(v)).isoformat()  # noqa: E731
-        return Axis(True, [(c, i) for c, i in pairs if i], "date", fmt, notes)
+        return Axis(True, [(c, i) for c, i in dated if i], "date", fmt, notes)
     if metric.value_type != ValueType.QUANTITY:
         return None
     currency = ""
     if metric.dimension == Dimension.MONEY:
         counts = Counter(c.currency for c in claims if c.currency)
         currency = counts.most_common(1)[0][0] if counts else ""
-    pairs = []
+    pairs: list[tuple[Any, Interval]] = []
     for claim in claims:
         interval = quantity_interval(claim, currency)
         if interval is None and currency and claim.currency:

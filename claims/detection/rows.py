@@ -3,6 +3,7 @@
 import datetime
 import functools
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any
 
 from claims import conflicts
 from claims.models import Claim, ExchangeRate, Metric
@@ -41,7 +42,8 @@ _VALUE_SLICE = slice(
 )
 
 
-class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):
+# The columns come from the value type's columns, so type checkers cannot list them.
+class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):  # type: ignore[misc]
     """The columns of a claim that detection reads: a plain row, without a model's cost.
 
     A rescan reads a hundred thousand claims; building model instances (and their source
@@ -50,6 +52,10 @@ class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):
 
     __slots__ = ()
     COLUMNS = _CLAIM_COLUMNS
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, column: str) -> Any: ...  # every column is an attribute
 
     @property
     def value(self) -> ClaimValue:
@@ -79,10 +85,20 @@ def claim_rows(claims) -> list[ClaimRow]:
 class RecordRow(
     namedtuple(
         "RecordRow",
-        (
-            *("id", "claim_a_id", "claim_b_id", "subject_id", "metric_id", "kind", "severity"),
-            *("status", "origin", "explanation", "signature", "preferred_claim_id"),
-        ),
+        [
+            "id",
+            "claim_a_id",
+            "claim_b_id",
+            "subject_id",
+            "metric_id",
+            "kind",
+            "severity",
+            "status",
+            "origin",
+            "explanation",
+            "signature",
+            "preferred_claim_id",
+        ],
     )
 ):
     """The columns of a contradiction record that reconciling reads, as a plain row.

@@ -85,7 +85,7 @@ class SubjectChoice:
     """The entity a figure is about, the words that named it, and how sure that is."""
 
     entity: EntityRef
-    mention: Match | None
+    mention: Match[EntityRef] | None
     resolved_from: str  # the pronoun or phrase that stood for it, if any
     close_second: bool
 
@@ -129,7 +129,7 @@ def distance(body: str, a: tuple[int, int], b: tuple[int, int]) -> int:
 def choose_metrics(
     figure: Figure,
     figures: list[Figure],
-    cues: list[Match],
+    cues: list[Match[MetricRef]],
     catalogue: Catalogue,
     body: str,
     *,
@@ -195,7 +195,7 @@ def choose_metrics(
     ]
 
 
-def _owns(figure: Figure, figures: list[Figure], cue: Match, body: str) -> bool:
+def _owns(figure: Figure, figures: list[Figure], cue: Match[MetricRef], body: str) -> bool:
     """A cue belongs to the nearest figure of a fitting kind, or to a list of figures."""
     mine = distance(body, (figure.start, figure.end), (cue.start, cue.end))
     for other in figures:
@@ -225,41 +225,22 @@ def weak(figure: Figure, catalogue: Catalogue) -> bool:
 def choose_subject(
     figure: Figure,
     body: str,
-    mentions: list[Match],
+    mentions: list[Match[EntityRef]],
     unknown: list[tuple[int, int, str]],
     last_named: list[EntityRef],
     choice: CueChoice,
     *,
     item: bool = False,
-    topic: list[EntityRef] = (),
+    topic: tuple[EntityRef, ...] | list[EntityRef] = (),
 ) -> SubjectChoice | str:
     """The figure's subject, or why none is given (a str).
 
     A list item that names nothing ("• Ranked No. 6 in Text Arena") is about the ``topic``:
     what the text named before the list, when that was one entity of a fitting kind.
     """
-    metric, cue_span = choice.metric, choice.span
+    metric = choice.metric
     first = min([m.start for m in mentions] + [s for s, _, _ in unknown], default=None)
-    scored = []
-    for mention in mentions:
-        if not kind_fits(metric, mention.value.kind):
-            continue
-        if cue_span is not None and cue_span[0] <= mention.start and mention.end <= cue_span[1]:
-            continue  # the name is part of the cue ("Hugging Face downloads")
-        if _MODIFIER.match(body, mention.end):
-            continue  # "DeepMind-pedigreed", "Qwen-powered": a name made an adjective
-        score = _score(figure, mention.start, mention.end, body, first)
-        if score is None:
-            continue
-        if (
-            figure.date is not None
-            and cue_span is not None
-            and mention.value.kind in RELEASED_KINDS
-            and mention.start >= cue_span[1]
-            and _FEW_WORDS.match(body[cue_span[1] : mention.start])
-        ):
-            score = min(score, 5.0)  # "Alibaba released Qwen3.5 on …": what was released
-        scored.append((score, mention))
+    scored = _scored_mentions(figure, body, mentions, choice, first)
     unknown_scores = [
         (s, name)
         for s, name in ((_score(figure, a, b, body, first), n) for a, b, n in unknown)
@@ -286,8 +267,44 @@ def choose_subject(
     return resolved
 
 
+def _scored_mentions(
+    figure: Figure,
+    body: str,
+    mentions: list[Match[EntityRef]],
+    choice: CueChoice,
+    first: int | None,
+) -> list[tuple[float, Match[EntityRef]]]:
+    """The mentions that may be the figure's subject, each with its score (lower is nearer)."""
+    metric, cue_span = choice.metric, choice.span
+    scored = []
+    for mention in mentions:
+        if not kind_fits(metric, mention.value.kind):
+            continue
+        if cue_span is not None and cue_span[0] <= mention.start and mention.end <= cue_span[1]:
+            continue  # the name is part of the cue ("Hugging Face downloads")
+        if _MODIFIER.match(body, mention.end):
+            continue  # "DeepMind-pedigreed", "Qwen-powered": a name made an adjective
+        score = _score(figure, mention.start, mention.end, body, first)
+        if score is None:
+            continue
+        if (
+            figure.date is not None
+            and cue_span is not None
+            and mention.value.kind in RELEASED_KINDS
+            and mention.start >= cue_span[1]
+            and _FEW_WORDS.match(body[cue_span[1] : mention.start])
+        ):
+            score = min(score, 5.0)  # "Alibaba released Qwen3.5 on …": what was released
+        scored.append((score, mention))
+    return scored
+
+
 def sized_model(
-    figure: Figure, choice: CueChoice, mentions: list[Match], last_named, catalogue: Catalogue
+    figure: Figure,
+    choice: CueChoice,
+    mentions: list[Match[EntityRef]],
+    last_named,
+    catalogue: Catalogue,
 ) -> SubjectChoice | None:
     """The model a size names within its family: "the 7B … parameter models" of Qwen is Qwen 7B."""
     if choice.metric.unit != "parameters" or not re.fullmatch(r"\d+(?:\.\d+)?[BM]", figure.text):
@@ -303,7 +320,7 @@ def sized_model(
 
 
 def sentence_named(
-    body: str, mentions: list[Match], last_named: list[EntityRef]
+    body: str, mentions: list[Match[EntityRef]], last_named: list[EntityRef]
 ) -> list[EntityRef]:
     """What a sentence speaks of, for the sentences after it to refer back to.
 

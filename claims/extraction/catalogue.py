@@ -47,18 +47,18 @@ class Catalogue:
     publishers: list[PublisherRef] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.names = PhraseMatcher(
+        self.names: PhraseMatcher[EntityRef] = PhraseMatcher(
             (name, entity) for entity in self.entities for name in (entity.name, *entity.names)
         )
         # The first entity registered under a folded name (names and aliases do not collide).
         self.by_name = {key: values[0] for key, values in self.names.table.items()}
         self.known = set(self.by_name)
-        self.cues = PhraseMatcher(
+        self.cues: PhraseMatcher[MetricRef] = PhraseMatcher(
             ((cue, metric) for metric in self.metrics for cue in metric.cues),
             plurals=True,
             overlapping=True,
         )
-        self.publisher_names = PhraseMatcher(
+        self.publisher_names: PhraseMatcher[PublisherRef] = PhraseMatcher(
             (name, publisher)
             for publisher in self.publishers
             for name in {publisher.name, publisher.slug.replace("-", " ")}

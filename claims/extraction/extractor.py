@@ -221,7 +221,7 @@ class Extraction:
 class _Sentence:
     start: int
     text: str
-    mentions: list[Match]
+    mentions: list[Match[EntityRef]]
     candidates: list[tuple[int, int, str]]
     item: bool
 

@@ -105,10 +105,11 @@ class Figure:
     @property
     def kind(self) -> str:
         """'date', 'money', 'percent', 'multiplier' or 'number'."""
-        if self.date is not None:
+        quantity = self.quantity
+        if self.date is not None or quantity is None:
             return "date"
-        unit = self.quantity.unit
-        if self.quantity.equivalent is not None or unit in {
+        unit = quantity.unit or ""
+        if quantity.equivalent is not None or unit in {
             "USD",
             "CNY",
             "EUR",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import ahocorasick
 
@@ -41,27 +42,30 @@ def _fold_chars(text: str) -> tuple[list[str], list[int]]:
     return chars, origins
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Match:
+class Match(Generic[T]):
     """A phrase found in a text: its span there and the value it was registered with."""
 
     start: int
     end: int
-    value: object
+    value: T
 
 
-class PhraseMatcher:
+class PhraseMatcher(Generic[T]):
     """Many phrases at once; each phrase carries a value (an entity, a metric, a publisher)."""
 
     def __init__(
         self,
-        phrases: Iterable[tuple[str, object]],
+        phrases: Iterable[tuple[str, T]],
         *,
         plurals: bool = False,
         overlapping: bool = False,
     ) -> None:
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list] = {}
+        table: dict[str, list[T]] = {}
         for phrase, value in phrases:
             key = fold(phrase)
             if key:
@@ -75,14 +79,14 @@ class PhraseMatcher:
         if not self._empty:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> Iterator[Match]:
+    def find(self, text: str) -> Iterator[Match[T]]:
         """Matches at word boundaries, left to right: the longest of overlapping ones, or all of
         them for a matcher made ``overlapping`` ("revenue up" and "revenue" both)."""
         if self._empty:
             return
         chars, origins = _fold_chars(text)
         folded = "".join(chars)
-        found = []
+        found: list[tuple[int, int, tuple[T, ...]]] = []
         for end_index, (length, values) in self._automaton.iter(folded):
             start = origins[end_index - length + 1]
             end = origins[end_index] + 1

@@ -35,8 +35,9 @@ def sentences(text: str) -> Iterator[Span]:
                 start = offset + head.offset
                 end = offset + last.offset + len(last.value)
                 lead = _LEADING.match(text, start, end)
-                item = first and _ITEM_MARK.search(text[line.start() : lead.end()]) is not None
-                start = lead.end()
+                lead_end = start if lead is None else lead.end()  # it always matches, maybe ""
+                item = first and _ITEM_MARK.search(text[line.start() : lead_end]) is not None
+                start = lead_end
                 first = False
                 if end > start:
                     yield Span(start, end, item)

@@ -90,22 +90,15 @@ def claim_prepare(
         "notes": notes or "",
         "quote_offset": None,
     }
-    for field, value, choices, label in (
+    for field, given, choices, label in (
         ("status", status, ClaimStatus, "Status"),
         ("rank", rank, ClaimRank, "Rank"),
     ):
         try:
-            fields[field] = _choice(value, choices, field, label)
+            fields[field] = _choice(given, choices, field, label)
         except ValidationError as exc:
             errors.setdefault(field, []).extend(exc.message_dict[field])
-    if source is not None and quote.strip() and source.text:
-        offset = source.text.find(quote)
-        if offset < 0:
-            errors.setdefault("quote", []).append(
-                f"The quote is not found verbatim in the text of \u201c{source.title}\u201d; "
-                "copy it exactly, character for character."
-            )
-        fields["quote_offset"] = max(offset, 0) if offset >= 0 else None
+    fields["quote_offset"] = _quote_offset(source, quote, errors)
     context = source.published if source is not None else None
     if metric is not None:
         try:
@@ -123,6 +116,21 @@ def claim_prepare(
     if errors:
         raise ValidationError(errors)
     return fields
+
+
+def _quote_offset(source: Source | None, quote: str, errors: dict[str, list[str]]) -> int | None:
+    """Where the quote stands in the source's text (None without a text); a quote the text
+    does not contain is an error under ``quote``."""
+    if source is None or not quote.strip() or not source.text:
+        return None
+    offset = source.text.find(quote)
+    if offset < 0:
+        errors.setdefault("quote", []).append(
+            f"The quote is not found verbatim in the text of \u201c{source.title}\u201d; "
+            "copy it exactly, character for character."
+        )
+        return None
+    return offset
 
 
 def _as_of_fields(as_of, source: Source | None, as_of_text: str | None = None) -> dict:

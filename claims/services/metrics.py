@@ -34,7 +34,7 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
     if "cues" in values:
         values["cues"] = metric_cues_clean(values["cues"])
     creating = metric is None
-    metric = Metric() if creating else Metric.objects.select_for_update().get(pk=metric.pk)
+    metric = Metric() if metric is None else Metric.objects.select_for_update().get(pk=metric.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(metric, k) != v}
     if not changed:
         return metric
@@ -75,7 +75,7 @@ def metric_cues_clean(cues) -> list[str]:
     """A metric's cues as stored: a list of distinct phrases, spacing collapsed."""
     if not isinstance(cues, list | tuple) or not all(isinstance(cue, str) for cue in cues):
         raise ValidationError({"cues": "Cues must be a list of phrases."})
-    cleaned = []
+    cleaned: list[str] = []
     for cue in cues:
         phrase = " ".join(cue.split())
         if not phrase:

@@ -157,7 +157,7 @@ class ClaimValue(NamedTuple):
         ``entity`` is the value's entity reference (slug, name, kind) for an entity metric.
         """
         if value_type == _QUANTITY:
-            payload = {
+            payload: dict[str, object] = {
                 "type": "quantity",
                 "bound": self.bound,
                 "low": self.low,
@@ -224,7 +224,7 @@ class ClaimValue(NamedTuple):
         if value_type == _ENTITY:
             return entity_name if self.entity_value_id and entity_name is not None else "?"
         if value_type == _BOOLEAN:
-            return {True: "yes", False: "no"}.get(self.bool_value, "?")
+            return "?" if self.bool_value is None else ("yes" if self.bool_value else "no")
         return self.text_value
 
 
@@ -269,9 +269,9 @@ def quantity_display(
     if bound == Bound.VAGUE:
         return f"vague: somewhere from {fmt(low)} up to {fmt(high)}{tail}"
     if bound in (Bound.MORE_THAN, Bound.AT_LEAST):
-        text = f"{_BOUND_SIGNS[bound]} {fmt(low)}"
+        text = f"{_BOUND_SIGNS[Bound(bound)]} {fmt(low)}"
     elif bound in (Bound.AT_MOST, Bound.LESS_THAN):
-        text = f"{_BOUND_SIGNS[bound]} {fmt(high)}"
+        text = f"{_BOUND_SIGNS[Bound(bound)]} {fmt(high)}"
     elif bound == Bound.RANGE:
         text = f"{fmt(low)} – {fmt(high)}"
     else:

@@ -145,7 +145,8 @@ def trim_text(s: str) -> str:
     return re.sub(r"[ \"'“”‘’«».,;:!?*…]+$", "", s)
 
 
-def _read(s: str, text: str, tol: float) -> Quantity:
+def _qualified(s: str) -> tuple[list[Bound], str]:
+    """The bounds that words around the figure state ("over …", "… or more"), and the rest."""
     bounds: list[Bound] = []
     m = re.search(r" or (more|less|fewer|so)$", s, re.I)
     if m:
@@ -157,6 +158,22 @@ def _read(s: str, text: str, tol: float) -> Quantity:
             bounds.append(bound)
             s = rest.strip()
             break
+    return bounds, s
+
+
+def _limits(point: float, bound: Bound, tol: float) -> tuple[float | None, float | None]:
+    """The low and high ends a bound gives a figure."""
+    if bound is Bound.APPROXIMATE:
+        return point - abs(point) * tol, point + abs(point) * tol
+    if bound in (Bound.MORE_THAN, Bound.AT_LEAST):
+        return point, None
+    if bound in (Bound.AT_MOST, Bound.LESS_THAN):
+        return None, point
+    return point, point
+
+
+def _read(s: str, text: str, tol: float) -> Quantity:
+    bounds, s = _qualified(s)
     s = re.sub(r"^an? (?=\d)", "", s, flags=re.I)  # "a 32-year-old", "a 2-million-token"
     if vague := _VAGUE.fullmatch(s):
         if bounds:
@@ -171,20 +188,14 @@ def _read(s: str, text: str, tol: float) -> Quantity:
     if len(pieces) == 2:
         if bounds:
             raise UnreadableValue(text, "a range cannot also carry a bound")
-        return _range(*pieces, text)
+        return _range(pieces[0], pieces[1], text)
     figure = _figure(s, text)
     bounds += [Bound.AT_LEAST] * figure.plus + [Bound.APPROXIMATE] * figure.odd
     if len(bounds) > 1:
         raise UnreadableValue(text, "it states more than one bound")
     point = _to_float(figure.value, text)
     bound = bounds[0] if bounds else Bound.EXACT
-    low = high = point
-    if bound is Bound.APPROXIMATE:
-        low, high = point - abs(point) * tol, point + abs(point) * tol
-    elif bound in (Bound.MORE_THAN, Bound.AT_LEAST):
-        high = None
-    elif bound in (Bound.AT_MOST, Bound.LESS_THAN):
-        low = None
+    low, high = _limits(point, bound, tol)
     return Quantity(text, bound, low, high, point, figure.unit)
 
 
@@ -232,6 +243,19 @@ def _figure(s: str, text: str) -> _Figure:
     figure = _Figure(-value if negative else value, scale)
     figure.plus = c.eat(r" ?\+") is not None
     figure.odd = c.eat(r"[ -]odd\b", re.I) is not None
+    currency = _kind(c, figure, currency)
+    if not figure.plus:
+        figure.plus = c.eat(r"\+") is not None
+    if currency:
+        if figure.unit:
+            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
+        figure.unit, figure.money = currency, True
+    return _unit_after(c, figure, text)
+
+
+def _kind(c: _Cursor, figure: _Figure, currency: str | None) -> str | None:
+    """Read what the words after the number make it: an age, a percentage, a multiple, a
+    currency word or a compact unit ("144GB"); returns the currency."""
     if m := c.eat(_AGE.pattern, re.I):
         figure.unit = f"{m[1].lower()}s"
     elif c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
@@ -245,12 +269,11 @@ def _figure(s: str, text: str) -> _Figure:
         currency = suffix
     elif m := c.eat(r" ?(" + "|".join(_COMPACT_UNITS) + r")(?![A-Za-z])", re.I):
         figure.unit = _COMPACT_UNITS[m[1].lower()]
-    if not figure.plus:
-        figure.plus = c.eat(r"\+") is not None
-    if currency:
-        if figure.unit:
-            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
-        figure.unit, figure.money = currency, True
+    return currency
+
+
+def _unit_after(c: _Cursor, figure: _Figure, text: str) -> _Figure:
+    """Read what follows the figure: nothing, unit words, or something refused."""
     rest = c.s[c.i :]
     if not rest or (figure.money and re.fullmatch(r" per .+", rest, re.I)):
         return figure  # money drops a trailing "per …" phrase
@@ -297,11 +320,11 @@ def _number(c: _Cursor) -> tuple[Decimal, int]:
         ends.pop()
     if not words:
         raise c.refuse("no figure found")
-    value = _words_value(words)
-    if value is None:
+    number = _words_value(words)
+    if number is None:
         raise c.refuse(f'"{c.s[c.i : ends[-1]]}" is not a number')
     c.i = ends[-1]
-    return Decimal(value), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
+    return Decimal(number), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
 
 
 def _words_value(words: list[str]) -> float | None:
@@ -315,6 +338,11 @@ def _words_value(words: list[str]) -> float | None:
         words = ["one", *words[1:]]
     if words == ["zero"]:
         return 0
+    return _words_total(words)
+
+
+def _words_total(words: list[str]) -> float | None:
+    """Value of number words that start with a number ("twenty-five thousand")."""
     total, group, last, previous_big = 0, 0, "", math.inf
     for index, word in enumerate(words):
         final = index == len(words) - 1
@@ -368,7 +396,8 @@ def format_number(value: float) -> str:
         return "0"
     for word in ("trillion", "billion", "million"):
         mantissa = exact.scaleb(-_SCALES[word], _EXACT).normalize(_EXACT)
-        if mantissa >= 1 and mantissa.as_tuple().exponent >= -3:
+        exponent = mantissa.as_tuple().exponent  # an int: the mantissa is finite
+        if mantissa >= 1 and isinstance(exponent, int) and exponent >= -3:
             return f"{sign}{mantissa:,f} {word}"
     return f"{sign}{exact.normalize(_EXACT):,f}"
 

@@ -1,21 +1,17 @@
 """REST endpoints for publishers and sources."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers, status
-from rest_framework.decorators import action
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from claims import services as claim_services
-from claims.api.extraction import extraction_payload
-from claims.api.serializers import ClaimSerializer
-from claims.filtersets import PublisherFilterSet, SourceFilterSet
-from claims.loading import read_published
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
 from qwenkb.pagination import Pagination
 from sources import services
 from sources.api import serializers as s
+from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
+from sources.periods import read_published
 
 
 class PublisherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
@@ -49,7 +45,6 @@ class SourceViewSet(
         "create": "sources.add_source",
         "update": "sources.change_source",
         "partial_update": "sources.change_source",
-        "extract": "claims.add_claim",
     }
 
     def retrieve(self, request, *args, **kwargs):
@@ -86,22 +81,3 @@ class SourceViewSet(
             **self._values(data),
         )
         return self.versioned(self.get_serializer(source).data)
-
-    @extend_schema(
-        request=None,
-        responses={
-            200: inline_serializer(
-                "Extraction",
-                {
-                    "proposed": ClaimSerializer(many=True),
-                    "candidates": serializers.ListField(child=serializers.DictField()),
-                    "skipped": serializers.ListField(child=serializers.DictField()),
-                },
-            )
-        },
-    )
-    @action(detail=True, methods=["post"])
-    def extract(self, request, pk=None):
-        """Propose claims from the source's stored text (editors); nothing is proposed twice."""
-        run = claim_services.source_propose(source=self.get_object(), user=request.user)
-        return Response(extraction_payload(run))

@@ -1,5 +1,6 @@
 """POST /api/sources/{id}/extract/: proposals stored as claims, with their pending conflicts."""
 
+from claims import services
 from claims.models import Claim, Entity, Metric
 from tests import factories
 
@@ -11,9 +12,7 @@ TEXT = (
 
 def _metrics():
     parameters = Metric.objects.get(slug="largest-model-parameters")
-    parameters.cues = ["parameters"]
-    parameters.save()
-    return parameters
+    return services.metric_save(metric=parameters, cues=["parameters"])
 
 
 def test_editor_posts_a_text_and_extracts_proposals(editor_api, kb):

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims.extraction import Catalogue, EntityRef, MetricRef, PublisherRef, extract
-from claims.extraction.documents import document_text
 from claims.extraction.names import PhraseMatcher, fold
+from sources.documents import document_text
 
 PARAMS = MetricRef(
     "total-parameters", "Total parameters", "quantity", "number", "parameters", ("parameters",)

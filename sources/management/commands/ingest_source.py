@@ -1,18 +1,20 @@
 """Store a text file as a source's full text, so that quotes can be verified against it.
 
-With ``--propose`` the extractor then proposes claims from the text (status proposed).
+With ``--propose`` claims are then proposed from the text by ``propose_claims`` (the claims
+app's command, called by name: this app does not import claims).
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from claims.extraction.documents import UnreadableDocument, document_text
-from claims.loading import read_published
-from claims.services import source_propose
+from sources.documents import UnreadableDocument, document_text
 from sources.models import Publisher, Source
+from sources.periods import read_published
 from sources.services import source_save
 
 
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--propose",
             action="store_true",
-            help="Then propose claims from the text, for an editor to review.",
+            help="Then propose claims from the text for review (manage.py propose_claims).",
         )
 
     def handle(self, *args, path: Path, **options):
@@ -47,8 +49,6 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot read it ({exc}).") from exc
         except UnreadableDocument as exc:
             raise CommandError(f"{path}: {exc}") from exc
-        if not text.strip():
-            raise CommandError(f"{path}: the file is empty.")
         publisher = Publisher.objects.filter(slug=options["publisher"]).first()
         if publisher is None:
             raise CommandError(f"--publisher {options['publisher']}: no publisher has this slug.")
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             Source.objects.filter(key=key).first()
             or Source.objects.filter(title=options["title"], publisher=publisher).first()
         )
-        values = {"text": text}
+        values: dict[str, Any] = {"text": text}
         if existing is None:
             values |= {
                 "key": key,
@@ -89,10 +89,4 @@ class Command(BaseCommand):
             )
         )
         if options["propose"]:
-            run = source_propose(source=source)
-            self.stdout.write(
-                f"Proposed {len(run.proposed)} claim(s) for review; "
-                f"{len(run.candidates)} new-entity candidate(s); {len(run.skipped)} figure(s) skipped."
-            )
-            for candidate in run.candidates:
-                self.stdout.write(f"  candidate: {candidate.name}")
+            call_command("propose_claims", source.key, stdout=self.stdout, stderr=self.stderr)
