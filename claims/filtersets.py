@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from claims.choices import (
+    ClaimOrigin,
     ClaimRank,
     ClaimStatus,
     ContradictionKind,
@@ -89,6 +90,7 @@ class ClaimFilterSet(filters.FilterSet):
         field_name="source__publisher", model=Publisher, label="Publisher of the source (slug)"
     )
     status = filters.ChoiceFilter(choices=ClaimStatus.choices)
+    origin = filters.ChoiceFilter(choices=ClaimOrigin.choices, label="How it came in")
     rank = filters.ChoiceFilter(choices=ClaimRank.choices)
     reliability = filters.ChoiceFilter(
         field_name="source__reliability", choices=Reliability.choices

@@ -113,10 +113,14 @@ class EntityViewSet(
         return self.get_paginated_response(s.FactSerializer(page, many=True).data)
 
 
+@extend_schema_view(
+    update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
+    partial_update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
+)
 class MetricViewSet(
     VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
-    """Metrics, and each one's current value for every entity that has one."""
+    """Metrics, and each one's current value for every entity that has one; editors set cues."""
 
     queryset = Metric.objects.order_by("name")
     serializer_class = s.MetricSerializer

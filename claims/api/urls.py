@@ -5,8 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api.catalogue import EntityViewSet, MetricViewSet, ParseView
+from claims.api.extraction import SourceWithProposalsViewSet
 from claims.api.views import ClaimViewSet, ContradictionViewSet, not_found
-from sources.api.views import PublisherViewSet, SourceViewSet
+from sources.api.views import PublisherViewSet
 
 app_name = "api"
 
@@ -14,7 +15,7 @@ router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
 router.register("metrics", MetricViewSet, basename="metric")
 router.register("publishers", PublisherViewSet, basename="publisher")
-router.register("sources", SourceViewSet, basename="source")
+router.register("sources", SourceWithProposalsViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("contradictions", ContradictionViewSet, basename="contradiction")
 

@@ -26,6 +26,12 @@ from claims.services.entities import (
     entity_update,
 )
 from claims.services.metrics import METRIC_FIELDS, metric_save
+from claims.services.proposals import (
+    ProposalRun,
+    candidate_resolve,
+    extraction_catalogue,
+    source_propose,
+)
 from claims.services.quotes import claim_quotes_locate
 from claims.services.rates import (
     RATE_FIELDS,
@@ -39,7 +45,9 @@ __all__ = [
     "METRIC_FIELDS",
     "RATE_FIELDS",
     "ClaimWrite",
+    "ProposalRun",
     "RateWrite",
+    "candidate_resolve",
     "claim_accept",
     "claim_create",
     "claim_inputs",
@@ -57,5 +65,7 @@ __all__ = [
     "entity_update",
     "exchange_rate_delete",
     "exchange_rate_save",
+    "extraction_catalogue",
     "metric_save",
+    "source_propose",
 ]

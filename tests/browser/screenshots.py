@@ -12,6 +12,7 @@ It is not a test (pytest does not collect it): it writes into the repository.
 
 import argparse
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import Page, sync_playwright
 
@@ -95,12 +96,36 @@ def take(base_url: str, out: Path = OUT) -> list[Path]:
     return written
 
 
+def take_queue(base_url: str, account: str, out: Path = OUT, query: str = "") -> Path:
+    """The admin's Proposals queue (``query``: "source=ID"), signed in as "name:password"."""
+    username, _, password = account.partition(":")
+    target = out / "proposals.png"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_context(viewport=DESKTOP, device_scale_factor=1).new_page()
+        page.goto(base_url + "/admin/login/?next=/admin/claims/proposal/" + quote("?" + query))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        page.screenshot(path=target, full_page=False)
+        browser.close()
+    return target
+
+
 def main() -> None:
     """Parse the base URL and take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8765")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--admin", default="", help="NAME:PASSWORD: only the admin's Proposals queue, signed in."
+    )
+    parser.add_argument("--queue", default="", help='The queue\'s query, e.g. "source=6".')
     args = parser.parse_args()
+    if args.admin:
+        print(take_queue(args.base_url.rstrip("/"), args.admin, args.out, args.queue))
+        return
     for path in take(args.base_url.rstrip("/"), args.out):
         print(path)
 
