@@ -73,17 +73,51 @@ class SlugFilter(filters.Filter):
     field_class = SlugField
 
 
+class SubtreeFilter(filters.BooleanFilter):
+    """``descendants=true``: a ``parent`` filter matches the whole subtree, not only children."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "label", "With parent: everything below it, not only its children (true/false)"
+        )
+        super().__init__(method=self.nothing, **kwargs)
+
+    @staticmethod
+    def nothing(queryset, name, value):
+        return queryset  # read by the parent filter, which it changes
+
+
+class SubtreeForm(forms.Form):
+    """A filter form that refuses ``descendants`` without the ``parent`` it applies to."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("descendants") and not cleaned.get("parent"):
+            self.add_error("descendants", "Give a parent too: descendants=true widens it.")
+        return cleaned
+
+
+def below(filterset, queryset, parent: Entity):
+    """Entities under ``parent``: its children, or with ``descendants=true`` its whole subtree."""
+    if filterset.form.cleaned_data.get("descendants"):
+        ids = [pk for pk in entity_descendant_ids(parent) if pk != parent.pk]
+        return queryset.filter(pk__in=ids)
+    return queryset.filter(parent=parent)
+
+
 class EntityFilterSet(filters.FilterSet):
     """Entities by name or alias, kind and parent."""
 
     q = filters.CharFilter(method="filter_q", label="Name or alias contains")
     kind = filters.ChoiceFilter(choices=EntityKind.choices)
     parent = EntityFilter(method="filter_parent", label="Parent (slug, name or alias)")
+    descendants = SubtreeFilter()
     ordering = filters.OrderingFilter(fields=(("name", "name"), ("kind", "kind")))
 
     class Meta:
         model = Entity
         fields = ["q", "kind", "parent"]
+        form = SubtreeForm
 
     def filter_q(self, queryset, name, value):
         key = lookup_key(Value(value))
@@ -91,7 +125,7 @@ class EntityFilterSet(filters.FilterSet):
         return queryset.filter(Q(key__contains=key) | Q(slug__icontains=value) | Exists(aliases))
 
     def filter_parent(self, queryset, name, value):
-        return queryset.filter(parent=value)
+        return below(self, queryset, value)
 
 
 class ClaimFilterSet(filters.FilterSet):
@@ -223,6 +257,7 @@ class MetricValuesFilterSet(filters.FilterSet):
 
     kind = filters.ChoiceFilter(choices=EntityKind.choices, label="Entity kind")
     parent = EntityFilter(method="filter_parent", label="Parent entity (slug, name or alias)")
+    descendants = SubtreeFilter()
     ordering = filters.ChoiceFilter(
         choices=[("value", "value"), ("-value", "value, descending"), ("name", "name")],
         method="filter_nothing",
@@ -232,9 +267,10 @@ class MetricValuesFilterSet(filters.FilterSet):
     class Meta:
         model = Entity
         fields = []
+        form = SubtreeForm
 
     def filter_parent(self, queryset, name, value):
-        return queryset.filter(parent=value)
+        return below(self, queryset, value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # applied to the computed values by the caller

@@ -463,3 +463,45 @@ def test_the_seed_knowledge_base_renders_on_every_page(client, seed_kb):
         assert client.get(url).status_code == 200, url
     html = client.get(f"/disputes/{dispute.pk}/").content.decode()
     assert "boasting over 1 trillion parameters" in html and "exceeding 1.8 trillion" in html
+
+
+# --- subtrees -------------------------------------------------------------------------------
+
+
+def test_parent_with_descendants_matches_the_whole_subtree_on_pages_and_api(client, kb):
+    top = factories.entity(name="Qwen3.5", kind="model_family")
+    kb.family.parent = top
+    kb.family.save()
+    children = {"parent": top.slug}
+    subtree = {"parent": top.slug, "descendants": "true"}
+    assert "Preview" not in text_of(client.get("/entities/", children))
+    assert "Qwen3.5-Max Preview" in text_of(client.get("/entities/", subtree))
+    api = client.get("/api/entities/", subtree).json()
+    assert [e["slug"] for e in api["results"]] == [kb.family.slug, kb.model.slug]
+    values = "/api/metrics/total-parameters/values/"
+    assert client.get(values, children | {"ordering": "-value"}).json()["count"] == 0
+    found = client.get(values, subtree | {"ordering": "-value"}).json()["results"]
+    assert [row["entity"]["slug"] for row in found] == [kb.model.slug]
+    page = client.get("/metrics/total-parameters/", subtree)
+    assert f'href="/entities/{kb.model.slug}/#fact-total-parameters"' in page.content.decode()
+    assert 'name="descendants" value="true" checked' in page.content.decode()
+
+
+def test_descendants_without_a_parent_is_refused_by_name(client, kb):
+    for url in ("/api/entities/", "/api/metrics/total-parameters/values/", "/entities/"):
+        response = client.get(url, {"descendants": "true"})
+        assert response.status_code == 400, url
+        assert "descendants" in response.content.decode()
+
+
+def test_the_readme_subtree_example_lists_every_qwen3_5_model(client, seed_kb):
+    response = client.get(
+        "/api/metrics/total-parameters/values/",
+        {"parent": "qwen3-5", "descendants": "true", "ordering": "-value"},
+    )
+    slugs = [row["entity"]["slug"] for row in response.json()["results"]]
+    assert "qwen3-5-max-preview" in slugs
+    direct = client.get("/api/metrics/total-parameters/values/", {"parent": "qwen3-5"}).json()
+    assert "qwen3-5-max-preview" not in [row["entity"]["slug"] for row in direct["results"]]
+    points = [row["current"]["value"]["point"] for row in response.json()["results"]]
+    assert points == sorted(points, reverse=True)
