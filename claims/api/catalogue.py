@@ -136,7 +136,9 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSe
                 "parent", str, description="Only children of this entity (slug or alias)."
             ),
             OpenApiParameter(
-                "descendants", bool, description="With parent: its whole subtree, not only children."
+                "descendants",
+                bool,
+                description="With parent: its whole subtree, not only children.",
             ),
             OpenApiParameter("ordering", str, enum=["value", "-value", "name"]),
         ],
