@@ -7,10 +7,11 @@ name: the API answers 400 with it and the pages show it. Nothing is silently ign
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from claims import search
 from claims.choices import (
     ClaimRank,
     ClaimStatus,
@@ -19,8 +20,7 @@ from claims.choices import (
     EntityKind,
     ValueType,
 )
-from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
-from claims.models.entities import lookup_key
+from claims.models import Claim, Contradiction, Entity, Metric
 from claims.selectors import entity_descendant_ids, entity_resolve, open_contradiction_exists
 from sources.choices import Reliability
 from sources.models import Publisher, Source
@@ -35,8 +35,9 @@ class EntityField(forms.CharField):
             return None
         entity = entity_resolve(value)
         if entity is None:
-            raise forms.ValidationError(
-                f"No entity has the slug, name or alias \u201c{value}\u201d."
+            raise forms.ValidationError(  # params, so a "%" in the value is not a format
+                "No entity has the slug, name or alias \u201c%(value)s\u201d.",
+                params={"value": value},
             )
         return entity
 
@@ -62,7 +63,9 @@ class SlugField(forms.CharField):
         found = self.model.objects.filter(**{self.lookup: value}).first()
         if found is None:
             name = self.model._meta.verbose_name
-            raise forms.ValidationError(f"No {name} has the {self.lookup} \u201c{value}\u201d.")
+            raise forms.ValidationError(
+                f"No {name} has the {self.lookup} \u201c%(value)s\u201d.", params={"value": value}
+            )
         return found
 
 
@@ -120,9 +123,7 @@ class EntityFilterSet(filters.FilterSet):
         form = SubtreeForm
 
     def filter_q(self, queryset, name, value):
-        key = lookup_key(Value(value))
-        aliases = EntityAlias.objects.filter(entity=OuterRef("pk"), key__contains=key)
-        return queryset.filter(Q(key__contains=key) | Q(slug__icontains=value) | Exists(aliases))
+        return search.entity_matches(queryset, value)  # exact name or alias first
 
     def filter_parent(self, queryset, name, value):
         return below(self, queryset, value)
@@ -139,6 +140,9 @@ class ClaimFilterSet(filters.FilterSet):
     source = filters.ModelChoiceFilter(queryset=Source.objects.all(), label="Source (id)")
     publisher = SlugFilter(
         field_name="source__publisher", model=Publisher, label="Publisher of the source (slug)"
+    )
+    kind = filters.ChoiceFilter(
+        field_name="subject__kind", choices=EntityKind.choices, label="Subject kind"
     )
     status = filters.ChoiceFilter(choices=ClaimStatus.choices)
     rank = filters.ChoiceFilter(choices=ClaimRank.choices)
@@ -220,36 +224,44 @@ class SourceFilterSet(filters.FilterSet):
 
     publisher = SlugFilter(field_name="publisher", model=Publisher, label="Publisher (slug)")
     reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    q = filters.CharFilter(method="filter_q", label="Title, author or publisher contains")
     ordering = filters.OrderingFilter(fields=(("published", "published"), ("title", "title")))
 
     class Meta:
         model = Source
         fields = []
 
+    def filter_q(self, queryset, name, value):
+        return search.source_matches(queryset, value)
+
 
 class MetricFilterSet(filters.FilterSet):
     """Metrics by value type."""
 
     value_type = filters.ChoiceFilter(choices=ValueType.choices)
-    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
+    q = filters.CharFilter(method="filter_q", label="Name, slug or description contains")
 
     class Meta:
         model = Metric
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+        return search.metric_matches(queryset, value)
 
 
 class PublisherFilterSet(filters.FilterSet):
-    """Publishers by reliability."""
+    """Publishers by reliability and name."""
 
     reliability = filters.ChoiceFilter(choices=Reliability.choices)
+    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
+    ordering = filters.OrderingFilter(fields=(("name", "name"), ("reliability", "reliability")))
 
     class Meta:
         model = Publisher
         fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search.publisher_matches(queryset, value)
 
 
 class MetricValuesFilterSet(filters.FilterSet):

@@ -13,8 +13,11 @@ urlpatterns = [
     path("entities/<str:slug>/", views.entity_detail, name="entity"),
     path("metrics/", views.metric_list, name="metric-list"),
     path("metrics/<slug:slug>/", views.metric_detail, name="metric"),
+    path("claims/", views.claim_list, name="claim-list"),
     path("disputes/", views.dispute_list, name="dispute-list"),
     path("disputes/<int:pk>/", views.dispute_detail, name="dispute"),
+    path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
+    path("publishers/", views.publisher_list, name="publisher-list"),
     path("publishers/<slug:slug>/", views.publisher_detail, name="publisher"),
 ]

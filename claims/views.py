@@ -25,15 +25,26 @@ from claims.choices import (
     ValueType,
 )
 from claims.display import value_display
+from claims.facets import (
+    CLAIM_FACETS,
+    CONTRADICTION_FACETS,
+    ENTITY_FACETS,
+    PUBLISHER_FACETS,
+    SOURCE_FACETS,
+    facet_counts,
+)
 from claims.filtersets import (
     ClaimFilterSet,
     ContradictionFilterSet,
     EntityFilterSet,
     MetricFilterSet,
     MetricValuesFilterSet,
+    PublisherFilterSet,
     SourceFilterSet,
 )
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.search import LIMIT as SEARCH_LIMIT
+from claims.search import search_everything
 from claims.selectors import (
     claim_queryset,
     entity_facts,
@@ -43,7 +54,6 @@ from claims.selectors import (
 )
 from sources.models import Publisher, Source
 
-SEARCH_LIMIT = 50
 LIVE = ~Q(status=ClaimStatus.REJECTED)
 LIVE_CLAIMS = ~Q(claims__status=ClaimStatus.REJECTED)
 
@@ -60,6 +70,21 @@ def bad_filters(request, filterset):
         for name, messages in filterset.errors.items()
     ]
     return render(request, "400.html", {"errors": errors, "retry_url": request.path}, status=400)
+
+
+def page_facets(request, queryset, specs, names=None) -> list:
+    """The listing's facets with counts, each value linking to the listing filtered by it."""
+    facets = facet_counts(queryset, specs, names or list(specs), selected=request.GET)
+    for facet in facets:
+        for value in facet.values:
+            query = request.GET.copy()
+            query.pop("page", None)
+            if value.selected:
+                query.pop(facet.param, None)
+            else:
+                query[facet.param] = value.value
+            value.href = f"?{query.urlencode()}" if query else request.path
+    return facets
 
 
 def dispute_queryset():
@@ -92,22 +117,15 @@ def home(request):
 
 
 def search(request):
-    """Entities by name or alias, claims by quote, sources by title."""
+    """Entities, aliases, metrics, publishers, sources and quotes, grouped, exact matches first."""
     q = request.GET.get("q", "").strip()
-    context = {"q": q, "api_url": f"/api/claims/?{urlencode({'q': q})}" if q else ""}
-    if q:
-        entities = EntityFilterSet(
-            {"q": q}, queryset=Entity.objects.select_related("parent").prefetch_related("aliases")
-        ).qs
-        claims = ClaimFilterSet({"q": q}, queryset=claim_queryset().filter(LIVE)).qs
-        sources = SourceFilterSet({"q": q}, queryset=Source.objects.select_related("publisher")).qs
-        context |= {
-            "exact": entity_resolve(q),
-            "entities": list(entities[: SEARCH_LIMIT + 1]),
-            "claims": list(claims.order_by("subject__name", "pk")[: SEARCH_LIMIT + 1]),
-            "sources": list(sources[: SEARCH_LIMIT + 1]),
-            "limit": SEARCH_LIMIT,
-        }
+    context = {
+        "q": q,
+        "groups": search_everything(q) if q else [],
+        "limit": SEARCH_LIMIT,
+        "crumbs": [("Search", None)],
+        "api_url": f"/api/search/?{urlencode({'q': q})}" if q else "",
+    }
     return render(request, "web/search.html", context)
 
 
@@ -125,6 +143,8 @@ def entity_list(request):
         "filterset": filterset,
         "kinds": EntityKind.choices,
         "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, ENTITY_FACETS),
+        "crumbs": [("Entities", None)],
         "section": "entities",
         "api_url": "/api/entities/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
     }
@@ -246,6 +266,7 @@ def metric_list(request):
         "metrics": filterset.qs,
         "filterset": filterset,
         "value_types": ValueType.choices,
+        "crumbs": [("Metrics", None)],
         "section": "metrics",
         "api_url": "/api/metrics/",
     }
@@ -305,6 +326,8 @@ def dispute_list(request):
         "filterset": filterset,
         "data": data,
         "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, CONTRADICTION_FACETS),
+        "crumbs": [("Disputes", None)],
         "statuses": ContradictionStatus.choices,
         "kinds": ContradictionKind.choices,
         "metrics": Metric.objects.filter(pk__in=disputed).order_by("name"),
@@ -373,8 +396,71 @@ def publisher_detail(request, slug):
     attributed = claim_queryset().filter(attributed_to=publisher).order_by("source__title", "pk")
     context = {
         "publisher": publisher,
+        "crumbs": [("Publishers", reverse("web:publisher-list")), (publisher.name, None)],
         "sources": list(sources),
         "attributed": list(attributed),
         "api_url": f"/api/publishers/{publisher.slug}/",
     }
     return render(request, "web/publisher_detail.html", context)
+
+
+def source_list(request):
+    """Every source, sortable, filtered by publisher, grade or words of its title."""
+    queryset = (
+        Source.objects.select_related("publisher")
+        .defer("text")
+        .annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
+        .order_by(F("published").desc(nulls_last=True), "title")
+    )
+    filterset = SourceFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "ordering": request.GET.get("ordering", ""),
+        "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, SOURCE_FACETS),
+        "crumbs": [("Sources", None)],
+        "section": "sources",
+        "api_url": "/api/sources/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/source_list.html", context)
+
+
+def publisher_list(request):
+    """Every publisher with its default grade and how many sources and claims it has."""
+    queryset = Publisher.objects.annotate(
+        source_count=Count("sources", distinct=True),
+        claim_count=Count("sources__claims", distinct=True),
+    ).order_by("name")
+    filterset = PublisherFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "ordering": request.GET.get("ordering", ""),
+        "publishers": list(filterset.qs),
+        "facets": page_facets(request, filterset.qs, PUBLISHER_FACETS),
+        "crumbs": [("Publishers", None)],
+        "section": "publishers",
+        "api_url": "/api/publishers/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/publisher_list.html", context)
+
+
+def claim_list(request):
+    """Every claim that is not rejected (unless ``status`` asks), filtered, with facets."""
+    queryset = claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("-pk")
+    if "status" not in request.GET:
+        queryset = queryset.filter(LIVE)
+    filterset = ClaimFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, CLAIM_FACETS),
+        "crumbs": [("Claims", None)],
+        "api_url": "/api/claims/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/claim_list.html", context)

@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 from claims import services
 from claims.api import serializers as s
+from claims.api.facets import FacetsMixin, facets_parameter
+from claims.facets import ENTITY_FACETS
 from claims.filtersets import EntityFilterSet, MetricFilterSet, MetricValuesFilterSet
 from claims.models import Claim, Entity, Metric
 from claims.reading import read_value
@@ -27,7 +29,9 @@ ENTITY_QUERYSET = Entity.objects.select_related("parent").prefetch_related("alia
     update=extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer),
     partial_update=extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer),
 )
+@extend_schema_view(list=extend_schema(parameters=[facets_parameter(ENTITY_FACETS)]))
 class EntityViewSet(
+    FacetsMixin,
     VersionedUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -39,6 +43,7 @@ class EntityViewSet(
     serializer_class = s.EntitySerializer
     write_serializer_class = s.EntityWriteSerializer
     filterset_class = EntityFilterSet
+    facet_specs = ENTITY_FACETS
     pagination_class = Pagination
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"

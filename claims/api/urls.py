@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api.catalogue import EntityViewSet, MetricViewSet, ParseView
+from claims.api.search import SearchView
 from claims.api.views import ClaimViewSet, ContradictionViewSet, not_found
 from sources.api.views import PublisherViewSet, SourceViewSet
 
@@ -20,6 +21,7 @@ router.register("contradictions", ContradictionViewSet, basename="contradiction"
 
 urlpatterns = [
     path("parse/", ParseView.as_view(), name="parse"),
+    path("search/", SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from claims import exports, services
 from claims.api import rows
 from claims.api import serializers as s
+from claims.api.facets import FacetsMixin, facets_parameter
+from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric
 from claims.selectors import claim_queryset, entity_resolve, open_contradiction_exists
@@ -136,6 +138,7 @@ def _lookup(model, field: str, value, label: str):
     partial_update=extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer),
 )
 class ClaimViewSet(
+    FacetsMixin,
     ExportMixin,
     VersionedUpdateMixin,
     mixins.ListModelMixin,
@@ -145,6 +148,7 @@ class ClaimViewSet(
     """Claims: what sources say, with the quote, the value as read and its conflicts."""
 
     filterset_class = ClaimFilterSet
+    facet_specs = CLAIM_FACETS
     serializer_class = s.ClaimSerializer
     write_serializer_class = s.ClaimWriteSerializer
     export_name = "claims"
@@ -200,6 +204,7 @@ class ClaimViewSet(
             ),
             OpenApiParameter("cursor", str, description="The cursor of a keyset page."),
             EXPORT_FORMAT,
+            facets_parameter(CLAIM_FACETS),
         ],
     )
     def list(self, request, *args, **kwargs):
@@ -305,11 +310,12 @@ class ClaimViewSet(
 
 
 class ContradictionViewSet(
-    ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+    FacetsMixin, ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
     """Contradictions and discrepancies, with both claims; reviewers resolve or dismiss them."""
 
     filterset_class = ContradictionFilterSet
+    facet_specs = CONTRADICTION_FACETS
     serializer_class = s.ContradictionSerializer
     pagination_class = Pagination
     export_name = "contradictions"
@@ -325,7 +331,7 @@ class ContradictionViewSet(
             .order_by("-severity", "id")
         )
 
-    @extend_schema(parameters=[EXPORT_FORMAT])
+    @extend_schema(parameters=[EXPORT_FORMAT, facets_parameter(CONTRADICTION_FACETS)])
     def list(self, request, *args, **kwargs):
         if self.export_format():
             queryset = self.filter_queryset(

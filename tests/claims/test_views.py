@@ -9,8 +9,10 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views import defaults
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from claims import services
+from claims import search, services
 from claims.models import Contradiction
 from claims.templatetags.claims_web import text_segments
 from tests import factories
@@ -105,6 +107,12 @@ def page_urls(kb) -> list[str]:
         f"/disputes/{kb.dispute.pk}/",
         f"/sources/{kb.weekly.pk}/",
         f"/publishers/{kb.blog.slug}/",
+        "/sources/",
+        f"/sources/?publisher={kb.blog.slug}&ordering=title",
+        "/publishers/",
+        "/publishers/?reliability=C&ordering=reliability",
+        "/claims/",
+        "/claims/?metric=total-parameters&kind=model",
     ]
 
 
@@ -117,7 +125,11 @@ def query_count(client, url: str) -> int:
 
 def text_of(response) -> str:
     """The page's text with tags removed and whitespace folded, for readable assertions."""
-    text = unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return text_of_html(response.content.decode())
+
+
+def text_of_html(html: str) -> str:
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
     return " ".join(text.split())
 
 
@@ -417,7 +429,7 @@ def test_every_page_links_to_its_json_twin(client, kb):
         f"/disputes/{kb.dispute.pk}/": f"/api/contradictions/{kb.dispute.pk}/",
         f"/sources/{kb.weekly.pk}/": f"/api/sources/{kb.weekly.pk}/",
         f"/publishers/{kb.blog.slug}/": f"/api/publishers/{kb.blog.slug}/",
-        "/search/?q=trillion": "/api/claims/?q=trillion",
+        "/search/?q=trillion": "/api/search/?q=trillion",
         "/entities/": "/api/entities/",
         "/metrics/": "/api/metrics/",
     }
@@ -505,3 +517,144 @@ def test_the_readme_subtree_example_lists_every_qwen3_5_model(client, seed_kb):
     assert "qwen3-5-max-preview" not in [row["entity"]["slug"] for row in direct["results"]]
     points = [row["current"]["value"]["point"] for row in response.json()["results"]]
     assert points == sorted(points, reverse=True)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def test_search_finds_publishers_metrics_and_names_written_without_dots(client, seed_kb):
+    krasia = client.get("/search/", {"q": "KrASIA"})
+    html = krasia.content.decode()
+    assert 'href="/publishers/krasia/" class="exact"' in html
+    compact = client.get("/search/", {"q": "qwen35max"}).content.decode()
+    entities = compact[compact.index('id="entities-title"') :]
+    first = re.search(r'<li>\s*<a href="([^"]+)"', entities).group(1)
+    assert first == "/entities/qwen3-5-max/"
+    parameters = text_of(client.get("/search/", {"q": "parameters"}))
+    assert "Metrics" in parameters and "Total parameters" in parameters
+    api = client.get("/api/search/", {"q": "KrASIA"}).json()
+    kinds = {group["kind"]: group["results"] for group in api["groups"]}
+    assert kinds["publishers"][0]["title"] == "KrASIA" and kinds["publishers"][0]["exact"]
+    assert client.get("/api/search/").status_code == 400
+    assert "q" in client.get("/api/search/").json()
+
+
+def test_entity_search_in_the_api_lists_the_exact_name_first(client, seed_kb):
+    results = client.get("/api/entities/", {"q": "Qwen"}).json()["results"]
+    assert results[0]["slug"] == "qwen" and len(results) > 1
+    by_alias = client.get("/api/entities/", {"q": "tongyi qianwen"}).json()["results"]
+    assert by_alias[0]["slug"] == "qwen"
+    compact = client.get("/api/entities/", {"q": "qwen35max"}).json()["results"]
+    assert compact[0]["slug"] == "qwen3-5-max"
+    assert [e["slug"] for e in compact][:2] == ["qwen3-5-max", "qwen3-5-max-preview"]
+
+
+def test_search_snippets_mark_the_match_and_escape_the_quote(client, kb):
+    factories.claim(subject=kb.model, metric_=kb.params, value="6B", quote=f"6B params {XSS}")
+    html = client.get("/search/", {"q": "params"}).content.decode()
+    assert "<mark>params</mark>" in html
+    assert "<script>window" not in html and "&lt;script&gt;window.__xss" in html
+    entities = client.get("/search/", {"q": "<b>Max"}).content.decode()
+    assert "<b>Max" not in entities
+
+
+@given(
+    text=st.text(st.sampled_from("ab <>&\"'x\n."), max_size=60),
+    q=st.text(st.sampled_from("ab<&x "), min_size=1, max_size=6),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_highlighted_snippet_is_escaped_text_of_the_source_with_marks(text, q):
+    snippet = str(search.highlight(text, q, width=40))
+    assert "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
+    plain = unescape(snippet.replace("<mark>", "").replace("</mark>", "")).strip("…")
+    assert plain in text
+    for marked in re.findall(r"<mark>(.*?)</mark>", snippet):
+        assert q.strip().casefold() in unescape(marked).casefold() or len(unescape(marked)) > 2
+
+
+def test_compact_folds_case_spaces_dots_and_hyphens():
+    assert search.compact("Qwen 3.5-Max") == search.compact("qwen35max") == "qwen35max"
+    assert search.compact("阿里巴巴 Cloud") == "阿里巴巴cloud"
+
+
+# --- index pages, breadcrumbs and facets ------------------------------------------------------
+
+
+def test_sources_index_sorts_filters_and_has_its_json_twin(client, kb):
+    response = client.get("/sources/", {"ordering": "title"})
+    text, html = text_of(response), response.content.decode()
+    assert text.index("Comprehensive Analysis") < text.index("Weekly Insight, March 28")
+    assert 'This page as JSON: <a href="/api/sources/?ordering=title"' in html
+    newest = text_of(client.get("/sources/"))  # newest first; an unknown date last
+    assert newest.index("Weekly Insight, March 28") < newest.index("Comprehensive Analysis")
+    only = text_of(client.get("/sources/", {"publisher": kb.agency.slug}))
+    assert "Comprehensive Analysis" in only and "Weekly Insight, March 28" not in only
+    bad = client.get("/sources/", {"publisher": "nobody"})
+    assert bad.status_code == 400 and "No publisher has the slug “nobody”" in text_of(bad)
+
+
+def test_publishers_index_lists_grades_and_counts(client, kb):
+    response = client.get("/publishers/", {"ordering": "reliability"})
+    text = text_of(response)
+    assert text.index("Weekly Insight Blog C 1 1") < text.index("Marketing Agency E 1 1")
+    assert "Weekly Insight Blog" not in text_of(client.get("/publishers/", {"reliability": "E"}))
+    assert 'href="/api/publishers/?ordering=reliability"' in response.content.decode()
+    assert client.get("/publishers/", {"reliability": "Z"}).status_code == 400
+
+
+def test_every_page_but_home_has_breadcrumbs_starting_at_home(client, kb):
+    for url in page_urls(kb)[1:]:
+        html = client.get(url).content.decode()
+        crumbs = re.search(r'<nav class="crumbs" aria-label="Breadcrumb">(.*?)</nav>', html, re.S)
+        assert crumbs, url
+        first = re.sub(r"\s+", "", crumbs.group(1))
+        assert first.startswith('<ol><li><ahref="/">Home</a></li>'), url
+
+
+def test_facets_count_the_filtered_rows_and_link_to_the_filter(client, kb):
+    grow(kb, 2)
+    html = client.get("/disputes/", {"status": ""}).content.decode()
+    facet = html[html.index('data-facet="metric"') :]
+    facet = facet[: facet.index("</div>")]
+    assert (
+        'href="?status=&amp;metric=total-parameters">Metric 7</a> <span class="count">' in (facet)
+        or "total-parameters" in facet
+    )
+    counts = dict(re.findall(r'metric=([\w-]+)">[^<]*</a> <span class="count">(\d+)</span>', facet))
+    expected = {slug: Contradiction.objects.filter(metric__slug=slug).count() for slug in counts}
+    assert counts and {k: int(v) for k, v in counts.items()} == expected
+    kinds = client.get("/entities/", {"kind": "model"}).content.decode()
+    chosen = kinds[kinds.index('data-facet="kind"') :]
+    assert 'class="selected"><a href="/entities/" aria-current="true"' in chosen
+    claims = client.get("/claims/", {"metric": "total-parameters"}).content.decode()
+    total = kb.params.claims.exclude(status="rejected").count()
+    assert f"{total} claims" in text_of_html(claims)
+    grades = claims[claims.index('data-facet="grade"') :]
+    grades = grades[: grades.index("</div>")]
+    assert sum(int(n) for n in re.findall(r'class="count">(\d+)<', grades)) == total
+
+
+def test_api_facets_count_per_value_and_name_an_unknown_facet(client, kb):
+    grow(kb, 1)
+    body = client.get("/api/claims/", {"facets": "metric,kind,grade,status,publisher"}).json()
+    metric = {row["value"]: row["count"] for row in body["facets"]["metric"]}
+    assert metric["total-parameters"] == kb.params.claims.count()
+    assert sum(row["count"] for row in body["facets"]["grade"]) == body["count"]
+    filtered = client.get("/api/claims/", {"facets": "metric", "subject": kb.model.slug}).json()
+    assert sum(row["count"] for row in filtered["facets"]["metric"]) == filtered["count"]
+    entities = client.get("/api/entities/", {"facets": "kind"}).json()["facets"]["kind"]
+    assert {row["value"]: row["count"] for row in entities} == {"model": 2, "model_family": 1}
+    disputes = client.get("/api/contradictions/", {"facets": "kind,status"}).json()
+    assert disputes["facets"]["kind"][0]["label"] in {"contradiction", "discrepancy"}
+    bad = client.get("/api/claims/", {"facets": "metric,colour"})
+    assert bad.status_code == 400
+    assert "Unknown facet “colour”" in bad.json()["facets"][0]
+    assert client.get("/api/sources/", {"facets": "publisher"}).json()["facets"]["publisher"]
+    assert client.get("/api/publishers/", {"facets": "grade"}).json()["facets"]["grade"]
+
+
+def test_facets_cost_one_query_each(client, kb):
+    base = query_count(client, "/api/claims/?subject=" + kb.model.slug)
+    assert query_count(client, f"/api/claims/?subject={kb.model.slug}&facets=metric") == base + 1
+    three = f"/api/claims/?subject={kb.model.slug}&facets=metric,grade,status"
+    assert query_count(client, three) == base + 3
