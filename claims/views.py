@@ -25,6 +25,7 @@ from claims.choices import (
     ValueType,
 )
 from claims.display import value_display
+from claims.disputes import disputed_facts, fact_keys, fact_records
 from claims.facets import (
     CLAIM_FACETS,
     CONTRADICTION_FACETS,
@@ -33,6 +34,7 @@ from claims.facets import (
     SOURCE_FACETS,
     facet_counts,
 )
+from claims.feeds import feed_links
 from claims.filtersets import (
     ClaimFilterSet,
     ContradictionFilterSet,
@@ -96,6 +98,11 @@ def dispute_queryset():
     return Contradiction.objects.select_related(*related)
 
 
+def _top_facts(records, n: int):
+    """The ``n`` most severely disputed facts among ``records``."""
+    return disputed_facts(records, keys=list(fact_keys(records)[:n]))
+
+
 def home(request):
     """Counts, the worst open disputes, the latest claims, and the entity kinds to browse."""
     kinds = dict(Entity.objects.values_list("kind").annotate(n=Count("pk")))
@@ -106,12 +113,13 @@ def home(request):
             "sources": Source.objects.count(),
             "disputes": Contradiction.objects.filter(status=ContradictionStatus.OPEN).count(),
         },
-        "disputes": dispute_queryset().filter(status=ContradictionStatus.OPEN)[:5],
+        "facts": _top_facts(Contradiction.objects.filter(status=ContradictionStatus.OPEN), 5),
         "recent": claim_queryset().filter(LIVE).order_by("-created_at", "-pk")[:8],
         "kinds": [
             (kind, label, kinds[kind]) for kind, label in EntityKind.choices if kind in kinds
         ],
         "api_url": "/api/",
+        "feeds": feed_links(),
     }
     return render(request, "web/home.html", context)
 
@@ -247,6 +255,7 @@ def entity_detail(request, slug):
         "rows": rows,
         "mentions": list(mentions),
         "disputed_count": sum(1 for fact in facts if fact.disputed),
+        "feeds": feed_links(entity=entity),
         "section": "entities",
         "api_url": f"/api/entities/{entity.slug}/facts/",
     }
@@ -307,6 +316,7 @@ def metric_detail(request, slug):
         "ordering": ordering,
         "kinds": EntityKind.choices,
         "chart": metric_chart(metric, facts, link=claim_url),
+        "feeds": feed_links(metric=metric),
         "section": "metrics",
         "api_url": f"/api/metrics/{metric.slug}/values/"
         + (f"?{request.GET.urlencode()}" if request.GET else ""),
@@ -315,17 +325,28 @@ def metric_detail(request, slug):
 
 
 def dispute_list(request):
-    """Contradictions and discrepancies, open ones unless told otherwise."""
+    """Disputed facts (one row per subject+metric), open ones unless told otherwise.
+
+    ``group=pair`` lists the pair records instead, one row per two claims.
+    """
     data = request.GET.copy()
     data.setdefault("status", ContradictionStatus.OPEN)
+    by_pair = data.pop("group", [""])[-1] == "pair"
     filterset = ContradictionFilterSet(data, queryset=dispute_queryset())
     if not filterset.is_valid():
         return bad_filters(request, filterset)
+    if by_pair:
+        page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    else:
+        records = Contradiction.objects.filter(pk__in=filterset.qs.values("pk"))
+        page = Paginator(fact_keys(records), 50).get_page(request.GET.get("page"))
+        page.facts = disputed_facts(records, keys=list(page.object_list))
     disputed = Contradiction.objects.values("metric_id")
     context = {
         "filterset": filterset,
         "data": data,
-        "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "by_pair": by_pair,
+        "page": page,
         "facets": page_facets(request, filterset.qs, CONTRADICTION_FACETS),
         "crumbs": [("Disputes", None)],
         "statuses": ContradictionStatus.choices,
@@ -335,9 +356,32 @@ def dispute_list(request):
             pk__in=Contradiction.objects.values("subject_id")
         ).order_by("name"),
         "section": "disputes",
-        "api_url": f"/api/contradictions/?{data.urlencode()}",
+        "api_url": f"/api/contradictions/?{data.urlencode()}" + ("" if by_pair else "&group=fact"),
+        "feeds": feed_links(),
     }
     return render(request, "web/dispute_list.html", context)
+
+
+def dispute_fact(request, subject, metric):
+    """One disputed fact: what each side says, and every pair of claims behind it."""
+    entity = get_object_or_404(Entity, slug=subject)
+    metric = get_object_or_404(Metric, slug=metric)
+    records = dispute_queryset().filter(subject=entity, metric=metric)
+    facts = disputed_facts(fact_records(entity, metric))
+    if not facts:
+        raise Http404(f"No dispute about {entity.name} · {metric.name}.")
+    context = {
+        "fact": facts[0],
+        "pairs": list(records.order_by("-severity", "pk")),
+        "crumbs": [
+            ("Disputes", reverse("web:dispute-list")),
+            (f"{entity.name} · {metric.name}", None),
+        ],
+        "section": "disputes",
+        "feeds": feed_links(metric=metric) + feed_links(entity=entity),
+        "api_url": f"/api/contradictions/?group=fact&subject={entity.slug}&metric={metric.slug}",
+    }
+    return render(request, "web/dispute_fact.html", context)
 
 
 def dispute_detail(request, pk):

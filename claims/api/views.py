@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from claims import exports, services
 from claims.api import rows
 from claims.api import serializers as s
+from claims.api.disputes import GROUP_PARAMETER, FactListMixin
 from claims.api.facets import FacetsMixin, facets_parameter
 from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
@@ -310,7 +311,12 @@ class ClaimViewSet(
 
 
 class ContradictionViewSet(
-    FacetsMixin, ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+    FactListMixin,
+    FacetsMixin,
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    BaseViewSet,
 ):
     """Contradictions and discrepancies, with both claims; reviewers resolve or dismiss them."""
 
@@ -319,6 +325,7 @@ class ContradictionViewSet(
     serializer_class = s.ContradictionSerializer
     pagination_class = Pagination
     export_name = "contradictions"
+    extra_query_params = {"group"}
     write_permissions = {"resolve": "claims.review_claim", "dismiss": "claims.review_claim"}
 
     def get_queryset(self):
@@ -331,8 +338,19 @@ class ContradictionViewSet(
             .order_by("-severity", "id")
         )
 
-    @extend_schema(parameters=[EXPORT_FORMAT, facets_parameter(CONTRADICTION_FACETS)])
+    @extend_schema(
+        parameters=[
+            EXPORT_FORMAT,
+            facets_parameter(CONTRADICTION_FACETS),
+            GROUP_PARAMETER,
+        ]
+    )
     def list(self, request, *args, **kwargs):
+        group = request.query_params.get("group", "pair")
+        if group not in ("pair", "fact"):
+            raise APIValidationError({"group": [f"Must be “pair” or “fact”; got “{group}”."]})
+        if group == "fact":
+            return self.list_facts(request)
         if self.export_format():
             queryset = self.filter_queryset(
                 Contradiction.objects.select_related(

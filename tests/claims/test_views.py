@@ -142,7 +142,7 @@ def test_home_shows_counts_worst_disputes_recent_claims_and_kinds(client, kb):
     text = text_of(response)
     assert "2 entities" in text and "2 claims" in text and "1 open disputes" in text
     assert "Qwen3.5-Max Preview · Metric" in text  # the dispute, and the claims listed
-    assert "“over 1 trillion” C vs “exceeding 1.8 trillion” E" in text
+    assert "1 source says > 1 trillion parameters (C), 1 says > 1.8 trillion parameters (E)" in text
     assert "1.8×" in text
     assert 'href="/entities/?kind=model_family"' in response.content.decode()
     assert 'role="search"' in response.content.decode()
@@ -284,17 +284,19 @@ def test_metric_page_says_which_filter_value_is_wrong(client, kb, query, field, 
 
 def test_dispute_list_shows_open_ones_by_default_and_filters_like_the_api(client, kb):
     text = text_of(client.get("/disputes/"))
-    assert "1 dispute" in text and "Qwen3.5-Max Preview · Metric" in text
+    assert "1 disputed fact" in text and "Qwen3.5-Max Preview · Metric" in text
     services.contradiction_dismiss(contradiction=kb.dispute, note="Both are lower bounds.")
-    assert "0 disputes" in text_of(client.get("/disputes/"))
-    assert "1 dispute" in text_of(client.get("/disputes/", {"status": ""}))
+    assert "0 disputed facts" in text_of(client.get("/disputes/"))
+    assert "1 disputed fact" in text_of(client.get("/disputes/", {"status": ""}))
     for query in (
         {"status": "dismissed", "kind": "discrepancy"},
         {"status": "dismissed", "subject": "Max Preview", "metric": "total-parameters"},
         {"status": "dismissed", "severity_min": "1.5"},
     ):
-        assert "1 dispute" in text_of(client.get("/disputes/", query)), query
-    assert "0 disputes" in text_of(client.get("/disputes/", {"status": "", "severity_min": 2}))
+        assert "1 disputed fact" in text_of(client.get("/disputes/", query)), query
+    assert "0 disputed facts" in text_of(
+        client.get("/disputes/", {"status": "", "severity_min": 2})
+    )
 
 
 @pytest.mark.parametrize(
@@ -425,7 +427,7 @@ def test_every_page_links_to_its_json_twin(client, kb):
         "/": "/api/",
         f"/entities/{kb.model.slug}/": f"/api/entities/{kb.model.slug}/facts/",
         "/metrics/total-parameters/": "/api/metrics/total-parameters/values/",
-        "/disputes/": "/api/contradictions/?status=open",
+        "/disputes/": "/api/contradictions/?status=open&amp;group=fact",
         f"/disputes/{kb.dispute.pk}/": f"/api/contradictions/{kb.dispute.pk}/",
         f"/sources/{kb.weekly.pk}/": f"/api/sources/{kb.weekly.pk}/",
         f"/publishers/{kb.blog.slug}/": f"/api/publishers/{kb.blog.slug}/",
@@ -658,3 +660,104 @@ def test_facets_cost_one_query_each(client, kb):
     assert query_count(client, f"/api/claims/?subject={kb.model.slug}&facets=metric") == base + 1
     three = f"/api/claims/?subject={kb.model.slug}&facets=metric,grade,status"
     assert query_count(client, three) == base + 3
+
+
+# --- disputes by fact -------------------------------------------------------------------------
+
+
+def test_home_lists_each_disputed_fact_once_with_its_sides(client, seed_kb):
+    html = client.get("/").content.decode()
+    table = html[html.index('id="disputes-title"') : html.index('id="kinds-title"')]
+    rows = re.findall(r'<th scope="row"><a href="(/disputes/[^"]+)">', table)
+    assert len(rows) == len(set(rows)) and rows
+    generation = text_of_html(table)
+    assert generation.count("Qwen · Latest generation") == 1
+    summary = re.search(
+        r"Qwen · Latest generation (\d+) sources say ([^,]+?) \(best grade", generation
+    )
+    assert summary and summary.group(2).startswith("Qwen3.5"), generation
+    assert "1 says Qwen 4.0" in generation
+
+
+def test_a_facts_page_lists_every_pair_and_the_api_groups_by_fact(client, kb):
+    third = factories.claim(subject=kb.model, metric_=kb.params, value="about 400 billion").claim
+    assert Contradiction.objects.filter(subject=kb.model).count() == 3
+    text = text_of(client.get("/disputes/"))
+    assert "1 disputed fact" in text and "3 pairs of claims" in text
+    pairs = text_of(client.get("/disputes/", {"group": "pair"}))
+    assert "3 pairs of claims" in pairs
+    page = client.get(f"/disputes/{kb.model.slug}/total-parameters/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for record in Contradiction.objects.all():
+        assert f'href="/disputes/{record.pk}/"' in html
+    assert f"#claim-{third.pk}" in html
+    body = client.get("/api/contradictions/", {"group": "fact"}).json()
+    assert body["count"] == 1
+    fact = body["results"][0]
+    assert fact["subject"]["slug"] == kb.model.slug and len(fact["pairs"]) == 3
+    assert sorted(c for side in fact["sides"] for c in side["claims"]) == sorted(
+        [kb.first.pk, kb.second.pk, third.pk]
+    )
+    assert fact["summary"].startswith("1 source says")
+    assert client.get("/api/contradictions/").json()["count"] == 3  # pairs stay the default
+    bad = client.get("/api/contradictions/", {"group": "team"})
+    assert bad.status_code == 400 and "group" in bad.json()
+    assert client.get("/disputes/nobody/total-parameters/").status_code == 404
+
+
+def test_a_side_counts_sources_and_its_best_grade():
+    from claims.disputes import DisputedFact, Side
+
+    def claim(source_id, grade):
+        source = SimpleNamespace(reliability=grade, publisher=SimpleNamespace(reliability="F"))
+        return SimpleNamespace(source_id=source_id, source=source)
+
+    many = Side(
+        "Qwen3.5", [claim(1, "C"), claim(2, "B"), claim(2, "B"), claim(3, "E"), claim(4, "D")]
+    )
+    one = Side("Qwen 4.0", [claim(5, "E")])
+    assert (many.source_count, many.best_grade) == (4, "B")
+    fact = DisputedFact(subject=None, metric=None, sides=[many, one])
+    assert fact.summary == "4 sources say Qwen3.5 (best grade B), 1 says Qwen 4.0 (E)"
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+def test_atom_feeds_of_new_and_settled_disputes_per_metric_and_entity(client, kb, reviewer):
+    new = client.get("/feeds/disputes/new/")
+    assert new.status_code == 200 and new["Content-Type"].startswith("application/atom+xml")
+    body = new.content.decode()
+    assert "<entry>" in body and f"/disputes/{kb.dispute.pk}/" in body
+    assert "“over 1 trillion” vs “exceeding 1.8 trillion”" in unescape(body)
+    assert "<entry>" not in client.get("/feeds/disputes/settled/").content.decode()
+    services.contradiction_dismiss(
+        contradiction=kb.dispute, note="Both are lower bounds.", user=reviewer
+    )
+    settled = unescape(client.get("/feeds/disputes/settled/").content.decode())
+    assert "Settled: Both are lower bounds." in settled
+    per_metric = client.get("/feeds/disputes/new/metric/total-parameters/").content.decode()
+    assert f"/disputes/{kb.dispute.pk}/" in per_metric
+    other = factories.metric(slug="context-window")
+    assert "<entry>" not in client.get(f"/feeds/disputes/new/metric/{other.slug}/").content.decode()
+    per_entity = client.get(f"/feeds/disputes/new/entity/{kb.model.slug}/").content.decode()
+    assert f"/disputes/{kb.dispute.pk}/" in per_entity
+    assert client.get(f"/feeds/disputes/new/entity/{kb.family.slug}/").status_code == 200
+    assert client.get("/feeds/disputes/old/").status_code == 404
+    assert client.get("/feeds/disputes/new/colour/red/").status_code == 404
+
+
+def test_pages_link_their_feeds(client, kb):
+    expected = {
+        "/": "/feeds/disputes/new/",
+        "/disputes/": "/feeds/disputes/settled/",
+        "/metrics/total-parameters/": "/feeds/disputes/new/metric/total-parameters/",
+        f"/entities/{kb.model.slug}/": f"/feeds/disputes/settled/entity/{kb.model.slug}/",
+    }
+    for url, feed in expected.items():
+        html = client.get(url).content.decode()
+        assert re.search(
+            rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="{feed}">',
+            html,
+        ), url
