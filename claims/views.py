@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from claims.charts import dispute_chart, fact_chart, metric_chart
 from claims.choices import (
@@ -34,6 +35,7 @@ from claims.facets import (
     SOURCE_FACETS,
     facet_counts,
 )
+from claims.factcheck import as_script_text, claim_review
 from claims.feeds import feed_links
 from claims.filtersets import (
     ClaimFilterSet,
@@ -396,8 +398,12 @@ def dispute_detail(request, pk):
         .exclude(pk=pk)
         .select_related("claim_a__source__publisher", "claim_b__source__publisher")
     )
+    review = claim_review(
+        contradiction, url=request.build_absolute_uri(), site_url=request.build_absolute_uri("/")
+    )
     context = {
         "contradiction": contradiction,
+        "claim_review": mark_safe(as_script_text(review)) if review else "",  # escaped JSON
         "claims": contradiction.claims,
         "chart": dispute_chart(contradiction, link=claim_url),
         "others": list(others),

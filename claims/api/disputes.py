@@ -6,8 +6,12 @@ its sources and best grade, and names the pair records behind it (``claims.dispu
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from claims.disputes import disputed_facts, fact_keys
+from claims.factcheck import claim_review
 from claims.models import Contradiction
 
 GROUP_PARAMETER = OpenApiParameter(
@@ -55,3 +59,39 @@ class FactListMixin:
         keys = self.paginate_queryset(fact_keys(records))
         facts = disputed_facts(records, keys=list(keys))
         return self.get_paginated_response([fact_payload(fact, request) for fact in facts])
+
+
+class JSONLDRenderer(JSONRenderer):
+    """``Accept: application/ld+json`` on a dispute: its schema.org ClaimReview."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class ClaimReviewMixin:
+    """A contradictions viewset whose detail also speaks JSON-LD (``claims.factcheck``)."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "retrieve":
+            renderers.append(JSONLDRenderer())
+        return renderers
+
+    def wants_claim_review(self, request) -> bool:
+        return isinstance(getattr(request, "accepted_renderer", None), JSONLDRenderer)
+
+    def claim_review_response(self, request) -> Response:
+        """The dispute's ClaimReview, or 406 when it rejected no claim."""
+        contradiction = self.get_object()
+        page = reverse("web:dispute", args=[contradiction.pk])
+        review = claim_review(
+            contradiction,
+            url=request.build_absolute_uri(page),
+            site_url=request.build_absolute_uri("/"),
+        )
+        if review is None:
+            raise NotAcceptable(
+                f"Dispute {contradiction.pk} is {contradiction.get_status_display()}, not "
+                "resolved: no claim was rejected, so there is no ClaimReview. Ask for JSON."
+            )
+        return Response(review, content_type="application/ld+json")

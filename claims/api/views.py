@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from claims import exports, services
 from claims.api import rows
 from claims.api import serializers as s
-from claims.api.disputes import GROUP_PARAMETER, FactListMixin
+from claims.api.disputes import GROUP_PARAMETER, ClaimReviewMixin, FactListMixin
 from claims.api.facets import FacetsMixin, facets_parameter
 from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
@@ -311,6 +311,7 @@ class ClaimViewSet(
 
 
 class ContradictionViewSet(
+    ClaimReviewMixin,
     FactListMixin,
     FacetsMixin,
     ExportMixin,
@@ -364,6 +365,8 @@ class ContradictionViewSet(
         return self.get_paginated_response(rows.contradiction_payloads(page))
 
     def retrieve(self, request, *args, **kwargs):
+        if self.wants_claim_review(request):
+            return self.claim_review_response(request)
         return self.versioned(self.get_serializer(self.get_object()).data)
 
     def _settle(self, request, body_class, settle):

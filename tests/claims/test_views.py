@@ -1,5 +1,6 @@
 """The researcher pages: what each shows, how filters fail, escaping, and constant queries."""
 
+import json
 import re
 from html import unescape
 from types import SimpleNamespace
@@ -418,8 +419,9 @@ def test_every_page_sends_the_csp_and_has_no_inline_script_or_style(client, kb):
         assert "script-src 'self'" in response["Content-Security-Policy"], url
         html = response.content.decode()
         assert "<style" not in html and " style=" not in html, url
-        for tag in re.findall(r"<script[^>]*>", html):
-            assert " src=" in tag, (url, tag)
+        for tag in re.findall(r"<script[^>]*>", html):  # code from files; data blocks only
+            assert " src=" in tag or tag == '<script type="application/ld+json">', (url, tag)
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
 def test_every_page_links_to_its_json_twin(client, kb):
@@ -761,3 +763,64 @@ def test_pages_link_their_feeds(client, kb):
             rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="{feed}">',
             html,
         ), url
+
+
+# --- fact-check markup ----------------------------------------------------------------------
+
+# schema.org/ClaimReview as Google's fact-check structured data requires it, and the Claim it
+# reviews (https://developers.google.com/search/docs/appearance/structured-data/factcheck).
+CLAIM_REVIEW_REQUIRED = {"@context", "@type", "url", "claimReviewed", "reviewRating", "author"}
+RATING_REQUIRED = {"@type", "ratingValue", "bestRating", "worstRating", "alternateName"}
+ITEM_REVIEWED = {"@type", "author", "datePublished", "appearance"}
+
+
+def assert_claim_review(review: dict, rejected) -> None:
+    assert review.keys() >= CLAIM_REVIEW_REQUIRED
+    assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
+    rating = review["reviewRating"]
+    assert rating.keys() >= RATING_REQUIRED and rating["@type"] == "Rating"
+    assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+    assert isinstance(rating["alternateName"], str) and rating["alternateName"]
+    assert review["author"]["@type"] in {"Organization", "Person"} and review["author"]["name"]
+    assert rejected.value_text in review["claimReviewed"]
+    item = review["itemReviewed"]
+    assert item.keys() >= ITEM_REVIEWED and item["@type"] == "Claim"
+    assert item["author"]["name"] in {rejected.source.author, rejected.source.publisher.name}
+    assert item["datePublished"] == rejected.source.published.isoformat()
+    assert item["appearance"]["headline"] == rejected.source.title
+
+
+def test_a_resolved_dispute_carries_claim_review_json_ld_of_the_rejected_claim(
+    client, kb, reviewer
+):
+    page = f"/disputes/{kb.dispute.pk}/"
+    assert "application/ld+json" not in client.get(page).content.decode()  # open: no review
+    api = client.get(f"/api/contradictions/{kb.dispute.pk}/", HTTP_ACCEPT="application/ld+json")
+    assert api.status_code == 406
+    # The 1.8T claim is preferred, so the "over 1 trillion" one (C, dated) is rejected.
+    services.contradiction_resolve(
+        contradiction=kb.dispute,
+        preferred_claim=kb.second,
+        note="The flagship has 1.8T.",
+        user=reviewer,
+    )
+    html = client.get(page).content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    review = json.loads(block.group(1))
+    assert_claim_review(review, kb.first)
+    assert review["url"] == f"http://testserver{page}"
+    assert review["reviewRating"]["alternateName"] == "Misleading"  # a discrepancy
+    assert "The flagship has 1.8T." in review["reviewBody"]
+    api = client.get(f"/api/contradictions/{kb.dispute.pk}/", HTTP_ACCEPT="application/ld+json")
+    assert api.status_code == 200 and api["Content-Type"].startswith("application/ld+json")
+    assert api.json() == review
+    plain = client.get(f"/api/contradictions/{kb.dispute.pk}/")
+    assert plain["Content-Type"].startswith("application/json") and plain.json()["id"]
+
+
+def test_json_ld_cannot_close_its_script_element():
+    from claims.factcheck import as_script_text
+
+    text = as_script_text({"claimReviewed": '</script><script>alert(1)</script> & "x"'})
+    assert "</" not in text and "<script" not in text
+    assert json.loads(text)["claimReviewed"].startswith("</script>")
