@@ -358,7 +358,7 @@ def dispute_list(request):
             pk__in=Contradiction.objects.values("subject_id")
         ).order_by("name"),
         "section": "disputes",
-        "api_url": f"/api/contradictions/?{data.urlencode()}" + ("" if by_pair else "&group=fact"),
+        "api_url": f"/api/{'contradictions' if by_pair else 'disputes'}/?{data.urlencode()}",
         "feeds": feed_links(),
     }
     return render(request, "web/dispute_list.html", context)
@@ -381,7 +381,7 @@ def dispute_fact(request, subject, metric):
         ],
         "section": "disputes",
         "feeds": feed_links(metric=metric) + feed_links(entity=entity),
-        "api_url": f"/api/contradictions/?group=fact&subject={entity.slug}&metric={metric.slug}",
+        "api_url": f"/api/disputes/?subject={entity.slug}&metric={metric.slug}",
     }
     return render(request, "web/dispute_fact.html", context)
 

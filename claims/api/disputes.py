@@ -1,25 +1,24 @@
-"""``/api/contradictions/?group=fact``: disputes by fact, one row per subject+metric.
+"""``/api/disputes/``: disputes by fact, one row per subject+metric; and a dispute's JSON-LD.
 
-The pair records stay the list's default; grouped, each row says what each side holds, with
+``/api/contradictions/`` keeps the pair records; here each row says what each side holds, with
 its sources and best grade, and names the pair records behind it (``claims.disputes``).
 """
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from claims.api.facets import FacetsMixin, facets_parameter
 from claims.disputes import disputed_facts, fact_keys
+from claims.facets import CONTRADICTION_FACETS
 from claims.factcheck import claim_review
+from claims.filtersets import ContradictionFilterSet
 from claims.models import Contradiction
-
-GROUP_PARAMETER = OpenApiParameter(
-    "group",
-    str,
-    enum=["pair", "fact"],
-    description="fact: one row per disputed subject+metric instead of one per pair of claims.",
-)
+from qwenkb.api import BaseViewSet
+from qwenkb.pagination import Pagination
 
 
 def fact_payload(fact, request) -> dict:
@@ -51,10 +50,48 @@ def fact_payload(fact, request) -> dict:
     }
 
 
-class FactListMixin:
-    """The grouped list of a contradictions viewset."""
+class SideSerializer(serializers.Serializer):
+    """One value of a disputed fact (schema only)."""
 
-    def list_facts(self, request):
+    value = serializers.CharField()
+    source_count = serializers.IntegerField()
+    best_grade = serializers.CharField()
+    claims = serializers.ListField(child=serializers.IntegerField())
+
+
+class DisputedFactSerializer(serializers.Serializer):
+    """A disputed subject+metric (schema only: rows are built by ``fact_payload``)."""
+
+    subject = serializers.DictField()
+    metric = serializers.DictField()
+    summary = serializers.CharField()
+    severity = serializers.FloatField(allow_null=True)
+    kinds = serializers.ListField(child=serializers.CharField())
+    statuses = serializers.ListField(child=serializers.CharField())
+    sides = SideSerializer(many=True)
+    pairs = serializers.ListField(child=serializers.IntegerField())
+    url = serializers.URLField()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses=DisputedFactSerializer(many=True),
+        parameters=[facets_parameter(CONTRADICTION_FACETS)],
+    )
+)
+class DisputeViewSet(FacetsMixin, mixins.ListModelMixin, BaseViewSet):
+    """Disputes by fact: one row per disputed subject+metric, most severe first.
+
+    Filtered like /api/contradictions/ (whose records are the pairs named in ``pairs``).
+    """
+
+    filterset_class = ContradictionFilterSet
+    facet_specs = CONTRADICTION_FACETS
+    serializer_class = DisputedFactSerializer
+    pagination_class = Pagination
+    queryset = Contradiction.objects.all()
+
+    def list(self, request, *args, **kwargs):
         records = self.filter_queryset(Contradiction.objects.all())
         keys = self.paginate_queryset(fact_keys(records))
         facts = disputed_facts(records, keys=list(keys))
@@ -76,6 +113,12 @@ class ClaimReviewMixin:
         if getattr(self, "action", None) == "retrieve":
             renderers.append(JSONLDRenderer())
         return renderers
+
+    def handle_exception(self, exc):
+        if self.wants_claim_review(self.request):  # errors are answered in JSON
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     def wants_claim_review(self, request) -> bool:
         return isinstance(getattr(request, "accepted_renderer", None), JSONLDRenderer)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api.catalogue import EntityViewSet, MetricViewSet, ParseView
+from claims.api.disputes import DisputeViewSet
 from claims.api.search import SearchView
 from claims.api.views import ClaimViewSet, ContradictionViewSet, not_found
 from sources.api.views import PublisherViewSet, SourceViewSet
@@ -18,6 +19,7 @@ router.register("publishers", PublisherViewSet, basename="publisher")
 router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("contradictions", ContradictionViewSet, basename="contradiction")
+router.register("disputes", DisputeViewSet, basename="dispute")
 
 urlpatterns = [
     path("parse/", ParseView.as_view(), name="parse"),

@@ -6,6 +6,7 @@ services as the admin (one transaction each), errors are shaped in ``qwenkb.api`
 
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from claims import exports, services
 from claims.api import rows
 from claims.api import serializers as s
-from claims.api.disputes import GROUP_PARAMETER, ClaimReviewMixin, FactListMixin
+from claims.api.disputes import ClaimReviewMixin
 from claims.api.facets import FacetsMixin, facets_parameter
 from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
@@ -312,7 +313,6 @@ class ClaimViewSet(
 
 class ContradictionViewSet(
     ClaimReviewMixin,
-    FactListMixin,
     FacetsMixin,
     ExportMixin,
     mixins.ListModelMixin,
@@ -326,7 +326,6 @@ class ContradictionViewSet(
     serializer_class = s.ContradictionSerializer
     pagination_class = Pagination
     export_name = "contradictions"
-    extra_query_params = {"group"}
     write_permissions = {"resolve": "claims.review_claim", "dismiss": "claims.review_claim"}
 
     def get_queryset(self):
@@ -343,15 +342,9 @@ class ContradictionViewSet(
         parameters=[
             EXPORT_FORMAT,
             facets_parameter(CONTRADICTION_FACETS),
-            GROUP_PARAMETER,
         ]
     )
     def list(self, request, *args, **kwargs):
-        group = request.query_params.get("group", "pair")
-        if group not in ("pair", "fact"):
-            raise APIValidationError({"group": [f"Must be “pair” or “fact”; got “{group}”."]})
-        if group == "fact":
-            return self.list_facts(request)
         if self.export_format():
             queryset = self.filter_queryset(
                 Contradiction.objects.select_related(
@@ -364,6 +357,14 @@ class ContradictionViewSet(
         page = self.paginator.paginate_rows(tie_broken(queryset), columns, request, self)
         return self.get_paginated_response(rows.contradiction_payloads(page))
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): s.ContradictionSerializer,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        },
+        description="With Accept: application/ld+json, a resolved dispute's schema.org "
+        "ClaimReview of the claim it rejected (406 when it rejected none).",
+    )
     def retrieve(self, request, *args, **kwargs):
         if self.wants_claim_review(request):
             return self.claim_review_response(request)

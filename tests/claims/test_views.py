@@ -429,7 +429,7 @@ def test_every_page_links_to_its_json_twin(client, kb):
         "/": "/api/",
         f"/entities/{kb.model.slug}/": f"/api/entities/{kb.model.slug}/facts/",
         "/metrics/total-parameters/": "/api/metrics/total-parameters/values/",
-        "/disputes/": "/api/contradictions/?status=open&amp;group=fact",
+        "/disputes/": "/api/disputes/?status=open",
         f"/disputes/{kb.dispute.pk}/": f"/api/contradictions/{kb.dispute.pk}/",
         f"/sources/{kb.weekly.pk}/": f"/api/sources/{kb.weekly.pk}/",
         f"/publishers/{kb.blog.slug}/": f"/api/publishers/{kb.blog.slug}/",
@@ -694,7 +694,7 @@ def test_a_facts_page_lists_every_pair_and_the_api_groups_by_fact(client, kb):
     for record in Contradiction.objects.all():
         assert f'href="/disputes/{record.pk}/"' in html
     assert f"#claim-{third.pk}" in html
-    body = client.get("/api/contradictions/", {"group": "fact"}).json()
+    body = client.get("/api/disputes/").json()
     assert body["count"] == 1
     fact = body["results"][0]
     assert fact["subject"]["slug"] == kb.model.slug and len(fact["pairs"]) == 3
@@ -703,8 +703,8 @@ def test_a_facts_page_lists_every_pair_and_the_api_groups_by_fact(client, kb):
     )
     assert fact["summary"].startswith("1 source says")
     assert client.get("/api/contradictions/").json()["count"] == 3  # pairs stay the default
-    bad = client.get("/api/contradictions/", {"group": "team"})
-    assert bad.status_code == 400 and "group" in bad.json()
+    bad = client.get("/api/disputes/", {"kind": "feud"})
+    assert bad.status_code == 400 and "kind" in bad.json()
     assert client.get("/disputes/nobody/total-parameters/").status_code == 404
 
 
