@@ -81,7 +81,7 @@ def test_the_home_disputes_and_metric_tables_fit_375px_with_whole_badges(
     context = browser.new_context(viewport={"width": 375, "height": 812})
     page = context.new_page()
     for path, table in (
-        ("/", "table.facts"),
+        ("/", "table.fact-disputes"),
         ("/metrics/largest-model-parameters/", "table.sortable"),
     ):
         page.goto(live_server.url + path)
