@@ -36,6 +36,108 @@ def load_rows(results: dict, label_prefix: str) -> dict:
     return rows
 
 
+def _batch_rows(steps: dict, settings: dict) -> list[str]:
+    """The batch jobs' table rows: time and memory per step, against its target."""
+    lines: list[str] = []
+    names = {
+        "generate": f"generate {settings['claims']:,} claims (read, store, detect)",
+        "rescan_create": "full rescan, creating every record",
+        "rescan_idempotent": "full rescan, nothing to change",
+        "write_import_file": "write the import file (catalogue + JSONL)",
+        "import": f"import {settings['claims']:,} rows (read, store, detect)",
+        "generate_small": f"generate {settings['small_claims']:,} claims",
+        "export_sqlite": "export to SQLite for Datasette",
+    }
+    for step, label in names.items():
+        if step not in steps:
+            continue
+        seconds = [f["seconds"] for f in steps[step]]
+        memory = [f["peak_mb"] for f in steps[step]]
+        target = TARGETS.get(step)
+        verdict = ""
+        if target is not None:
+            median = statistics.median(seconds)
+            verdict = (
+                f"≤ {target:.0f} s: met"
+                if median <= target
+                else f"≤ {target:.0f} s: missed by {median - target:.1f} s ({median / target:.1f}×)"
+            )
+            if step == "rescan_create":
+                peak = statistics.median(memory)
+                verdict += f"; ≤ 500 MB: {'met' if peak <= 500 else 'missed'}"
+        lines.append(f"| {label} | {spread(seconds)} | {spread(memory, '{:.0f}')} | {verdict} |")
+    return lines
+
+
+def _load_rows(big: dict) -> tuple[list[str], list[str]]:
+    """The load table's rows per question and system, and the verdicts on the targets."""
+    lines: list[str] = []
+    verdicts = []
+    for scenario, question in QUESTIONS.items():
+        ours = {system: big.get((system, scenario), []) for system in ("qwenkb", "nocache")}
+        if not ours["qwenkb"]:
+            continue
+        ours_rps = {
+            system: statistics.median(f["rps"] for f in runs) if runs else None
+            for system, runs in ours.items()
+        }
+        for system, name in (
+            ("qwenkb", "QwenKB API, read cache on"),
+            ("nocache", "QwenKB API, read cache off"),
+            ("canned", "Datasette canned"),
+            ("table", "Datasette table"),
+        ):
+            runs = big.get((system, scenario), [])
+            if not runs:
+                continue
+            rps = statistics.median(f["rps"] for f in runs)
+            ratios = ["", ""]
+            if system in ("canned", "table"):
+                ratios = [
+                    (f"{ours_rps[own] / rps:.2f}" if rps else "∞") if ours_rps[own] else ""
+                    for own in ("qwenkb", "nocache")
+                ]
+            lines.append(
+                f"| {question} | {name} | {spread([f['rps'] for f in runs])} | "
+                f"{spread([f['p50_us'] / 1000 for f in runs])} | "
+                f"{spread([f['p99_us'] / 1000 for f in runs])} | "
+                f"{sum(f['non2xx'] + f['socket_errors'] for f in runs)} | {' | '.join(ratios)} |"
+            )
+            if system == "canned" and scenario in ("group", "range"):
+                for own, label in (("qwenkb", "read cache on"), ("nocache", "read cache off")):
+                    if not ours[own]:
+                        continue
+                    p99 = statistics.median(f["p99_us"] / 1000 for f in ours[own])
+                    verdicts.append(
+                        f"- {question}, {label}: ratio {ours_rps[own] / rps:.2f} (target ≥ 1.0: "
+                        f"{'met' if ours_rps[own] >= rps else 'missed'}), p99 {p99:.0f} ms "
+                        f"(target ≤ 100 ms: {'met' if p99 <= 100 else 'missed'})"
+                    )
+    return lines, verdicts
+
+
+def _scaling_rows(small: dict, big: dict, settings: dict) -> list[str]:
+    """How latency grows from the small knowledge base to the large one."""
+    lines = [
+        "",
+        f"## Latency from {settings['small_claims']:,} to {settings['claims']:,} claims "
+        "(QwenKB, read cache off)",
+        "",
+        "| question | p50 ms small | p50 ms large | req/s small | req/s large |",
+        "|---|---|---|---|---|",
+    ]
+    for scenario, question in QUESTIONS.items():
+        a, b = small.get(("nocache", scenario), []), big.get(("nocache", scenario), [])
+        if a and b:
+            lines.append(
+                f"| {question} | {statistics.median(f['p50_us'] for f in a) / 1000:.1f} | "
+                f"{statistics.median(f['p50_us'] for f in b) / 1000:.1f} | "
+                f"{statistics.median(f['rps'] for f in a):.0f} | "
+                f"{statistics.median(f['rps'] for f in b):.0f} |"
+            )
+    return lines
+
+
 def report(results: dict, notes: str) -> str:
     steps, settings, machine = results["steps"], results["settings"], results["machine"]
     counts = results.get("counts", {})
@@ -78,33 +180,7 @@ def report(results: dict, notes: str) -> str:
         "| step | seconds | peak MB | target |",
         "|---|---|---|---|",
     ]
-    names = {
-        "generate": f"generate {settings['claims']:,} claims (read, store, detect)",
-        "rescan_create": "full rescan, creating every record",
-        "rescan_idempotent": "full rescan, nothing to change",
-        "write_import_file": "write the import file (catalogue + JSONL)",
-        "import": f"import {settings['claims']:,} rows (read, store, detect)",
-        "generate_small": f"generate {settings['small_claims']:,} claims",
-        "export_sqlite": "export to SQLite for Datasette",
-    }
-    for step, label in names.items():
-        if step not in steps:
-            continue
-        seconds = [f["seconds"] for f in steps[step]]
-        memory = [f["peak_mb"] for f in steps[step]]
-        target = TARGETS.get(step)
-        verdict = ""
-        if target is not None:
-            median = statistics.median(seconds)
-            verdict = (
-                f"≤ {target:.0f} s: met"
-                if median <= target
-                else f"≤ {target:.0f} s: missed by {median - target:.1f} s ({median / target:.1f}×)"
-            )
-            if step == "rescan_create":
-                peak = statistics.median(memory)
-                verdict += f"; ≤ 500 MB: {'met' if peak <= 500 else 'missed'}"
-        lines.append(f"| {label} | {spread(seconds)} | {spread(memory, '{:.0f}')} | {verdict} |")
+    lines += _batch_rows(steps, settings)
     big, small = load_rows(results, "round"), load_rows(results, "small")
     lines += [
         "",
@@ -121,66 +197,11 @@ def report(results: dict, notes: str) -> str:
         "| question | system | req/s | p50 ms | p99 ms | non-2xx | ratio, cache on | ratio, cache off |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    verdicts = []
-    for scenario, question in QUESTIONS.items():
-        ours = {system: big.get((system, scenario), []) for system in ("qwenkb", "nocache")}
-        if not ours["qwenkb"]:
-            continue
-        ours_rps = {
-            system: statistics.median(f["rps"] for f in runs) if runs else None
-            for system, runs in ours.items()
-        }
-        for system, name in (
-            ("qwenkb", "QwenKB API, read cache on"),
-            ("nocache", "QwenKB API, read cache off"),
-            ("canned", "Datasette canned"),
-            ("table", "Datasette table"),
-        ):
-            runs = big.get((system, scenario), [])
-            if not runs:
-                continue
-            rps = statistics.median(f["rps"] for f in runs)
-            ratios = ["", ""]
-            if system in ("canned", "table"):
-                ratios = [
-                    (f"{ours_rps[own] / rps:.2f}" if rps else "∞") if ours_rps[own] else ""
-                    for own in ("qwenkb", "nocache")
-                ]
-            lines.append(
-                f"| {question} | {name} | {spread([f['rps'] for f in runs])} | "
-                f"{spread([f['p50_us'] / 1000 for f in runs])} | "
-                f"{spread([f['p99_us'] / 1000 for f in runs])} | "
-                f"{sum(f['non2xx'] + f['socket_errors'] for f in runs)} | {' | '.join(ratios)} |"
-            )
-            if system == "canned" and scenario in ("group", "range"):
-                for own, label in (("qwenkb", "read cache on"), ("nocache", "read cache off")):
-                    if not ours[own]:
-                        continue
-                    p99 = statistics.median(f["p99_us"] / 1000 for f in ours[own])
-                    verdicts.append(
-                        f"- {question}, {label}: ratio {ours_rps[own] / rps:.2f} (target ≥ 1.0: "
-                        f"{'met' if ours_rps[own] >= rps else 'missed'}), p99 {p99:.0f} ms "
-                        f"(target ≤ 100 ms: {'met' if p99 <= 100 else 'missed'})"
-                    )
+    rows, verdicts = _load_rows(big)
+    lines += rows
     lines += ["", "### Targets", "", *verdicts]
     if small:
-        lines += [
-            "",
-            f"## Latency from {settings['small_claims']:,} to {settings['claims']:,} claims "
-            "(QwenKB, read cache off)",
-            "",
-            "| question | p50 ms small | p50 ms large | req/s small | req/s large |",
-            "|---|---|---|---|---|",
-        ]
-        for scenario, question in QUESTIONS.items():
-            a, b = small.get(("nocache", scenario), []), big.get(("nocache", scenario), [])
-            if a and b:
-                lines.append(
-                    f"| {question} | {statistics.median(f['p50_us'] for f in a) / 1000:.1f} | "
-                    f"{statistics.median(f['p50_us'] for f in b) / 1000:.1f} | "
-                    f"{statistics.median(f['rps'] for f in a):.0f} | "
-                    f"{statistics.median(f['rps'] for f in b):.0f} |"
-                )
+        lines += _scaling_rows(small, big, settings)
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"

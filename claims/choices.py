@@ -1,6 +1,21 @@
 """Choices of the claims domain; the stored strings are part of the API contract."""
 
+import enum
+from typing import Any
+
 from django.db import models
+
+from claims.values import kinds as values
+
+
+def _choices(declared: type[enum.StrEnum]) -> Any:
+    """Django choices of an enumeration declared in ``claims.values``: same names and strings.
+
+    Typed ``Any``: django-stubs does not model the functional enum API, so without it every
+    ``ValueType.QUANTITY`` would be an error to mypy while being a plain member at run time.
+    """
+    members = [(m.name, (m.value, values.label(m))) for m in declared]
+    return models.TextChoices(declared.__name__, members)  # type: ignore[call-overload]
 
 
 class EntityKind(models.TextChoices):
@@ -16,14 +31,8 @@ class EntityKind(models.TextChoices):
     BENCHMARK = "benchmark", "benchmark"
 
 
-class ValueType(models.TextChoices):
-    """What kind of value a metric takes."""
-
-    QUANTITY = "quantity", "quantity"
-    DATE = "date", "date"
-    TEXT = "text", "text"
-    ENTITY = "entity", "entity"
-    BOOLEAN = "boolean", "boolean"
+# What kind of value a metric takes; declared in claims.values.
+ValueType = _choices(values.ValueType)
 
 
 class Dimension(models.TextChoices):
@@ -35,17 +44,8 @@ class Dimension(models.TextChoices):
     MONEY = "money", "money (with a currency)"
 
 
-class Bound(models.TextChoices):
-    """How a quantity as written bounds the true value (DESIGN.md, "Values")."""
-
-    EXACT = "exact", "exact"
-    APPROXIMATE = "approximate", "approximate"
-    MORE_THAN = "more_than", "more than"
-    AT_LEAST = "at_least", "at least"
-    AT_MOST = "at_most", "at most"
-    LESS_THAN = "less_than", "less than"
-    RANGE = "range", "range"
-    VAGUE = "vague", "vague"
+# How a quantity as written bounds the true value (DESIGN.md, "Values"); declared in claims.values.
+Bound = _choices(values.Bound)
 
 
 class ClaimStatus(models.TextChoices):

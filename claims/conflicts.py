@@ -148,7 +148,7 @@ def detect(
             key += (claim.as_of_start, claim.as_of_end)
         buckets.setdefault(key, []).append(claim)
     known = _canonical_rates(rates)
-    findings = []
+    findings: list[Finding] = []
     for xs, ys in itertools.combinations(buckets.values(), 2):
         verdict = _verdict(xs[0], ys[0], rules, known)
         if verdict:
@@ -183,7 +183,11 @@ def _verdict(
     if rules.value_type == DATE:
         return _date_verdict(x, y)
     if rules.value_type == TEXT:
-        differ = None not in (x.text, y.text) and normalize_text(x.text) != normalize_text(y.text)
+        differ = (
+            x.text is not None
+            and y.text is not None
+            and normalize_text(x.text) != normalize_text(y.text)
+        )
     elif rules.value_type == ENTITY:
         differ = None not in (x.entity_id, y.entity_id) and x.entity_id != y.entity_id
     else:
@@ -273,11 +277,19 @@ def _currency(code: str | None) -> str | None:
     return _CURRENCY_ALIASES.get(code, code)
 
 
+def currency_spellings(code: str) -> set[str]:
+    """Every spelling the rules read as the same currency as ``code`` ("RMB" and "CNY")."""
+    canonical = _currency(code)
+    if canonical is None:
+        return set()
+    return {canonical} | {alias for alias, to in _CURRENCY_ALIASES.items() if to == canonical}
+
+
 def _canonical_rates(rates: Mapping[tuple[str, str], float] | None) -> dict[tuple[str, str], float]:
     """Usable editor-recorded rates keyed by canonical (from, to) codes."""
-    known = {}
-    for (frm, to), rate in (rates or {}).items():
-        frm, to = _currency(frm), _currency(to)
+    known: dict[tuple[str, str], float] = {}
+    for (written_from, written_to), rate in (rates or {}).items():
+        frm, to = _currency(written_from), _currency(written_to)
         if frm and to and frm != to and _finite(rate) is not None and rate > 0:
             known[(frm, to)] = float(rate)
     return known

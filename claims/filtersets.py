@@ -22,6 +22,7 @@ from claims.choices import (
 )
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.selectors import entity_descendant_ids, entity_resolve, open_contradiction_exists
+from qwenkb.filters import SlugFilter
 from sources.choices import Reliability
 from sources.models import Publisher, Source
 
@@ -47,33 +48,6 @@ class EntityFilter(filters.Filter):
     """Filter by an entity given as slug, name or alias."""
 
     field_class = EntityField
-
-
-class SlugField(forms.CharField):
-    """A form field that takes the slug of a model instance and gives the instance."""
-
-    def __init__(self, *args, model=None, lookup="slug", **kwargs):
-        self.model, self.lookup = model, lookup
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        found = self.model.objects.filter(**{self.lookup: value}).first()
-        if found is None:
-            name = self.model._meta.verbose_name
-            raise forms.ValidationError(
-                f"No {name} has the {self.lookup} \u201c%(value)s\u201d.", params={"value": value}
-            )
-        return found
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(filters.Filter):
-    """Filter by a related object given by its slug."""
-
-    field_class = SlugField
 
 
 class SubtreeFilter(filters.BooleanFilter):
@@ -171,7 +145,7 @@ class ClaimFilterSet(filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = []
+        fields: list[str] = []
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
@@ -213,26 +187,10 @@ class ContradictionFilterSet(filters.FilterSet):
 
     class Meta:
         model = Contradiction
-        fields = []
+        fields: list[str] = []
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject=value)
-
-
-class SourceFilterSet(filters.FilterSet):
-    """Sources by publisher, reliability and title."""
-
-    publisher = SlugFilter(field_name="publisher", model=Publisher, label="Publisher (slug)")
-    reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(method="filter_q", label="Title, author or publisher contains")
-    ordering = filters.OrderingFilter(fields=(("published", "published"), ("title", "title")))
-
-    class Meta:
-        model = Source
-        fields = []
-
-    def filter_q(self, queryset, name, value):
-        return search.source_matches(queryset, value)
 
 
 class MetricFilterSet(filters.FilterSet):
@@ -243,25 +201,10 @@ class MetricFilterSet(filters.FilterSet):
 
     class Meta:
         model = Metric
-        fields = []
+        fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
         return search.metric_matches(queryset, value)
-
-
-class PublisherFilterSet(filters.FilterSet):
-    """Publishers by reliability and name."""
-
-    reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
-    ordering = filters.OrderingFilter(fields=(("name", "name"), ("reliability", "reliability")))
-
-    class Meta:
-        model = Publisher
-        fields = []
-
-    def filter_q(self, queryset, name, value):
-        return search.publisher_matches(queryset, value)
 
 
 class MetricValuesFilterSet(filters.FilterSet):
@@ -278,7 +221,7 @@ class MetricValuesFilterSet(filters.FilterSet):
 
     class Meta:
         model = Entity
-        fields = []
+        fields: list[str] = []
         form = SubtreeForm
 
     def filter_parent(self, queryset, name, value):

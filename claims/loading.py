@@ -6,9 +6,9 @@ order). Loading is atomic (one bad row and nothing is stored), idempotent (a sec
 writes nothing, not even history), and a bad row is named by its file and line.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -19,8 +19,8 @@ from claims.choices import ClaimRank
 from claims.models import Claim, Entity, Metric
 from claims.selectors import entity_resolve
 from sources import services as source_services
-from sources.choices import DatePrecision
 from sources.models import Publisher, Source
+from sources.periods import read_published
 
 
 class FixtureError(Exception):
@@ -72,11 +72,11 @@ def _rows(path: Path, node_path: tuple = ()) -> list[Row]:
     except (OSError, yaml.YAMLError) as exc:
         raise FixtureError(f"{path}: cannot read YAML: {exc}") from exc
     for key in node_path:
-        if not isinstance(data, dict) or key not in data:
+        if node is None or not isinstance(data, dict) or key not in data:
             raise FixtureError(f"{path}: expected a top-level \u201c{key}\u201d key.")
         data = data[key]
         node = next(v for k, v in node.value if k.value == key)
-    if data is None:
+    if data is None or node is None:
         return []
     if not isinstance(data, list):
         raise FixtureError(f"{path}: expected a list of entries.")
@@ -103,21 +103,6 @@ def _require(row: Row, *names: str) -> None:
     missing = [name for name in names if row.data.get(name) in (None, "")]
     if missing:
         raise FixtureError(f"{row.where()}: missing {', '.join(missing)}.")
-
-
-def read_published(text) -> tuple[datetime.date | None, str]:
-    """A fixture's published date: "2026-03-28", "2026-03", "2026" or empty for unknown."""
-    if text in (None, ""):
-        return None, DatePrecision.UNKNOWN
-    if isinstance(text, datetime.date):
-        return text, DatePrecision.DAY
-    text = str(text).strip()
-    for fmt, precision in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
-        try:
-            return datetime.datetime.strptime(text, fmt).date(), precision
-        except ValueError:
-            continue
-    raise ValidationError({"published": f"\u201c{text}\u201d is not YYYY-MM-DD, YYYY-MM or YYYY."})
 
 
 class Loader:
@@ -185,9 +170,9 @@ class Loader:
                 have = set(existing.aliases.values_list("name", flat=True))
                 new = [a for a in aliases if a not in have]
                 if new:
-                    services.entity_names_check(entity=existing, name=values["name"], aliases=new)
-                    for alias in new:
-                        existing.aliases.create(name=alias)
+                    services.entity_aliases_update(
+                        entity=existing, names=[*have, *new], user=self.user
+                    )
                 self._outcome("entities", False, changed or bool(new))
             except ValidationError as exc:
                 raise _fail(row, exc) from exc
@@ -208,16 +193,12 @@ class Loader:
                 "description": data.get("description") or "",
             }
             existing = Metric.objects.filter(slug=values["slug"]).first()
-            metric = existing or Metric()
-            changed = existing is None or any(getattr(metric, k) != v for k, v in values.items())
+            changed = existing is None or any(getattr(existing, k) != v for k, v in values.items())
             if changed:
-                for name, value in values.items():
-                    setattr(metric, name, value)
                 try:
-                    metric.full_clean(validate_unique=False)
+                    services.metric_save(metric=existing, user=self.user, **values)
                 except ValidationError as exc:
                     raise _fail(row, exc) from exc
-                metric.save()
             self._outcome("metrics", existing is None, changed)
 
     def source(self, path: Path) -> None:
@@ -257,9 +238,9 @@ class Loader:
         changed = existing is None or any(getattr(existing, k) != v for k, v in values.items())
         try:
             source = (
-                source_services.source_save(source=existing, user=self.user, **values)
-                if changed
-                else existing
+                existing
+                if existing is not None and not changed
+                else source_services.source_save(source=existing, user=self.user, **values)
             )
         except ValidationError as exc:
             raise _fail(head, exc) from exc
@@ -287,7 +268,7 @@ class Loader:
                 raise FixtureError(
                     f"{row.where()}: attributed_to \u201c{data['attributed_to']}\u201d is not a publisher."
                 )
-        inputs = {
+        inputs: dict[str, Any] = {
             "subject": subject,
             "metric": metric,
             "source": source,
@@ -295,6 +276,7 @@ class Loader:
             "quote": str(data["quote"]),
             "attributed_to": attributed_to,
             "as_of": str(data["as_of"]) if data.get("as_of") else None,
+            "as_of_text": str(data["as_of_text"]) if data.get("as_of_text") else None,
             "status": data.get("status") or "accepted",
             "rank": data.get("rank") or ClaimRank.NORMAL,
             "notes": data.get("notes") or "",

@@ -11,36 +11,19 @@ from django.core.exceptions import ValidationError
 
 from claims.choices import Dimension, ValueType
 from claims.values import (
-    DateValue,
+    CURRENCIES,
+    ClaimValue,
     Quantity,
     UnreadableValue,
     read_date,
     read_quantity,
 )
+from claims.values.asof import read_as_of
+from claims.values.kinds import MULTIPLIER, PERCENT
 
-CURRENCIES = {"USD", "CNY", "EUR", "HKD", "GBP", "JPY"}
-PERCENT, MULTIPLIER = "%", "×"
+AS_OF_CONTEXTS = {"day", "month", "quarter", "year"}
 TRUE_WORDS = {"yes", "true", "y", "1"}
 FALSE_WORDS = {"no", "false", "n", "0"}
-
-# Every stored value field, with its empty value: a value of one type clears the others.
-EMPTY_VALUE = {
-    "bound": "",
-    "low": None,
-    "high": None,
-    "point": None,
-    "currency": "",
-    "eq_currency": "",
-    "eq_low": None,
-    "eq_high": None,
-    "eq_point": None,
-    "date_start": None,
-    "date_end": None,
-    "date_precision": "",
-    "text_value": "",
-    "entity_value": None,
-    "bool_value": None,
-}
 
 
 def _singular(word: str) -> str:
@@ -73,7 +56,7 @@ def _unit_fits(unit: str | None, metric) -> str | None:
     return None
 
 
-def _quantity_fields(quantity: Quantity, metric) -> dict:
+def _quantity_value(quantity: Quantity, metric) -> ClaimValue:
     problem = _unit_fits(quantity.unit, metric)
     if problem:
         raise ValidationError({"value_text": f"{problem[0].upper()}{problem[1:]}"})
@@ -82,13 +65,6 @@ def _quantity_fields(quantity: Quantity, metric) -> dict:
         raise ValidationError(
             {"value_text": f"\u201c{quantity.text}\u201d is negative; {metric.name} cannot be."}
         )
-    fields = {
-        "bound": quantity.bound.value,
-        "low": quantity.low,
-        "high": quantity.high,
-        "point": quantity.point,
-        "currency": quantity.unit if metric.dimension == Dimension.MONEY else "",
-    }
     equivalent = quantity.equivalent
     if equivalent is not None:
         if metric.dimension != Dimension.MONEY:
@@ -99,60 +75,64 @@ def _quantity_fields(quantity: Quantity, metric) -> dict:
             raise ValidationError(
                 {"value_text": f"The equivalent \u201c{equivalent.text}\u201d needs a currency."}
             )
-        fields |= {
-            "eq_currency": equivalent.unit,
-            "eq_low": equivalent.low,
-            "eq_high": equivalent.high,
-            "eq_point": equivalent.point,
-        }
-    return fields
-
-
-def _date_fields(value: DateValue) -> dict:
-    return {
-        "date_start": value.start,
-        "date_end": value.end,
-        "date_precision": value.precision.value,
-    }
+    return ClaimValue.of_quantity(quantity, money=metric.dimension == Dimension.MONEY)
 
 
 def read_value(*, metric, value_text: str, context: datetime.date | None, resolve_entity) -> dict:
     """The stored value fields for ``value_text`` under ``metric``.
 
     ``resolve_entity(name)`` returns the entity a name or alias denotes, or None.
+    Every value field is in the result (``ClaimValue.FIELDS``, the entity as the entity), those
+    of other value types empty: a value of one type clears the others.
     Raises ``ValidationError({"value_text": …})`` when the value cannot be read or does not fit.
     """
     text = (value_text or "").strip()
     if not text:
         raise ValidationError({"value_text": "Write the value as the source states it."})
-    fields = dict(EMPTY_VALUE)
     value_type = metric.value_type
+    entity = None
     try:
         if value_type == ValueType.QUANTITY:
-            fields |= _quantity_fields(read_quantity(text, tolerance=metric.tolerance), metric)
+            value = _quantity_value(read_quantity(text, tolerance=metric.tolerance), metric)
         elif value_type == ValueType.DATE:
-            fields |= _date_fields(read_date(text, context=context))
+            value = ClaimValue.of_date(read_date(text, context=context))
         elif value_type == ValueType.TEXT:
-            fields["text_value"] = " ".join(text.split())
+            value = ClaimValue(text_value=" ".join(text.split()))
         elif value_type == ValueType.ENTITY:
             entity = resolve_entity(text)
             if entity is None:
                 raise ValidationError(
                     {"value_text": f"No entity is named \u201c{text}\u201d (by name or alias)."}
                 )
-            fields["entity_value"] = entity
+            value = ClaimValue(entity_value_id=entity.pk)
         elif value_type == ValueType.BOOLEAN:
             word = text.casefold()
             if word not in TRUE_WORDS | FALSE_WORDS:
                 raise ValidationError(
                     {"value_text": f"\u201c{text}\u201d is not a yes/no value (write yes or no)."}
                 )
-            fields["bool_value"] = word in TRUE_WORDS
+            value = ClaimValue(bool_value=word in TRUE_WORDS)
         else:
             raise ValidationError({"metric": f"Metric has an unknown value type {value_type!r}."})
     except UnreadableValue as exc:
         raise ValidationError({"value_text": str(exc)}) from exc
-    return fields
+    return value.to_fields(entity)
+
+
+def read_as_of_text(text: str, *, source, field: str = "as_of_text") -> tuple:
+    """(start, end, precision) of an as-of phrase as the source writes it ("by end of January")."""
+    if source.published is None or source.published_precision not in AS_OF_CONTEXTS:
+        raise ValidationError(
+            {
+                field: f"\u201c{text}\u201d cannot be read: the source\u2019s date is not known "
+                "to the day, month, quarter or year; give the period itself in as_of."
+            }
+        )
+    try:
+        value = read_as_of(text, published=source.published, precision=source.published_precision)
+    except UnreadableValue as exc:
+        raise ValidationError({field: str(exc)}) from exc
+    return value.start, value.end, value.precision.value
 
 
 def read_period(text: str, *, context: datetime.date | None, field: str = "as_of") -> tuple:

@@ -4,7 +4,7 @@ One selector module for the search page and the API's ``q=`` on entities, so bot
 Names are compared by their *compact* form (case, spaces, hyphens and dots dropped), so
 "qwen35max" finds "Qwen3.5-Max" on every database; an exact name or alias comes first. On
 PostgreSQL, text (quotes, source titles and texts) is also matched with full-text search
-(``SearchVector``/``SearchRank``, GIN-indexed by migration 0006) and names by trigram
+(``SearchVector``/``SearchRank``, GIN-indexed by migration 0007) and names by trigram
 similarity (pg_trgm), so a near miss still finds its entity; on SQLite text is matched by
 substring. Snippets are escaped first and only then given their ``<mark>``s.
 """
@@ -18,9 +18,8 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramSimilarity,
 )
-from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Length, Lower, Replace
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,31 +28,20 @@ from claims.choices import ClaimStatus
 from claims.models import Claim, Entity, EntityAlias, Metric
 from claims.selectors import claim_queryset
 from sources.models import Publisher, Source
+from sources.search import (
+    FTS_CONFIG,
+    compact,
+    compact_expression,
+    on_postgres,
+    publisher_matches,
+    source_matches,
+)
 
 LIMIT = 50
 SNIPPET_WIDTH = 180
 TRIGRAM_THRESHOLD = 0.3
-FTS_CONFIG = "english"
-# Expressions that must stay equal to the GIN indexes of migration 0006 for them to be used.
+# Expressions that must stay equal to the GIN indexes of migration 0007 for them to be used.
 QUOTE_VECTOR = SearchVector("quote", config=FTS_CONFIG)
-SOURCE_VECTOR = SearchVector("title", "text", config=FTS_CONFIG)
-
-
-def compact(text: str) -> str:
-    """A name folded for comparison: lower case, without spaces, hyphens or dots."""
-    folded = re.sub(r"[\s.\-]+", "", text)
-    return "".join(ch.lower() if ch.isascii() else ch for ch in folded)
-
-
-def compact_expression(expression):
-    """``compact`` as a database expression, the same on SQLite and PostgreSQL."""
-    for ch in (" ", "-", "."):
-        expression = Replace(expression, Value(ch), Value(""))
-    return Lower(expression)
-
-
-def on_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def entity_matches(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
@@ -61,21 +49,21 @@ def entity_matches(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
     key = compact(q)
     if not key:
         return queryset.none()
-    name = compact_expression(F("name"))
-    alias_name = compact_expression(F("name"))
-    aliases = EntityAlias.objects.annotate(compact=alias_name).filter(entity=OuterRef("pk"))
-    matches = (
-        Q(compact_name__contains=key)
-        | Q(slug__icontains=q)
-        | Exists(aliases.filter(compact__contains=key))
+    aliases = EntityAlias.objects.annotate(compact=compact_expression(F("name"))).filter(
+        entity=OuterRef("pk")
     )
-    queryset = queryset.annotate(compact_name=name)
+    queryset = queryset.annotate(
+        compact_name=compact_expression(F("name")),
+        alias_contains=Exists(aliases.filter(compact__contains=key)),
+    )
+    matches = Q(compact_name__contains=key) | Q(slug__icontains=q) | Q(alias_contains=True)
     if on_postgres():  # a near miss ("Qwen 3.5 Maks") still finds the name or alias
         similar = aliases.annotate(similarity=TrigramSimilarity("name", q))
-        queryset = queryset.annotate(similarity=TrigramSimilarity("name", q))
-        matches |= Q(similarity__gte=TRIGRAM_THRESHOLD) | Exists(
-            similar.filter(similarity__gte=TRIGRAM_THRESHOLD)
+        queryset = queryset.annotate(
+            similarity=TrigramSimilarity("name", q),
+            alias_similar=Exists(similar.filter(similarity__gte=TRIGRAM_THRESHOLD)),
         )
+        matches |= Q(similarity__gte=TRIGRAM_THRESHOLD) | Q(alias_similar=True)
     queryset = queryset.filter(matches).annotate(
         match=Case(
             When(Q(compact_name=key) | Q(slug=q) | Exists(aliases.filter(compact=key)), then=0),
@@ -85,7 +73,7 @@ def entity_matches(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
             output_field=IntegerField(),
         )
     )
-    order = ["match", Length("name"), "name"]
+    order: list = ["match", Length("name"), "name"]
     if on_postgres():
         order.insert(1, F("similarity").desc())
     return queryset.order_by(*order)
@@ -105,27 +93,6 @@ def metric_matches(queryset: QuerySet[Metric], q: str) -> QuerySet[Metric]:
         When(Q(compact_name=key) | Q(slug=q), then=0), default=1, output_field=IntegerField()
     )
     return queryset.filter(matches).annotate(match=exact).order_by("match", Length("name"), "name")
-
-
-def publisher_matches(queryset: QuerySet[Publisher], q: str) -> QuerySet[Publisher]:
-    """Publishers by name or slug; a name equal to ``q`` first."""
-    key = compact(q)
-    queryset = queryset.annotate(compact_name=compact_expression(F("name")))
-    matches = Q(compact_name__contains=key) | Q(slug__icontains=q) | Q(name__icontains=q)
-    exact = Case(
-        When(Q(compact_name=key) | Q(slug=q), then=0), default=1, output_field=IntegerField()
-    )
-    return queryset.filter(matches).annotate(match=exact).order_by("match", "name")
-
-
-def source_matches(queryset: QuerySet[Source], q: str) -> QuerySet[Source]:
-    """Sources by title, author or publisher; on PostgreSQL also by words of their text."""
-    matches = Q(title__icontains=q) | Q(author__icontains=q) | Q(publisher__name__icontains=q)
-    if on_postgres():
-        query = SearchQuery(q, config=FTS_CONFIG, search_type="websearch")
-        queryset = queryset.annotate(words=SOURCE_VECTOR, search_rank=SearchRank(F("words"), query))
-        return queryset.filter(matches | Q(words=query)).order_by("-search_rank", "title")
-    return queryset.filter(matches).order_by("title")
 
 
 def claim_matches(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
@@ -149,7 +116,8 @@ def highlight(text: str, q: str, width: int = SNIPPET_WIDTH) -> SafeString:
     start = max(0, found.start() - width // 3) if found else 0
     end = min(len(text), start + width)
     window = text[start:end]
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for match in pattern.finditer(window) if pattern else ():
         parts.append(escape(window[last : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
+from claims.display import value_display
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
 from sources.choices import RELIABILITY_ORDER
@@ -167,3 +168,36 @@ def metric_facts(metric: Metric, *, subject_ids=None) -> list[Fact]:
         records = records.filter(subject_id__in=subject_ids)
     facts = _facts(list(claims.order_by("pk")), list(records.order_by("-severity")))
     return sorted(facts, key=lambda fact: fact.subject.name)
+
+
+# How the metric page and its JSON twin may order a metric's values.
+VALUE_ORDERINGS = ("name", "value", "-value")
+
+
+def _value_order(claim: Claim) -> tuple:
+    """Sort key of a current value: figures by number within a currency, dates by day, else
+    the value as shown."""
+    figures = [v for v in (claim.point, claim.low, claim.high) if v is not None]
+    if figures:
+        return (claim.currency, figures[0], "")
+    if claim.date_start is not None:
+        return ("", claim.date_start.toordinal(), "")
+    return ("", 0, value_display(claim).casefold())
+
+
+def metric_values(metric: Metric, *, subject_ids=None, ordering: str = "name") -> list[Fact]:
+    """Every entity's fact for ``metric``, by entity name or by current value (``value`` or
+    ``-value``); facts without a current value come last either way."""
+    if ordering not in VALUE_ORDERINGS:
+        raise ValueError(f"ordering must be one of {', '.join(VALUE_ORDERINGS)}")
+    facts = metric_facts(metric, subject_ids=subject_ids)
+    if ordering == "name":
+        return facts
+    valued = sorted(
+        ((_value_order(f.current), f) for f in facts if f.current is not None),
+        key=lambda pair: pair[0],
+    )
+    known = [f for _, f in valued]
+    if ordering == "-value":
+        known.reverse()
+    return known + [f for f in facts if f.current is None]

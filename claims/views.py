@@ -27,14 +27,7 @@ from claims.choices import (
 )
 from claims.display import value_display
 from claims.disputes import disputed_facts, fact_keys, fact_records
-from claims.facets import (
-    CLAIM_FACETS,
-    CONTRADICTION_FACETS,
-    ENTITY_FACETS,
-    PUBLISHER_FACETS,
-    SOURCE_FACETS,
-    facet_counts,
-)
+from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS, ENTITY_FACETS
 from claims.factcheck import as_script_text, claim_review
 from claims.feeds import feed_links
 from claims.filtersets import (
@@ -43,8 +36,6 @@ from claims.filtersets import (
     EntityFilterSet,
     MetricFilterSet,
     MetricValuesFilterSet,
-    PublisherFilterSet,
-    SourceFilterSet,
 )
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.search import LIMIT as SEARCH_LIMIT
@@ -53,9 +44,12 @@ from claims.selectors import (
     claim_queryset,
     entity_facts,
     entity_resolve,
-    metric_facts,
+    metric_values,
     open_contradiction_exists,
 )
+from qwenkb.facets import facet_counts
+from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
+from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
 
 LIVE = ~Q(status=ClaimStatus.REJECTED)
@@ -284,19 +278,6 @@ def metric_list(request):
     return render(request, "web/metric_list.html", context)
 
 
-def _value_key(fact) -> tuple:
-    """Sort key of a current value: figures by number within a currency, dates by day, else text."""
-    claim = fact.current
-    if claim is None:
-        return (1, "", 0, "")
-    figures = [v for v in (claim.point, claim.low, claim.high) if v is not None]
-    if figures:
-        return (0, claim.currency, figures[0], "")
-    if claim.date_start is not None:
-        return (0, "", claim.date_start.toordinal(), "")
-    return (0, "", 0, value_display(claim).casefold())
-
-
 def metric_detail(request, slug):
     """One metric across entities: current values in a sortable table and every claim charted."""
     metric = get_object_or_404(Metric, slug=slug)
@@ -304,13 +285,9 @@ def metric_detail(request, slug):
     if not filterset.is_valid():
         return bad_filters(request, filterset)
     filtered = any(filterset.form.cleaned_data.get(name) for name in ("kind", "parent"))
-    facts = metric_facts(metric, subject_ids=filterset.qs.values("pk") if filtered else None)
     ordering = filterset.form.cleaned_data.get("ordering") or "name"
-    if ordering != "name":
-        with_value = sorted((f for f in facts if f.current), key=_value_key)
-        facts = (with_value[::-1] if ordering == "-value" else with_value) + [
-            f for f in facts if not f.current
-        ]
+    subject_ids = filterset.qs.values("pk") if filtered else None
+    facts = metric_values(metric, subject_ids=subject_ids, ordering=ordering)
     context = {
         "metric": metric,
         "facts": facts,

@@ -1,4 +1,6 @@
-"""The API's filter backend: a request's FilterSet holds only the filters it names.
+"""Filter pieces every app shares: a filter by slug, and the API's filter backend.
+
+The backend: a request's FilterSet holds only the filters it names.
 
 django-filter deep-copies every declared filter, and builds a form field for each, on every
 request; a claims list names two or three of its sixteen. A filter the request does not name
@@ -6,7 +8,11 @@ filters nothing, so leaving it out changes no result, only the cost. Pages that 
 whole filter form build their FilterSets as usual.
 """
 
+import django_filters as filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 
 class NamedFiltersBackend(DjangoFilterBackend):
@@ -25,3 +31,28 @@ class NamedFiltersBackend(DjangoFilterBackend):
         }
         filterset.__init__(**self.get_filterset_kwargs(request, queryset, view))
         return filterset
+
+
+class SlugField(forms.CharField):
+    """A form field that takes the slug of a model instance and gives the instance."""
+
+    def __init__(self, *args, model=None, lookup="slug", **kwargs):
+        self.model, self.lookup = model, lookup
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = self.model.objects.filter(**{self.lookup: value}).first()
+        if found is None:
+            name = self.model._meta.verbose_name
+            raise forms.ValidationError(f"No {name} has the {self.lookup} \u201c{value}\u201d.")
+        return found
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(filters.Filter):
+    """Filter by a related object given by its slug."""
+
+    field_class = SlugField

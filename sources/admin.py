@@ -1,4 +1,8 @@
-"""Publishers and sources in the admin; a source's claims are edited on its page."""
+"""Publishers and sources in the admin.
+
+A source's claims are edited on its page: the claims app adds that inline
+(``claims.admin.sources``), so this app knows nothing of claims.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -6,45 +10,9 @@ from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import services as claim_services
-from claims.admin.claims import report_opened
-from claims.admin.forms import ClaimInlineForm
-from claims.models import Claim
 from sources import services
 from sources.models import Publisher, Source
 from sources.services import SOURCE_FIELDS
-
-
-class ClaimInline(admin.StackedInline):
-    """The claims a source makes, in document order."""
-
-    model = Claim
-    form = ClaimInlineForm
-    fk_name = "source"
-    extra = 0
-    autocomplete_fields = ["subject", "metric", "attributed_to"]
-    fields = [
-        ("subject", "metric"),
-        ("value_text", "status", "rank"),
-        "quote",
-        ("attributed_to", "as_of"),
-    ]
-    ordering = ["quote_offset", "id"]
-    show_change_link = True
-    classes = ["collapse"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("claims.review_claim"):
-            fields += ["status", "rank"]  # review decisions are the reviewers'
-        return fields
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("subject", "metric", "attributed_to", "source")
-        )
 
 
 class SourceAdminForm(forms.ModelForm):
@@ -86,7 +54,7 @@ class PublisherAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="sources", ordering="n_sources")
     def source_count(self, publisher: Publisher) -> int:
-        return publisher.n_sources
+        return publisher.n_sources  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in form.changed_data if k in form.cleaned_data}
@@ -100,11 +68,10 @@ class PublisherAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
-    """Sources with their claims inline (on an existing source's page)."""
+    """Sources and their metadata; apps that hang records on a source add inlines."""
 
     form = SourceAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [ClaimInline]
     list_display = [
         "title",
         "publisher",
@@ -128,11 +95,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, source: Source) -> int:
-        return source.n_claims
-
-    def get_inlines(self, request, obj):
-        # Claims are checked against their source, so a new source is saved first.
-        return self.inlines if obj is not None else []
+        return source.n_claims  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")
@@ -144,24 +107,3 @@ class SourceAdmin(SimpleHistoryAdmin):
             saved = services.source_save(user=request.user, reason=reason, **data)
             obj.pk, obj._state.adding = saved.pk, False
             obj.refresh_from_db()
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Claim:
-            return super().save_formset(request, form, formset, change)
-        for claim in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-            claim_services.claim_reject(
-                claim=claim, user=request.user, reason="Removed on its source page"
-            )
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
-                continue
-            inputs = inline_form.service_inputs()
-            inputs["source"] = form.instance
-            if inline_form.instance.pk:
-                result = claim_services.claim_update(
-                    claim=inline_form.instance, user=request.user, **inputs
-                )
-            else:
-                result = claim_services.claim_create(user=request.user, **inputs)
-            report_opened(request, result.opened)
-        return None

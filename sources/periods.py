@@ -3,6 +3,8 @@
 import calendar
 import datetime
 
+from django.core.exceptions import ValidationError
+
 from sources.choices import DatePrecision
 
 
@@ -35,3 +37,18 @@ def format_period(start: datetime.date | None, end: datetime.date | None, precis
     if precision == DatePrecision.YEAR:
         return str(start.year)
     return f"{start.isoformat()} – {end.isoformat() if end else '…'}"
+
+
+def read_published(text) -> tuple[datetime.date | None, str]:
+    """A published date as written: "2026-03-28", "2026-03", "2026" or empty for unknown."""
+    if text in (None, ""):
+        return None, DatePrecision.UNKNOWN
+    if isinstance(text, datetime.date):
+        return text, DatePrecision.DAY
+    text = str(text).strip()
+    for fmt, precision in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
+        try:
+            return datetime.datetime.strptime(text, fmt).date(), precision
+        except ValueError:
+            continue
+    raise ValidationError({"published": f"\u201c{text}\u201d is not YYYY-MM-DD, YYYY-MM or YYYY."})

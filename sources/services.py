@@ -5,6 +5,7 @@ from django.db import transaction
 
 from qwenkb.history import stamp
 from sources.models import Publisher, Source
+from sources.signals import source_text_changed
 
 # What an editor writes on a source, in form order: the admin form, the API and the services
 # all take this list.
@@ -49,7 +50,7 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
             {field: "This field does not exist on a source." for field in unknown}
         )
     creating = source is None
-    source = Source() if creating else Source.objects.select_for_update().get(pk=source.pk)
+    source = Source() if source is None else Source.objects.select_for_update().get(pk=source.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(source, k) != v}
     for name, value in changed.items():
         setattr(source, name, value)
@@ -68,12 +69,7 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
     stamp(source, user=user, reason=reason)
     source.save()
     if "text" in changed and not creating:
-        from claims.models import Claim
-
-        claims = list(source.claims.all())
-        for claim in claims:
-            claim.quote_offset = source.text.find(claim.quote) if source.text else None
-        Claim.objects.bulk_update(claims, ["quote_offset"])
+        source_text_changed.send(sender=Source, source=source)
     return source
 
 
@@ -84,7 +80,9 @@ def publisher_save(
     """Create a publisher, or change one."""
     creating = publisher is None
     publisher = (
-        Publisher() if creating else Publisher.objects.select_for_update().get(pk=publisher.pk)
+        Publisher()
+        if publisher is None
+        else Publisher.objects.select_for_update().get(pk=publisher.pk)
     )
     changed = {k: v for k, v in values.items() if creating or getattr(publisher, k) != v}
     if not changed:

@@ -3,5 +3,12 @@
 from claims.admin.claims import ClaimAdmin
 from claims.admin.contradictions import ContradictionAdmin
 from claims.admin.entities import EntityAdmin, MetricAdmin
+from claims.admin.sources import SourceWithClaimsAdmin
 
-__all__ = ["ClaimAdmin", "ContradictionAdmin", "EntityAdmin", "MetricAdmin"]
+__all__ = [
+    "ClaimAdmin",
+    "ContradictionAdmin",
+    "EntityAdmin",
+    "MetricAdmin",
+    "SourceWithClaimsAdmin",
+]

@@ -1,5 +1,7 @@
 """Claims in the admin: record them with their quote, review them, see their conflicts."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -46,7 +48,13 @@ def report_opened(request, opened) -> None:
         )
 
 
-class ReviewActionsMixin:
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object  # a mixin: the admin class it is mixed into is the ModelAdmin
+
+
+class ReviewActionsMixin(_AdminBase):
     """Accept, reject and prefer actions; reviewers only."""
 
     def has_review_permission(self, request) -> bool:
@@ -172,7 +180,7 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
 
     @admin.display(description="disputed", boolean=True, ordering="disputed")
     def disputed_flag(self, claim: Claim) -> bool:
-        return claim.disputed
+        return claim.disputed  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description="as of (read)")
     def as_of_display(self, claim: Claim) -> str:

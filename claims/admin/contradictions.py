@@ -43,7 +43,7 @@ class ContradictionAdminForm(SettleForm, forms.ModelForm):
 
     class Meta:
         model = Contradiction
-        fields = []
+        fields: list[str] = []
 
     def clean(self):
         cleaned = super().clean()

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils.html import format_html, format_html_join
@@ -11,11 +10,12 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
+from claims.admin.claims import report_opened
 from claims.admin.forms import add_errors
 from claims.display import value_display
 from claims.models import Entity, EntityAlias, ExchangeRate, Metric
 from claims.selectors import entity_facts
-from claims.services import METRIC_FIELDS
+from claims.services import METRIC_FIELDS, RATE_FIELDS
 
 
 class AliasFormSet(forms.BaseInlineFormSet):
@@ -77,18 +77,26 @@ class MetricAdminForm(forms.ModelForm):
         model = Metric
         fields = list(METRIC_FIELDS)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors or not self.instance.pk:
-            return cleaned
-        data = {k: cleaned[k] for k in self.Meta.fields if k in cleaned}
+    user = None  # set per request by ``MetricAdmin.get_form``
+    saved: Metric | None = None
+
+    def _post_clean(self):
+        # The one call of the service, after the model form's own checks: a refusal (claims
+        # that would no longer read) writes nothing and lands on the form's fields; otherwise
+        # ``save_model`` takes the metric it saved, inside the admin view's transaction.
+        super()._post_clean()
+        if self.errors:
+            return
+        data = {k: self.cleaned_data[k] for k in METRIC_FIELDS if k in self.cleaned_data}
         try:
-            with transaction.atomic():
-                services.metric_save(metric=self.instance, **data)
-                transaction.set_rollback(True)  # a dry run: the real save comes with save_model
+            self.saved = services.metric_save(
+                metric=self.instance if self.instance.pk else None,
+                user=self.user,
+                reason=self.cleaned_data.get("reason", ""),
+                **data,
+            )
         except ValidationError as error:
             add_errors(self, error)
-        return cleaned
 
 
 class MergeForm(forms.Form):
@@ -150,7 +158,7 @@ class EntityAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="claims", ordering="n_claims")
     def claim_count(self, entity: Entity) -> int:
-        return entity.n_claims
+        return entity.n_claims  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")
@@ -161,6 +169,28 @@ class EntityAdmin(SimpleHistoryAdmin):
             entity = services.entity_create(user=request.user, reason=reason, **data)
             obj.pk = entity.pk
             obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not EntityAlias:
+            return super().save_formset(request, form, formset, change)
+        names = [
+            alias_form.cleaned_data["name"]
+            for alias_form in formset.forms
+            if alias_form not in formset.deleted_forms and alias_form.cleaned_data.get("name")
+        ]
+        before = {alias.name: alias for alias in form.instance.aliases.all()}
+        after = services.entity_aliases_update(
+            entity=form.instance,
+            names=names,
+            user=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+        # What the admin's change message and log read of a formset it saved.
+        kept = {alias.name for alias in after}
+        formset.new_objects = [alias for alias in after if alias.name not in before]
+        formset.changed_objects = []
+        formset.deleted_objects = [a for name, a in before.items() if name not in kept]
+        return None
 
     @admin.action(description="Merge selected entities…", permissions=["change"])
     def merge(self, request, queryset):
@@ -216,19 +246,46 @@ class MetricAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     form = MetricAdminForm
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a class made for this request
+        return form
+
     def save_model(self, request, obj, form, change):
-        data = {k: form.cleaned_data[k] for k in MetricAdminForm.Meta.fields}
-        saved = services.metric_save(
-            metric=obj if change else None,
-            user=request.user,
-            reason=form.cleaned_data.get("reason", ""),
-            **data,
-        )
-        obj.pk, obj._state.adding = saved.pk, False
+        obj.pk, obj._state.adding = form.saved.pk, False  # saved by the form's one service call
+
+
+class ExchangeRateAdminForm(forms.ModelForm):
+    """A rate between two currencies, with the reason for recording it."""
+
+    reason = forms.CharField(label="Reason for this change", required=False)
+
+    class Meta:
+        model = ExchangeRate
+        fields = list(RATE_FIELDS)
 
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(SimpleHistoryAdmin):
     """Rates editors record so money in two currencies can be compared."""
 
+    form = ExchangeRateAdminForm
     list_display = ["from_currency", "to_currency", "rate", "note"]
+
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in RATE_FIELDS}
+        written = services.exchange_rate_save(
+            exchange_rate=obj if change else None,
+            user=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            **data,
+        )
+        obj.pk, obj._state.adding = written.exchange_rate.pk, False
+        report_opened(request, written.opened)
+
+    def delete_model(self, request, obj):
+        report_opened(request, services.exchange_rate_delete(exchange_rate=obj, user=request.user))
+
+    def delete_queryset(self, request, queryset):
+        for rate in queryset:
+            self.delete_model(request, rate)

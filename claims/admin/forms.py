@@ -4,13 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim
-from claims.reading import EMPTY_VALUE
 from claims.services import CLAIM_INPUT_FIELDS, claim_prepare
+from claims.values.claim_value import FIELDS as VALUE_FIELDS_READ
 from sources.periods import format_period
 
 # What the form does not show but reads from the value and the source: set on the instance so
 # that the model's own validation sees the claim as it will be stored.
-VALUE_FIELDS = (*EMPTY_VALUE, "as_of_start", "as_of_end", "as_of_precision", "quote_offset")
+VALUE_FIELDS = (*VALUE_FIELDS_READ, "as_of_start", "as_of_end", "as_of_precision", "quote_offset")
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:

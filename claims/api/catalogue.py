@@ -12,14 +12,16 @@ from rest_framework.views import APIView
 
 from claims import services
 from claims.api import serializers as s
-from claims.api.facets import FacetsMixin, facets_parameter
+from claims.choices import Dimension, ValueType
 from claims.facets import ENTITY_FACETS
 from claims.filtersets import EntityFilterSet, MetricFilterSet, MetricValuesFilterSet
 from claims.models import Claim, Entity, Metric
 from claims.reading import read_value
-from claims.selectors import entity_facts, entity_resolve, metric_facts
-from claims.values import UnreadableValue, read_date, read_quantity
+from claims.selectors import entity_facts, entity_resolve, metric_values
+from claims.values import CURRENCIES, ClaimValue, UnreadableValue, read_date, read_quantity
+from claims.values.kinds import MULTIPLIER, PERCENT
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 
 ENTITY_QUERYSET = Entity.objects.select_related("parent").prefetch_related("aliases", "children")
@@ -159,13 +161,9 @@ class MetricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSe
         subject_ids = None
         if any(request.query_params.get(name) for name in ("kind", "parent")):
             subject_ids = list(entities.qs.values_list("pk", flat=True))
-        facts = [f for f in metric_facts(metric, subject_ids=subject_ids) if f.current is not None]
-        ordering = request.query_params.get("ordering") or "name"
-        if ordering in ("value", "-value"):
-            known = [f for f in facts if f.current.point is not None]
-            unknown = [f for f in facts if f.current.point is None]
-            known.sort(key=lambda f: f.current.point, reverse=ordering == "-value")
-            facts = known + unknown
+        ordering = entities.form.cleaned_data.get("ordering") or "name"
+        facts = metric_values(metric, subject_ids=subject_ids, ordering=ordering)
+        facts = [f for f in facts if f.current is not None]
         page = self.paginate_queryset(facts)
         return self.get_paginated_response(s.MetricValueSerializer(page, many=True).data)
 
@@ -226,7 +224,10 @@ class ParseView(APIView):
 
     @staticmethod
     def _read_without_metric(text: str, context) -> dict:
-        """A quantity if the text reads as one, else a date; else the quantity reader's error."""
+        """A quantity if the text reads as one, else a date; else the quantity reader's error.
+
+        Without a metric, the reader's unit says what the figure is: a currency is money.
+        """
         try:
             quantity = read_quantity(text)
         except UnreadableValue as quantity_error:
@@ -234,37 +235,14 @@ class ParseView(APIView):
                 date = read_date(text, context=context)
             except UnreadableValue:
                 raise APIValidationError({"text": [str(quantity_error)]}) from quantity_error
-            metric = Metric(value_type="date")
             return {
-                "metric": metric,
-                "date_start": date.start,
-                "date_end": date.end,
-                "date_precision": date.precision.value,
+                "metric": Metric(value_type=ValueType.DATE),
+                **ClaimValue.of_date(date).to_fields(),
             }
-        currency = (
-            quantity.unit
-            if quantity.unit and quantity.unit.isupper() and len(quantity.unit) == 3
-            else ""
+        value = ClaimValue.of_quantity(quantity, money=quantity.unit in CURRENCIES)
+        dimension = {PERCENT: Dimension.PERCENT, MULTIPLIER: Dimension.MULTIPLIER}.get(
+            quantity.unit or "", Dimension.MONEY if value.currency else Dimension.NUMBER
         )
-        dimension = {"%": "percent", "×": "multiplier"}.get(
-            quantity.unit or "", "money" if currency else "number"
-        )
-        unit = quantity.unit if dimension == "number" and quantity.unit else ""
-        metric = Metric(value_type="quantity", dimension=dimension, unit=unit)
-        fields = {
-            "metric": metric,
-            "bound": quantity.bound.value,
-            "low": quantity.low,
-            "high": quantity.high,
-            "point": quantity.point,
-            "currency": currency,
-        }
-        if quantity.equivalent is not None:
-            eq = quantity.equivalent
-            fields |= {
-                "eq_currency": eq.unit,
-                "eq_low": eq.low,
-                "eq_high": eq.high,
-                "eq_point": eq.point,
-            }
-        return fields
+        unit = quantity.unit if dimension == Dimension.NUMBER and quantity.unit else ""
+        metric = Metric(value_type=ValueType.QUANTITY, dimension=dimension, unit=unit)
+        return {"metric": metric, **value.to_fields()}

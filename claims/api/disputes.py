@@ -11,13 +11,13 @@ from rest_framework.exceptions import NotAcceptable
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from claims.api.facets import FacetsMixin, facets_parameter
 from claims.disputes import disputed_facts, fact_keys
 from claims.facets import CONTRADICTION_FACETS
 from claims.factcheck import claim_review
 from claims.filtersets import ContradictionFilterSet
 from claims.models import Contradiction
 from qwenkb.api import BaseViewSet
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 
 
@@ -125,7 +125,7 @@ class ClaimReviewMixin:
 
     def claim_review_response(self, request) -> Response:
         """The dispute's ClaimReview, or 406 when it rejected no claim."""
-        contradiction = self.get_object()
+        contradiction = self.get_object()  # type: ignore[attr-defined]  # from the viewset
         page = reverse("web:dispute", args=[contradiction.pk])
         review = claim_review(
             contradiction,

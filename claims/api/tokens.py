@@ -5,7 +5,6 @@ Besides a session or a token, it accepts HTTP Basic credentials, so the first to
 made from a terminal (``curl -u alice -X POST …/api/auth/token/``); serve over HTTPS.
 """
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.authentication import (
@@ -17,6 +16,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from claims import services
 
 EDITOR_PERMISSION = "claims.add_claim"
 TOKEN = inline_serializer(
@@ -60,14 +61,11 @@ class OwnTokenView(APIView):
 
     @extend_schema(request=None, responses={201: TOKEN})
     def post(self, request):
-        with transaction.atomic():
-            Token.objects.filter(user=request.user).delete()
-            token = Token.objects.create(user=request.user)
+        token = services.token_replace(user=request.user)
         return Response(_payload(token), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})
     def delete(self, request):
-        deleted, _ = Token.objects.filter(user=request.user).delete()
-        if not deleted:
+        if not services.token_revoke(user=request.user):
             raise NotFound("You have no API token to revoke.")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,16 +20,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from claims import exports, services
-from claims.api import rows
+from claims import services
+from claims.api import exports, rows
 from claims.api import serializers as s
 from claims.api.disputes import ClaimReviewMixin
-from claims.api.facets import FacetsMixin, facets_parameter
 from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric
 from claims.selectors import claim_queryset, entity_resolve, open_contradiction_exists
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin, etag_of
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import KeysetPagination, Pagination
 from sources.models import Publisher, Source
 
@@ -83,8 +83,8 @@ class ExportMixin:
             self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
 
-    def export(self, queryset, row, columns) -> StreamingHttpResponse:
-        rows = (row(obj) for obj in queryset.iterator(chunk_size=2000))
+    def export(self, queryset, shape, columns) -> StreamingHttpResponse:
+        rows = exports.export_rows(queryset, shape)
         fmt = self.export_format()
         if fmt == "csv":
             body, content_type = exports.csv_stream(rows, columns), "text/csv; charset=utf-8"
@@ -214,7 +214,7 @@ class ClaimViewSet(
             queryset = self.filter_queryset(
                 claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("id")
             )
-            return self.export(queryset, exports.claim_row, exports.CLAIM_COLUMNS)
+            return self.export(queryset, exports.CLAIMS, exports.CLAIM_COLUMNS)
         brief = _flag(request, "brief")
         queryset = self.filter_queryset(Claim.objects.order_by("id"))
         columns = rows.BRIEF_COLUMNS if brief else rows.CLAIM_COLUMNS
@@ -246,7 +246,7 @@ class ClaimViewSet(
             inputs["attributed_to"] = _lookup(
                 Publisher, "slug", data["attributed_to"], "attributed_to"
             )
-        for name in ("value_text", "quote", "as_of", "status", "rank", "notes"):
+        for name in ("value_text", "quote", "as_of", "as_of_text", "status", "rank", "notes"):
             if name in data:
                 inputs[name] = data[name] if data[name] is not None else None
         return inputs
@@ -351,7 +351,7 @@ class ContradictionViewSet(
                     "subject", "metric", "claim_a", "claim_b"
                 ).order_by("-severity", "id")
             )
-            return self.export(queryset, exports.contradiction_row, exports.CONTRADICTION_COLUMNS)
+            return self.export(queryset, exports.CONTRADICTIONS, exports.CONTRADICTION_COLUMNS)
         queryset = self.filter_queryset(Contradiction.objects.order_by("-severity", "id"))
         columns = rows.CONTRADICTION_COLUMNS
         page = self.paginator.paginate_rows(tie_broken(queryset), columns, request, self)

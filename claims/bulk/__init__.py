@@ -17,7 +17,6 @@ left behind; with ``batch_size`` every batch before the bad row's is committed a
 names the line to resume from.
 """
 
-from claims.bulk.copying import copy_with_history
 from claims.bulk.importer import CHUNK, ImportReport, claims_import
 from claims.bulk.parallel import prefetched
 from claims.bulk.rows import COLUMNS, FIELDS, Line, RowError
@@ -30,6 +29,5 @@ __all__ = [
     "Line",
     "RowError",
     "claims_import",
-    "copy_with_history",
     "prefetched",
 ]

@@ -76,9 +76,10 @@ class CopyFormat:
     """Encodes rows of ``columns`` (name: PostgreSQL type), binary when it can."""
 
     def __init__(self, columns: dict[str, str]):
-        encoders = [binary_encoder(type_name) for type_name in columns.values()]
-        self.binary = all(encoders)
-        self.encoders = dict(zip(columns, encoders, strict=True))
+        found = {name: binary_encoder(type_name) for name, type_name in columns.items()}
+        self.binary = all(found.values())
+        # Used only when binary, that is when every column has its encoder.
+        self.encoders: dict[str, Callable] = {k: v for k, v in found.items() if v is not None}
         self.option = " (FORMAT BINARY)" if self.binary else ""
 
     def encoder(self, names: Sequence[str]) -> Callable[[Sequence], bytes]:

@@ -4,6 +4,7 @@
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from django.db import DatabaseError, transaction
 
@@ -31,7 +32,7 @@ class ImportReport:
 def _stored_keys(groups: set[tuple[int, int]]) -> set[NaturalKey]:
     """Natural keys of the claims already stored in ``groups``, a few queries per chunk."""
     columns = ("source_id", "subject_id", "metric_id", "quote", "value_text")
-    ordered, keys = sorted(groups), set()
+    ordered, keys = sorted(groups), set[NaturalKey]()
     if not ordered:
         return keys
     for start in range(0, len(ordered), 2000):  # 4,000 parameters a query at most
@@ -57,7 +58,9 @@ class Importer:
 
     def rows(self, chunk: list[Line], items: Items, error) -> set[tuple[int, int]]:
         """Store one read chunk; returns the groups it added claims to."""
-        lines, heads, rows = [], [], []
+        lines: list[int] = []
+        heads: list[tuple] = []
+        rows: list[Any] = []  # encoded for the store in use: bytes or tuples
         for (line, row), item in zip(chunk, items, strict=False):
             if item is None:  # a row only this process can read: it has the database
                 done, late = read_chunk(self.reader, [(line, row)], self.store.encode)
@@ -73,7 +76,9 @@ class Importer:
         # anywhere in the file is caught here without keeping every key in memory.
         groups = {(head[1], head[2]) for head in heads}
         stored = _stored_keys(groups & self.filled)
-        new_lines, new_heads, new_rows = [], [], []
+        new_lines: list[int] = []
+        new_heads: list[tuple] = []
+        new_rows: list[Any] = []
         for line, head, row in zip(lines, heads, rows, strict=True):
             key = head[:KEY_LENGTH]
             if key in stored:

@@ -112,7 +112,7 @@ def _work(reader: RowReader, encode: Callable | None, tasks, results) -> None:
     for conn in connections.all(initialized_only=True):
         kept.append(conn.connection)
         conn.connection = None
-        conn.ensure_connection = _refuse
+        conn.ensure_connection = _refuse  # type: ignore[method-assign]  # must never connect
     # Forked while the parent's prefetch thread may be writing the progress bar: standard
     # streams of our own, so that no lock held by that thread at the fork is waited for here.
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115

@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from claims.choices import ClaimStatus, ValueType
 from claims.models import Entity, EntityAlias, Metric
 from claims.models.entities import name_key
-from claims.reading import EMPTY_VALUE, read_period, read_value
+from claims.reading import read_period, read_value
 from claims.selectors import entity_resolve
+from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 from sources.choices import DatePrecision
 from sources.models import Publisher, Source
 from sources.periods import period_end
@@ -29,8 +30,7 @@ STATUSES = frozenset(ClaimStatus.values)
 REQUIRED = ("subject", "metric", "value", "source", "quote")
 MEMO_LIMIT = 200_000  # readings kept before the memo starts afresh
 
-# The value fields ``read_value`` fills, in a fixed order (the entity as its id).
-VALUE_COLUMNS = tuple(f"{name}_id" if name == "entity_value" else name for name in EMPTY_VALUE)
+# ``VALUE_COLUMNS``: the value fields ``read_value`` fills, in their order (the entity as its id).
 # The claim columns a row gives, in the order of the tuples ``RowReader.read`` returns; the
 # first five are the natural key: a row already stored, or repeated in the file, adds nothing.
 COLUMNS = (
@@ -202,6 +202,22 @@ class RowReader:
             return start, period_end(start, precision), precision
         return None, None, DatePrecision.UNKNOWN
 
+    def _references(self, line: int, subject: str, metric_slug: str, source_ref: str) -> tuple:
+        """The subject's id, the metric and the source a row names; ``RowError`` if unknown."""
+        catalogue = self.catalogue
+        subject_id = catalogue.entity_id(subject)
+        if subject_id is None:
+            raise RowError(
+                line, f"subject: no entity has the slug, name or alias \u201c{subject}\u201d."
+            )
+        metric = catalogue.metrics.get(metric_slug)
+        if metric is None:
+            raise RowError(line, f"metric: no metric has the slug \u201c{metric_slug}\u201d.")
+        source = catalogue.sources.get(source_ref)
+        if source is None:
+            raise RowError(line, f"source: no source has the key or id \u201c{source_ref}\u201d.")
+        return subject_id, metric, source
+
     def read(self, row: dict, line: int) -> tuple:
         """The claim columns (``COLUMNS``) a row states; ``RowError`` says what is wrong."""
         if not FIELD_SET.issuperset(row):
@@ -217,21 +233,10 @@ class RowReader:
             cells = (subject, metric_slug, value_text, source_ref, quote_cell)
             missing = [name for name, cell in zip(REQUIRED, cells, strict=True) if not cell]
             raise RowError(line, f"missing {', '.join(missing)}.")
-        catalogue = self.catalogue
-        subject_id = catalogue.entity_id(subject)
-        if subject_id is None:
-            raise RowError(
-                line, f"subject: no entity has the slug, name or alias \u201c{subject}\u201d."
-            )
-        metric = catalogue.metrics.get(metric_slug)
-        if metric is None:
-            raise RowError(line, f"metric: no metric has the slug \u201c{metric_slug}\u201d.")
-        source = catalogue.sources.get(source_ref)
-        if source is None:
-            raise RowError(line, f"source: no source has the key or id \u201c{source_ref}\u201d.")
+        subject_id, metric, source = self._references(line, subject, metric_slug, source_ref)
         attributed_to_id = None
         if attributed:
-            attributed_to_id = catalogue.publishers.get(attributed)
+            attributed_to_id = self.catalogue.publishers.get(attributed)
             if attributed_to_id is None:
                 raise RowError(
                     line, f"attributed_to: no publisher has the slug \u201c{attributed}\u201d."

@@ -15,8 +15,6 @@ every foreign key is a single column the store can check; otherwise PostgreSQL c
 usual. The constraints stay in the schema throughout and check every other write.
 """
 
-import datetime
-
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -24,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from claims.bulk.encoding import CopyFormat, copy_text
 from claims.bulk.rows import COLUMNS, KEY_LENGTH, RowError
 from claims.models import Claim
+from qwenkb.copying import column_defaults, history_stamp, next_ids
 
 REFERENCES = tuple(
     f.attname for f in Claim._meta.concrete_fields if f.is_relation and f.attname in COLUMNS
@@ -34,23 +33,12 @@ HEAD_INDEXES = tuple(COLUMNS.index(column) for column in HEAD_COLUMNS)
 HISTORY_COLUMNS = ("history_date", "history_type", "history_user_id", "history_change_reason")
 
 
-def _defaults(model, skip: set[str], now: datetime.datetime) -> dict:
-    """The columns an import does not fill: their defaults, or the time for auto_now fields."""
-    return {
-        f.attname: now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in model._meta.concrete_fields
-        if not f.generated and f.attname not in skip
-    }
-
-
 class CopyStore:
     """Copies new claims and their history rows; PostgreSQL only."""
 
     def __init__(self, *, reason: str, user=None):
         now = timezone.now()
-        fixed = _defaults(Claim, {"id", *COLUMNS}, now)
+        fixed = column_defaults(Claim, {"id", *COLUMNS}, now)
         self.table, self.history_table = Claim._meta.db_table, Claim.history.model._meta.db_table
         self.columns = ("id", *COLUMNS, *fixed)
         self.history_columns = (*self.columns, *HISTORY_COLUMNS)
@@ -59,7 +47,7 @@ class CopyStore:
         self.format = fmt = CopyFormat(self._types())
         self.encode = fmt.encoder(COLUMNS)  # in the workers: a row's columns, without the id
         tail = fmt.fields(fixed)
-        stamp = fmt.fields({"history_date": now, "history_type": "+", "history_user_id": user_id})
+        stamp = fmt.fields(history_stamp(now, user))
         prefix = f"{reason}, line "
         if fmt.binary:
             write_id, count = fmt.encoders["id"], len(self.columns).to_bytes(2)
@@ -149,10 +137,12 @@ class CopyStore:
         """A new transaction: row locks taken in earlier ones are gone."""
         self.locked = {}
 
-    def _lock_references(self, lines: list[int], heads: list[tuple]) -> None:
+    def _lock_references(
+        self, checks: list[tuple[str, str, str]], lines: list[int], heads: list[tuple]
+    ) -> None:
         """Lock (FOR KEY SHARE) every row the new rows reference; a missing one is a RowError."""
         wanted: dict[tuple[str, str], set] = {}
-        for column, table, target in self.checks:
+        for column, table, target in checks:
             ids = wanted.setdefault((table, target), set())
             if column in self.fixed:
                 ids.add(self.fixed[column])
@@ -173,11 +163,18 @@ class CopyStore:
                 found = {pk for (pk,) in cursor.fetchall()}
                 locked |= found
                 if todo - found:
-                    self._gone(lines, heads, table, todo - found)
+                    self._gone(checks, lines, heads, table, todo - found)
 
-    def _gone(self, lines: list[int], heads: list[tuple], table: str, gone: set) -> None:
+    def _gone(
+        self,
+        checks: list[tuple[str, str, str]],
+        lines: list[int],
+        heads: list[tuple],
+        table: str,
+        gone: set,
+    ) -> None:
         """Name the first row that references a row no longer there."""
-        columns = [column for column, target_table, _ in self.checks if target_table == table]
+        columns = [column for column, target_table, _ in checks if target_table == table]
         for column in columns:
             if self.fixed.get(column) in gone:
                 raise RowError(lines[0], f"{column} {self.fixed[column]} is gone from {table}.")
@@ -190,13 +187,9 @@ class CopyStore:
     def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> None:
         """Store new claims (their lines, heads and encoded rows) and their history rows."""
         if self.checks is not None:
-            self._lock_references(lines, heads)
+            self._lock_references(self.checks, lines, heads)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [self.table, len(rows)],
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
+            ids = next_ids(cursor, self.table, len(rows))
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
             if self.checks is not None:
                 cursor.execute("SHOW session_replication_role")
@@ -229,7 +222,7 @@ class InsertStore:
         claims = []
         for line, row in zip(lines, rows, strict=True):
             claim = Claim(**dict(zip(COLUMNS, row, strict=True)))
-            claim._change_reason = f"{self.reason}, line {line}"
+            claim._change_reason = f"{self.reason}, line {line}"  # type: ignore[attr-defined]  # read by simple_history
             claims.append(claim)
         bulk_create_with_history(claims, Claim, batch_size=500, default_user=self.user)
 

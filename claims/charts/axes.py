@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from claims.choices import Dimension, ValueType
 from claims.display import CURRENCY_SIGNS
@@ -56,10 +57,10 @@ class Scale:
                 values = [m * 10.0**d for d in range(first - 1, last + 1) for m in (1, 2, 5)]
             return [v for v in values if self.lo <= v <= self.hi]
         mantissa, exponent = nice_step(self.hi - self.lo)
-        step = mantissa * 10.0**exponent
-        first = math.ceil(self.lo / step - 1e-9)
+        spacing = mantissa * 10.0**exponent
+        first = math.ceil(self.lo / spacing - 1e-9)
         # k * mantissa, then one scaling by a power of ten: 3 * 0.1 would give 0.30000000000000004.
-        scaled = (k * mantissa for k in range(first, math.floor(self.hi / step + 1e-9) + 1))
+        scaled = (k * mantissa for k in range(first, math.floor(self.hi / spacing + 1e-9) + 1))
         return [v * 10.0**exponent if exponent >= 0 else v / 10.0**-exponent for v in scaled]
 
 
@@ -141,11 +142,12 @@ def number_label(value: float, *, dimension: str = "", currency: str = "") -> st
     text = exact_number(value)
     if currency:
         return CURRENCY_SIGNS.get(currency, currency + " ") + text
-    return text + {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}.get(dimension, "")
+    symbols: dict[str, str] = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}
+    return text + symbols.get(dimension, "")
 
 
-def _day(date: datetime.date | None) -> float | None:
-    return None if date is None else float(date.toordinal())
+def _day(date: datetime.date) -> float:
+    return float(date.toordinal())
 
 
 def date_interval(start, end) -> Interval | None:
@@ -175,7 +177,7 @@ class Axis:
     """How a metric's claims lie on one value axis."""
 
     dates: bool
-    intervals: list[tuple[object, Interval]]
+    intervals: list[tuple[Any, Interval]]  # (claim or claim row, where its value lies)
     label: str
     format: Callable[[float], str]
     notes: list[str]
@@ -185,16 +187,16 @@ def value_axis(metric, claims) -> Axis | None:
     """The claims of a quantity or date metric as intervals on one axis (None for other types)."""
     notes: list[str] = []
     if metric.value_type == ValueType.DATE:
-        pairs = [(c, date_interval(c.date_start, c.date_end)) for c in claims]
+        dated = [(c, date_interval(c.date_start, c.date_end)) for c in claims]
         fmt = lambda v: datetime.date.fromordinal(int(v)).isoformat()  # noqa: E731
-        return Axis(True, [(c, i) for c, i in pairs if i], "date", fmt, notes)
+        return Axis(True, [(c, i) for c, i in dated if i], "date", fmt, notes)
     if metric.value_type != ValueType.QUANTITY:
         return None
     currency = ""
     if metric.dimension == Dimension.MONEY:
         counts = Counter(c.currency for c in claims if c.currency)
         currency = counts.most_common(1)[0][0] if counts else ""
-    pairs = []
+    pairs: list[tuple[Any, Interval]] = []
     for claim in claims:
         interval = quantity_interval(claim, currency)
         if interval is None and currency and claim.currency:

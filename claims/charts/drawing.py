@@ -8,6 +8,7 @@ a figure is a dot; marks are coloured by the source's reliability grade.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from claims.charts.axes import (
     Interval,
@@ -160,7 +161,7 @@ def row_chart(
     *,
     chart_id: str,
     title: str,
-    rows: list[tuple[str, list[tuple[object, Interval]]]],
+    rows: list[tuple[str, list[tuple[Any, Interval]]]],
     dates: bool,
     x_label: str,
     fmt: Callable[[float], str],
@@ -231,8 +232,10 @@ def _describe(chart: Chart, scale: Scale) -> str:
 def series_chart(*, chart_id: str, title: str, metric, claims, link=None) -> Chart | None:
     """A quantity over time: x is each claim's as-of period, y its value (interval and figure)."""
     axis = value_axis(metric, claims)
+    if axis is None:
+        return None
     points = []
-    for claim, interval in axis.intervals if axis else []:
+    for claim, interval in axis.intervals:
         period = date_interval(claim.as_of_start, claim.as_of_end)
         if period is not None:
             points.append((claim, interval, period))

@@ -3,23 +3,19 @@
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from claims import conflicts
-from claims.choices import (
-    ClaimRank,
-    ClaimStatus,
-    ContradictionOrigin,
-    ContradictionStatus,
-)
+from claims.choices import ClaimStatus
+from claims.detection import plan
 from claims.detection.rows import ClaimRow, Group, RecordRow, claim_facts, metric_rules
 from claims.models import Contradiction, Metric
+from qwenkb.copying import copy_with_history
 
-# What a finding sets on an existing record, in this order.
-FOUND_FIELDS = ("subject_id", "metric_id", "kind", "severity", "explanation", "signature", "status")
 UPDATE_FIELDS = [
     "subject",
     "metric",
@@ -52,24 +48,27 @@ class Summary:
         self.closed += other.closed
 
 
-def _resolution_holds(record: RecordRow, claims: dict[int, ClaimRow]) -> bool:
-    preferred = claims.get(record.preferred_claim_id)
-    other = claims.get(record.other(record.preferred_claim_id))
-    return (
-        preferred is not None
-        and other is not None
-        and preferred.rank == ClaimRank.PREFERRED
-        and other.rank == ClaimRank.DEPRECATED
-    )
-
-
-def _reopens(record: RecordRow, signature: str, claims: dict[int, ClaimRow]) -> bool:
-    """Whether a settled or closed record goes back to open now that the pair conflicts."""
-    if record.status == ContradictionStatus.DISMISSED:
-        return record.signature != signature
-    if record.status == ContradictionStatus.RESOLVED:
-        return not _resolution_holds(record, claims)
-    return record.status == ContradictionStatus.CLOSED
+def findings(
+    groups: list[Group],
+    *,
+    claims: list[ClaimRow],
+    metrics: dict[int, Metric],
+    rates: dict[tuple[str, str], float],
+) -> list[tuple[Group, conflicts.Finding]]:
+    """What the rules find in each group's live claims."""
+    live: dict[Group, list[ClaimRow]] = defaultdict(list)
+    for claim in claims:
+        if claim.status != ClaimStatus.REJECTED:
+            live[(claim.subject_id, claim.metric_id)].append(claim)
+    found: list[tuple[Group, conflicts.Finding]] = []
+    for group in groups:
+        members = live.get(group, [])
+        if len(members) < 2:
+            continue
+        rules = metric_rules(metrics[group[1]])
+        for finding in conflicts.detect([claim_facts(c) for c in members], rules, rates=rates):
+            found.append((group, finding))
+    return found
 
 
 def reconcile(
@@ -78,7 +77,7 @@ def reconcile(
     claims: list[ClaimRow],
     records: list[RecordRow],
     metrics: dict[int, Metric],
-    rates: dict,
+    rates: dict[tuple[str, str], float],
     dry_run: bool = False,
     keep_opened: bool = True,
     records_of_pairs: Callable[[list[tuple[int, int]]], list[RecordRow]] | None = None,
@@ -88,40 +87,13 @@ def reconcile(
     ``claims`` are every claim of those groups (rejected ones included), as ``ClaimRow``s;
     ``records`` every contradiction record stored under those groups, as ``RecordRow``s;
     ``records_of_pairs`` finds the records of pairs the rules report that none of those is
-    (one query, only when there are such pairs). Only the
-    records that change are read as model instances (one query), to be written with their
-    history. Without ``keep_opened`` the summary lists no opened records, and PostgreSQL
-    stores new ones straight from their values, without building model instances.
+    (one query, only when there are such pairs). What changes is decided by the pure
+    ``plan.plan``; this applies it. Without ``keep_opened`` the summary lists no opened
+    records, and PostgreSQL stores new ones straight from their values, without building
+    model instances.
     """
-    summary = Summary(groups=len(groups))
-    by_id = {claim.id: claim for claim in claims}
-    live: dict[Group, list[ClaimRow]] = defaultdict(list)
-    for claim in claims:
-        if claim.status != ClaimStatus.REJECTED:
-            live[(claim.subject_id, claim.metric_id)].append(claim)
+    found = findings(groups, claims=claims, metrics=metrics, rates=rates)
     existing = {(r.claim_a_id, r.claim_b_id): r for r in records}
-    # Both claims' values, to tell later whether either has changed; a claim's part is
-    # computed once however many pairs it is in.
-    signatures: dict[int, str] = {}
-
-    def signature_of(claim_id: int) -> str:
-        signature = signatures.get(claim_id)
-        if signature is None:
-            signature = signatures[claim_id] = by_id[claim_id].value_signature()
-        return signature
-
-    seen: set[tuple[int, int]] = set()
-    to_create: list[dict] = []  # the new records' values
-    changes: dict[int, dict] = {}  # record id: the fields it takes, in the order found
-    opened: list[tuple[bool, int]] = []  # (new?, index in to_create or id), in order found
-    found: list[tuple[Group, conflicts.Finding]] = []
-    for group in groups:
-        members = live.get(group, [])
-        if len(members) < 2:
-            continue
-        rules = metric_rules(metrics[group[1]])
-        for finding in conflicts.detect([claim_facts(c) for c in members], rules, rates=rates):
-            found.append((group, finding))
     if records_of_pairs is not None:
         # A pair's record may be stored under another group (one of its claims was moved
         # here without detection running): it is this pair's record all the same.
@@ -129,66 +101,28 @@ def reconcile(
         if unknown:
             for record in records_of_pairs(unknown):
                 existing.setdefault((record.claim_a_id, record.claim_b_id), record)
-    for group, finding in found:
-        pair = (finding.a, finding.b)
-        seen.add(pair)
-        signature = f"{signature_of(finding.a)}#{signature_of(finding.b)}"
-        record = existing.get(pair)
-        if record is None:
-            opened.append((True, len(to_create)))
-            to_create.append(
-                {
-                    "claim_a_id": finding.a,
-                    "claim_b_id": finding.b,
-                    "subject_id": group[0],
-                    "metric_id": group[1],
-                    "kind": finding.kind,
-                    "severity": finding.severity,
-                    "explanation": finding.explanation,
-                    "signature": signature,
-                    "status": ContradictionStatus.OPEN,
-                    "origin": ContradictionOrigin.ENGINE,
-                }
-            )
-            continue
-        status = record.status
-        if _reopens(record, signature, by_id):
-            status = ContradictionStatus.OPEN
-        if status == ContradictionStatus.DISMISSED:
-            signature = record.signature
-        current = (
-            *(record.subject_id, record.metric_id, record.kind, record.severity),
-            *(record.explanation, record.signature, record.status),
-        )
-        new = (*group, finding.kind, finding.severity, finding.explanation, signature, status)
-        if current != new:
-            if status == ContradictionStatus.OPEN and record.status != ContradictionStatus.OPEN:
-                summary.reopened += 1
-                opened.append((False, record.id))
-            changes[record.id] = dict(zip(FOUND_FIELDS, new, strict=True))
-    wanted = set(groups)
-    for pair, record in existing.items():
-        if pair in seen or record.status != ContradictionStatus.OPEN:
-            continue
-        if (record.subject_id, record.metric_id) not in wanted:
-            continue
-        a, b = by_id.get(pair[0]), by_id.get(pair[1])
-        rejected = any(c is None or c.status == ClaimStatus.REJECTED for c in (a, b))
-        if record.origin == ContradictionOrigin.MANUAL and not rejected:
-            continue
-        changes[record.id] = {"status": ContradictionStatus.CLOSED}
-        summary.closed += 1
-    summary.created = len(to_create)
-    summary.updated = len(changes) - summary.closed - summary.reopened
-    instances = _changed(changes)
+    changes = plan.plan(found, groups=groups, claims={c.id: c for c in claims}, records=existing)
+    return apply(changes, groups=len(groups), dry_run=dry_run, keep_opened=keep_opened)
+
+
+def apply(changes: plan.Plan, *, groups: int, dry_run: bool, keep_opened: bool) -> Summary:
+    """Write a plan (unless ``dry_run``), with history; the summary of what it did."""
+    summary = Summary(
+        groups=groups,
+        created=len(changes.create),
+        updated=len(changes.update) - changes.closed - changes.reopened,
+        reopened=changes.reopened,
+        closed=changes.closed,
+    )
+    instances = _changed(changes.update)
     to_update = list(instances.values())
     created: list[Contradiction] = []
     if dry_run:
-        created = [Contradiction(**values) for values in to_create] if keep_opened else []
-    elif to_create:
-        created = _create(to_create, instances=keep_opened)
+        created = [Contradiction(**values) for values in changes.create] if keep_opened else []
+    elif changes.create:
+        created = _create(changes.create, instances=keep_opened)
     if keep_opened:
-        summary.opened = [created[key] if new else instances[key] for new, key in opened]
+        summary.opened = [created[key] if new else instances[key] for new, key in changes.opened]
     if not dry_run and to_update:
         now = timezone.now()
         for record in to_update:
@@ -197,7 +131,7 @@ def reconcile(
     return summary
 
 
-def _changed(changes: dict[int, dict]) -> dict[int, Contradiction]:
+def _changed(changes: dict[int, dict[str, Any]]) -> dict[int, Contradiction]:
     """The records to update as model instances (in ``changes``' order), new values set."""
     if not changes:
         return {}
@@ -208,7 +142,7 @@ def _changed(changes: dict[int, dict]) -> dict[int, Contradiction]:
     return {pk: instances[pk] for pk in changes}
 
 
-def _create(rows: list[dict], *, instances: bool) -> list[Contradiction]:
+def _create(rows: list[dict[str, Any]], *, instances: bool) -> list[Contradiction]:
     """Store new records and their history: COPY on PostgreSQL, where a rescan creates many.
 
     Returns the records as model instances, with their ids, if ``instances`` is true (or
@@ -218,8 +152,6 @@ def _create(rows: list[dict], *, instances: bool) -> list[Contradiction]:
         records = [Contradiction(**values) for values in rows]
         bulk_create_with_history(records, Contradiction, batch_size=500)
         return records
-    from claims.bulk import copy_with_history  # bulk imports this module: import when used
-
     # Columns the values leave out take their defaults, as an instance's would.
     user = Contradiction.history.model.get_default_history_user(Contradiction(**rows[0]))
     ids = copy_with_history(Contradiction, rows, reasons=[None] * len(rows), user=user)

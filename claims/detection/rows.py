@@ -1,13 +1,14 @@
 """Claims as plain rows, and the plain values and rules the pure engine takes from them."""
 
-import dataclasses
 import datetime
 import functools
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any
 
 from claims import conflicts
 from claims.models import Claim, ExchangeRate, Metric
-from claims.models.claims import VALUE_COLUMNS
+from claims.values import ClaimValue
+from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 
 Group = tuple[int, int]  # (subject_id, metric_id)
 
@@ -36,16 +37,34 @@ _CLAIM_COLUMNS = (
 )
 
 
-class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):
+_VALUE_SLICE = slice(
+    _CLAIM_COLUMNS.index(VALUE_COLUMNS[0]), _CLAIM_COLUMNS.index(VALUE_COLUMNS[-1]) + 1
+)
+
+
+# The columns come from the value type's columns, so type checkers cannot list them.
+class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):  # type: ignore[misc]
     """The columns of a claim that detection reads: a plain row, without a model's cost.
 
     A rescan reads a hundred thousand claims; building model instances (and their source
-    and publisher) took most of its time. The value fingerprint is the model's own method.
+    and publisher) took most of its time.
     """
 
     __slots__ = ()
     COLUMNS = _CLAIM_COLUMNS
-    value_signature = Claim.value_signature
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, column: str) -> Any: ...  # every column is an attribute
+
+    @property
+    def value(self) -> ClaimValue:
+        """The value as read."""
+        return ClaimValue._make(self[_VALUE_SLICE])
+
+    def value_signature(self) -> str:
+        """The value's fingerprint (``ClaimValue.signature``)."""
+        return self.value.signature()
 
     @property
     def pk(self) -> int:
@@ -66,10 +85,20 @@ def claim_rows(claims) -> list[ClaimRow]:
 class RecordRow(
     namedtuple(
         "RecordRow",
-        (
-            *("id", "claim_a_id", "claim_b_id", "subject_id", "metric_id", "kind", "severity"),
-            *("status", "origin", "explanation", "signature", "preferred_claim_id"),
-        ),
+        [
+            "id",
+            "claim_a_id",
+            "claim_b_id",
+            "subject_id",
+            "metric_id",
+            "kind",
+            "severity",
+            "status",
+            "origin",
+            "explanation",
+            "signature",
+            "preferred_claim_id",
+        ],
     )
 ):
     """The columns of a contradiction record that reconciling reads, as a plain row.
@@ -92,37 +121,9 @@ def record_rows(records) -> list[RecordRow]:
 
 def claim_facts(claim: ClaimRow) -> conflicts.ClaimFacts:
     """The plain values of a claim that the rules look at."""
-    equivalent = None
-    if claim.eq_currency:
-        equivalent = conflicts.Money(claim.eq_currency, claim.eq_low, claim.eq_high, claim.eq_point)
-    # Positional: a rescan builds a hundred thousand of these, and keywords cost twice as
-    # much; _FACT_FIELDS pins the order.
-    return conflicts.ClaimFacts(
-        claim.id,
-        claim.value_text,
-        claim.label,
-        claim.bound or None,
-        claim.low,
-        claim.high,
-        claim.point,
-        claim.currency or None,
-        equivalent,
-        claim.date_start,
-        claim.date_end,
-        claim.text_value or None,
-        claim.entity_value_id,
-        claim.bool_value,
-        claim.as_of_start,
-        claim.as_of_end,
+    return ClaimValue._make(claim[_VALUE_SLICE]).facts(
+        claim.id, claim.value_text, claim.label, claim.as_of_start, claim.as_of_end
     )
-
-
-_FACT_FIELDS = (
-    *("id", "value_text", "label", "bound", "low", "high", "point", "currency", "equivalent"),
-    *("date_start", "date_end", "text", "entity_id", "boolean", "as_of_start", "as_of_end"),
-)
-if tuple(f.name for f in dataclasses.fields(conflicts.ClaimFacts)) != _FACT_FIELDS:
-    raise ImportError("conflicts.ClaimFacts changed its fields: update claim_facts")
 
 
 def metric_rules(metric: Metric) -> conflicts.Rules:

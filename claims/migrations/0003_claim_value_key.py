@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claim',
             name='value_key',
-            field=models.GeneratedField(db_persist=True, expression=claims.models.claims.ValueKey(), output_field=models.TextField()),
+            field=models.GeneratedField(db_persist=True, expression=claims.models.claims.ValueKey(('bound', 'low', 'high', 'point', 'currency', 'eq_currency', 'eq_low', 'eq_high', 'eq_point', 'date_start', 'date_end', 'text_value', 'entity_value_id', 'bool_value')), output_field=models.TextField()),
         ),
     ]

@@ -6,24 +6,17 @@ from django.db.models import F, Func, Q
 from simple_history.models import HistoricalRecords
 
 from claims.choices import Bound, ClaimRank, ClaimStatus
+from claims.values.claim_value import KEY_COLUMNS, ClaimValue
 from sources.choices import DatePrecision
 from sources.periods import format_period
 
-# The columns a claim's value is stored in. Claims equal in all of them get the same verdict
-# against any claim, and a claim never conflicts with its own value (``conflicts`` relies on
-# this too), so a group whose live claims share one value has no finding whatever the rules.
-VALUE_COLUMNS = (
-    *("bound", "low", "high", "point", "currency"),
-    *("eq_currency", "eq_low", "eq_high", "eq_point"),
-    *("date_start", "date_end", "text_value", "entity_value_id", "bool_value"),
-)
 _DATE_COLUMNS = frozenset({"date_start", "date_end"})
 
 
 class ValueKey(Func):
-    """All of a claim's value columns (``VALUE_COLUMNS``) as one text, exactly.
+    """The given value columns (``ClaimValue``'s ``KEY_COLUMNS``) as one text, exactly.
 
-    Two claims have equal keys exactly when they are equal in every value column, so
+    Two claims have equal keys exactly when they are equal in every such column, so
     "do the live claims of a group carry two values?" is one ``MIN(key) <> MAX(key)`` per
     group instead of comparing fourteen columns. Each column is written as an SQL literal
     (``NULL`` or quoted, quotes doubled), comma-separated, so no two rows share a key by
@@ -31,19 +24,25 @@ class ValueKey(Func):
     same double. PostgreSQL's generated columns take only immutable expressions, so a date
     is written as its day number (date to text depends on ``DateStyle``) and a double as
     ``float8`` text, exact at the default ``extra_float_digits`` (PostgreSQL 12 and later).
+
+    The columns are an argument, so a migration records them: a value column added later
+    changes the model's expression, and ``makemigrations`` writes the migration that
+    recomputes the key, instead of an old migration silently meaning something new.
     """
 
     output_field = models.TextField()
 
-    def __init__(self):
+    def __init__(self, columns: tuple[str, ...]):
+        # Deconstructed (Expression is deconstructible) with ``columns`` as given.
+        self.columns = tuple(columns)
         super().__init__(
-            *(F(column.removesuffix("_id")) for column in VALUE_COLUMNS),
+            *(F(column.removesuffix("_id")) for column in self.columns),
             output_field=models.TextField(),
         )
 
     def _joined(self, compiler, quote) -> tuple[str, list]:
         parts, params = [], []
-        for column, expression in zip(VALUE_COLUMNS, self.source_expressions, strict=True):
+        for column, expression in zip(self.columns, self.source_expressions, strict=True):
             sql, column_params = compiler.compile(expression)
             parts.append(quote(column, sql))
             params.extend(column_params)
@@ -105,7 +104,7 @@ class Claim(models.Model):
     # Filled by the database: the value columns as one text (``ValueKey``), for finding the
     # groups whose claims disagree without comparing every column. Not kept in the history.
     value_key = models.GeneratedField(
-        expression=ValueKey(), output_field=models.TextField(), db_persist=True
+        expression=ValueKey(KEY_COLUMNS), output_field=models.TextField(), db_persist=True
     )
 
     quote = models.TextField(help_text="Verbatim from the source: the shortest span carrying it.")
@@ -249,20 +248,11 @@ class Claim(models.Model):
         """The as-of period in words."""
         return format_period(self.as_of_start, self.as_of_end, self.as_of_precision)
 
+    @property
+    def value(self) -> ClaimValue:
+        """The value as read, from its columns."""
+        return ClaimValue.from_columns(self)
+
     def value_signature(self) -> str:
         """A fingerprint of the value as read, to tell whether a value has changed."""
-        parts = (
-            self.bound,
-            self.low,
-            self.high,
-            self.point,
-            self.currency,
-            self.eq_currency,
-            self.eq_point,
-            self.date_start,
-            self.date_end,
-            " ".join(self.text_value.casefold().split()),
-            self.entity_value_id,
-            self.bool_value,
-        )
-        return "|".join("" if part is None else str(part) for part in parts)
+        return self.value.signature()

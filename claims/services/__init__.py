@@ -18,25 +18,47 @@ from claims.services.claims import (
     claim_update,
 )
 from claims.services.contradictions import contradiction_dismiss, contradiction_resolve
-from claims.services.entities import entity_create, entity_merge, entity_names_check, entity_update
+from claims.services.entities import (
+    entity_aliases_update,
+    entity_create,
+    entity_merge,
+    entity_names_check,
+    entity_update,
+)
 from claims.services.metrics import METRIC_FIELDS, metric_save
+from claims.services.quotes import claim_quotes_locate
+from claims.services.rates import (
+    RATE_FIELDS,
+    RateWrite,
+    exchange_rate_delete,
+    exchange_rate_save,
+)
+from claims.services.tokens import token_replace, token_revoke
 
 __all__ = [
     "CLAIM_INPUT_FIELDS",
     "METRIC_FIELDS",
+    "RATE_FIELDS",
     "ClaimWrite",
+    "RateWrite",
     "claim_accept",
     "claim_create",
     "claim_inputs",
     "claim_prefer",
     "claim_prepare",
+    "claim_quotes_locate",
     "claim_reject",
     "claim_update",
     "contradiction_dismiss",
     "contradiction_resolve",
+    "entity_aliases_update",
     "entity_create",
     "entity_merge",
     "entity_names_check",
     "entity_update",
+    "exchange_rate_delete",
+    "exchange_rate_save",
     "metric_save",
+    "token_replace",
+    "token_revoke",
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from claims import detection
 from claims.choices import ClaimRank, ClaimStatus
 from claims.models import Claim, Contradiction, Entity, Metric
-from claims.reading import read_period, read_value
+from claims.reading import read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
 from qwenkb.history import stamp
 from sources.choices import DatePrecision
@@ -24,6 +24,7 @@ CLAIM_INPUT_FIELDS = (
     "quote",
     "attributed_to",
     "as_of",
+    "as_of_text",
     "status",
     "rank",
     "notes",
@@ -56,6 +57,7 @@ def claim_prepare(
     quote: str,
     attributed_to: Publisher | None = None,
     as_of: str | tuple | None = None,
+    as_of_text: str | None = None,
     status: str = ClaimStatus.PROPOSED,
     rank: str = ClaimRank.NORMAL,
     notes: str = "",
@@ -63,7 +65,9 @@ def claim_prepare(
     """Validate a claim's input and return the model field values to store.
 
     ``as_of`` is a period as written ("March 22–28, 2026"), a (start, end, precision) tuple,
-    or None for the source's own date. Every problem found is reported, each under its field.
+    or None for the source's own date; ``as_of_text`` is instead the source's own words ("by the
+    end of January"), read against the source's date. Every problem found is reported, each
+    under its field.
     """
     errors: dict[str, list[str]] = {}
     for field, value, what in (
@@ -86,22 +90,15 @@ def claim_prepare(
         "notes": notes or "",
         "quote_offset": None,
     }
-    for field, value, choices, label in (
+    for field, given, choices, label in (
         ("status", status, ClaimStatus, "Status"),
         ("rank", rank, ClaimRank, "Rank"),
     ):
         try:
-            fields[field] = _choice(value, choices, field, label)
+            fields[field] = _choice(given, choices, field, label)
         except ValidationError as exc:
             errors.setdefault(field, []).extend(exc.message_dict[field])
-    if source is not None and quote.strip() and source.text:
-        offset = source.text.find(quote)
-        if offset < 0:
-            errors.setdefault("quote", []).append(
-                f"The quote is not found verbatim in the text of \u201c{source.title}\u201d; "
-                "copy it exactly, character for character."
-            )
-        fields["quote_offset"] = max(offset, 0) if offset >= 0 else None
+    fields["quote_offset"] = _quote_offset(source, quote, errors)
     context = source.published if source is not None else None
     if metric is not None:
         try:
@@ -112,16 +109,40 @@ def claim_prepare(
             for field, messages in exc.message_dict.items():
                 errors.setdefault(field, []).extend(messages)
     try:
-        fields |= _as_of_fields(as_of, source)
+        fields |= _as_of_fields(as_of, source, as_of_text)
     except ValidationError as exc:
-        errors.setdefault("as_of", []).extend(exc.message_dict["as_of"])
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     return fields
 
 
-def _as_of_fields(as_of, source: Source | None) -> dict:
-    if isinstance(as_of, str) and as_of.strip():
+def _quote_offset(source: Source | None, quote: str, errors: dict[str, list[str]]) -> int | None:
+    """Where the quote stands in the source's text (None without a text); a quote the text
+    does not contain is an error under ``quote``."""
+    if source is None or not quote.strip() or not source.text:
+        return None
+    offset = source.text.find(quote)
+    if offset < 0:
+        errors.setdefault("quote", []).append(
+            f"The quote is not found verbatim in the text of \u201c{source.title}\u201d; "
+            "copy it exactly, character for character."
+        )
+        return None
+    return offset
+
+
+def _as_of_fields(as_of, source: Source | None, as_of_text: str | None = None) -> dict:
+    if as_of_text is not None and as_of_text.strip():
+        if (isinstance(as_of, str) and as_of.strip()) or isinstance(as_of, tuple):
+            raise ValidationError(
+                {"as_of_text": "Give the as-of period as_of or as_of_text, not both."}
+            )
+        if source is None:
+            return {}  # the missing source is reported under "source"
+        start, end, precision = read_as_of_text(as_of_text.strip(), source=source)
+    elif isinstance(as_of, str) and as_of.strip():
         context = source.published if source is not None else None
         start, end, precision = read_period(as_of.strip(), context=context)
     elif isinstance(as_of, tuple):
@@ -189,6 +210,8 @@ def claim_update(*, claim: Claim, user=None, reason: str = "", **changes) -> Cla
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     old_group = (claim.subject_id, claim.metric_id)
     inputs = claim_inputs(claim) | changes
+    if changes.get("as_of_text") and "as_of" not in changes:
+        del inputs["as_of"]  # the source's words replace the stored period
     fields = claim_prepare(**inputs)
     changed = {name: value for name, value in fields.items() if getattr(claim, name) != value}
     if not changed:

@@ -1,5 +1,7 @@
 """Writes of entities: create, change, and merge duplicates."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -28,9 +30,11 @@ def entity_names_check(*, entity: Entity | None, name: str, aliases: list[str]) 
                 )
             continue
         keys[key] = text
-        clash_entity = Entity.objects.filter(key=key).exclude(pk=own).first()
-        clash_alias = EntityAlias.objects.filter(key=key).exclude(entity_id=own)
-        clash_alias = clash_alias.select_related("entity").first()
+        others = Entity.objects.filter(key=key)
+        named = EntityAlias.objects.filter(key=key).select_related("entity")
+        if own is not None:
+            others, named = others.exclude(pk=own), named.exclude(entity_id=own)
+        clash_entity, clash_alias = others.first(), named.first()
         clash = clash_entity or (clash_alias.entity if clash_alias else None)
         if clash is not None:
             errors.setdefault(field, []).append(
@@ -57,7 +61,7 @@ def entity_create(
     kind: str,
     parent: Entity | None = None,
     description: str = "",
-    aliases: list[str] = (),
+    aliases: Sequence[str] = (),
     user=None,
     reason: str = "",
 ) -> Entity:
@@ -75,6 +79,28 @@ def entity_create(
         stamp(row, user=user, reason=reason)
         row.save()
     return entity
+
+
+@transaction.atomic
+def entity_aliases_update(
+    *, entity: Entity, names: list[str], user=None, reason: str = ""
+) -> list[EntityAlias]:
+    """Make an entity's aliases exactly ``names`` (kept, added or deleted, with history);
+    a name another entity already uses is refused."""
+    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    names = [n for n in names if name_key(n) != name_key(entity.name)]
+    entity_names_check(entity=entity, name=entity.name, aliases=names)
+    current = {alias.name: alias for alias in entity.aliases.all()}
+    for name, alias in current.items():
+        if name not in names:
+            stamp(alias, user=user, reason=reason)
+            alias.delete()
+    for name in names:
+        if name not in current:
+            alias = EntityAlias(entity=entity, name=name)
+            stamp(alias, user=user, reason=reason)
+            alias.save()
+    return list(entity.aliases.order_by("name"))
 
 
 @transaction.atomic

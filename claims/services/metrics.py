@@ -31,7 +31,7 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
     a unit its claims do not carry) is refused, naming the claims, and nothing is saved.
     """
     creating = metric is None
-    metric = Metric() if creating else Metric.objects.select_for_update().get(pk=metric.pk)
+    metric = Metric() if metric is None else Metric.objects.select_for_update().get(pk=metric.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(metric, k) != v}
     if not changed:
         return metric

@@ -7,17 +7,27 @@ message names the text; a reading never falls back to 0 or None. Only the standa
 used, so models, forms, serializers and commands can all share this one reader.
 """
 
+from claims.values.asof import Period, ProjectedPeriod, find_as_of, read_as_of
+from claims.values.claim_value import ClaimValue
 from claims.values.dates import read_date
+from claims.values.kinds import CURRENCIES, ValueType
 from claims.values.quantities import format_number, read_quantity, short_number
 from claims.values.types import Bound, DatePrecision, DateValue, Quantity, UnreadableValue
 
 __all__ = [
+    "CURRENCIES",
     "Bound",
+    "ClaimValue",
     "DatePrecision",
     "DateValue",
+    "Period",
+    "ProjectedPeriod",
     "Quantity",
     "UnreadableValue",
+    "ValueType",
+    "find_as_of",
     "format_number",
+    "read_as_of",
     "read_date",
     "read_quantity",
     "short_number",

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claims.values.kinds import CURRENCIES as _CURRENCIES
 from claims.values.types import Bound, Quantity, UnreadableValue
 
 # --- vocabulary ------------------------------------------------------------------------------
@@ -25,7 +26,6 @@ _TENS_NAMES = "twenty thirty forty fifty sixty seventy eighty ninety"
 _TENS = {word: 10 * i for i, word in enumerate(_TENS_NAMES.split(), 2)}
 _BIG = {word: 10**e for word, e in _SCALES.items() if e > 2}
 _NUMBER_WORDS = {*_SMALL, *_TENS, *_SCALES, "dozen", "a", "an", "half", "and"}
-_CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY")
 _CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "CN¥": "CNY", "JP¥": "JPY", "RMB": "CNY"}
 _CURRENCY_SIGNS |= {"$": "USD", "¥": "CNY", "€": "EUR", "£": "GBP"} | {c: c for c in _CURRENCIES}
 _CURRENCY_WORDS = {"us dollars": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD"}
@@ -36,7 +36,10 @@ _QUALIFIER_PHRASES = {
     Bound.APPROXIMATE: "nearly|about|around|approximately|approx.|approx|roughly|almost|"
     "close to|some|an estimated|circa|~|≈",
     Bound.MORE_THAN: "over|exceeding|more than|above|greater than|beyond|in excess of|"
-    "just over|well over|upwards of",
+    "just over|well over|upwards of|north of|"
+    # News writes a figure passed as a verb: "surpassed 1 billion" is more than 1 billion.
+    "exceed|exceeds|exceeded|surpass|surpasses|surpassed|surpassing|cross|crosses|crossed|"
+    "crossing|tops|topped|topping|passed",
     Bound.AT_LEAST: "at least|no less than|no fewer than|not less than|a minimum of",
     Bound.AT_MOST: "up to|at most|no more than|not more than|a maximum of|as many as|as much as",
     Bound.LESS_THAN: "under|less than|below|fewer than|just under|lower than",
@@ -53,6 +56,13 @@ _NOT_UNITS |= {"least", "most", "more", "less", "fewer", "odd", "so", "or", "and
 _NOT_UNITS |= {"between", "than", "of", "per", "fold", "times", "percent", "cent"}
 _SUFFIX_BOUNDS = {"more": Bound.AT_LEAST, "less": Bound.AT_MOST, "fewer": Bound.AT_MOST}
 _SUFFIX_BOUNDS["so"] = Bound.APPROXIMATE
+# Words shaped like a scale that this reader does not know: refused, never taken for a unit.
+_SCALE_LIKE = re.compile(r"[a-z]*illions?|lakhs?|crores?", re.I)
+# Units written glued to the figure or abbreviated ("144GB", "3 GHz"), by lower-case spelling.
+_COMPACT_UNIT_NAMES = "KB MB GB TB PB KiB MiB GiB TiB Kbps Mbps Gbps Hz kHz MHz GHz nm ms kW MW GW"
+_COMPACT_UNITS = {u.lower(): u for u in f"{_COMPACT_UNIT_NAMES} TFLOPS PFLOPS EFLOPS".split()}
+# Ages as written: "a 32-year-old", "32 years old", "a 6-month-old".
+_AGE = re.compile(r"[ -](year|month|week|day)s?[ -]old", re.I)
 _VAGUE = re.compile(
     r"(?:(tens|hundreds) of )?(hundreds|thousands|millions|billions|trillions)(?: of (.+))?", re.I
 )
@@ -135,7 +145,8 @@ def trim_text(s: str) -> str:
     return re.sub(r"[ \"'“”‘’«».,;:!?*…]+$", "", s)
 
 
-def _read(s: str, text: str, tol: float) -> Quantity:
+def _qualified(s: str) -> tuple[list[Bound], str]:
+    """The bounds that words around the figure state ("over …", "… or more"), and the rest."""
     bounds: list[Bound] = []
     m = re.search(r" or (more|less|fewer|so)$", s, re.I)
     if m:
@@ -147,6 +158,23 @@ def _read(s: str, text: str, tol: float) -> Quantity:
             bounds.append(bound)
             s = rest.strip()
             break
+    return bounds, s
+
+
+def _limits(point: float, bound: Bound, tol: float) -> tuple[float | None, float | None]:
+    """The low and high ends a bound gives a figure."""
+    if bound is Bound.APPROXIMATE:
+        return point - abs(point) * tol, point + abs(point) * tol
+    if bound in (Bound.MORE_THAN, Bound.AT_LEAST):
+        return point, None
+    if bound in (Bound.AT_MOST, Bound.LESS_THAN):
+        return None, point
+    return point, point
+
+
+def _read(s: str, text: str, tol: float) -> Quantity:
+    bounds, s = _qualified(s)
+    s = re.sub(r"^an? (?=\d)", "", s, flags=re.I)  # "a 32-year-old", "a 2-million-token"
     if vague := _VAGUE.fullmatch(s):
         if bounds:
             raise UnreadableValue(text, "a vague amount cannot also carry a bound")
@@ -160,20 +188,14 @@ def _read(s: str, text: str, tol: float) -> Quantity:
     if len(pieces) == 2:
         if bounds:
             raise UnreadableValue(text, "a range cannot also carry a bound")
-        return _range(*pieces, text)
+        return _range(pieces[0], pieces[1], text)
     figure = _figure(s, text)
     bounds += [Bound.AT_LEAST] * figure.plus + [Bound.APPROXIMATE] * figure.odd
     if len(bounds) > 1:
         raise UnreadableValue(text, "it states more than one bound")
     point = _to_float(figure.value, text)
     bound = bounds[0] if bounds else Bound.EXACT
-    low = high = point
-    if bound is Bound.APPROXIMATE:
-        low, high = point - abs(point) * tol, point + abs(point) * tol
-    elif bound in (Bound.MORE_THAN, Bound.AT_LEAST):
-        high = None
-    elif bound in (Bound.AT_MOST, Bound.LESS_THAN):
-        low = None
+    low, high = _limits(point, bound, tol)
     return Quantity(text, bound, low, high, point, figure.unit)
 
 
@@ -221,7 +243,22 @@ def _figure(s: str, text: str) -> _Figure:
     figure = _Figure(-value if negative else value, scale)
     figure.plus = c.eat(r" ?\+") is not None
     figure.odd = c.eat(r"[ -]odd\b", re.I) is not None
-    if c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
+    currency = _kind(c, figure, currency)
+    if not figure.plus:
+        figure.plus = c.eat(r"\+") is not None
+    if currency:
+        if figure.unit:
+            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
+        figure.unit, figure.money = currency, True
+    return _unit_after(c, figure, text)
+
+
+def _kind(c: _Cursor, figure: _Figure, currency: str | None) -> str | None:
+    """Read what the words after the number make it: an age, a percentage, a multiple, a
+    currency word or a compact unit ("144GB"); returns the currency."""
+    if m := c.eat(_AGE.pattern, re.I):
+        figure.unit = f"{m[1].lower()}s"
+    elif c.eat(r" ?(?:%|％|per ?cent\b|pp\b|percentage points?\b)", re.I):
         figure.unit = "%"
     elif c.eat(r" ?×|x(?![a-z])| times\b|[ -]?fold\b", re.I):
         figure.unit = "×"
@@ -230,12 +267,13 @@ def _figure(s: str, text: str) -> _Figure:
         if currency not in (None, suffix):
             raise c.refuse(f"it names two currencies, {currency} and {suffix}")
         currency = suffix
-    if not figure.plus:
-        figure.plus = c.eat(r"\+") is not None
-    if currency:
-        if figure.unit:
-            raise c.refuse(f"it mixes the currency {currency} with {figure.unit}")
-        figure.unit, figure.money = currency, True
+    elif m := c.eat(r" ?(" + "|".join(_COMPACT_UNITS) + r")(?![A-Za-z])", re.I):
+        figure.unit = _COMPACT_UNITS[m[1].lower()]
+    return currency
+
+
+def _unit_after(c: _Cursor, figure: _Figure, text: str) -> _Figure:
+    """Read what follows the figure: nothing, unit words, or something refused."""
     rest = c.s[c.i :]
     if not rest or (figure.money and re.fullmatch(r" per .+", rest, re.I)):
         return figure  # money drops a trailing "per …" phrase
@@ -245,6 +283,10 @@ def _figure(s: str, text: str) -> _Figure:
         raise c.refuse(f'"{c.s[: c.i]}{rest}" is not a well-formed number')
     if re.search(r"\d", rest):
         raise c.refuse("it holds more than one figure")
+    if not figure.unit and re.fullmatch(r"-[A-Za-z]+(?:-[A-Za-z]+)*", rest):
+        # A hyphenated compound names its unit in the singular: "2-million-token".
+        figure.unit, figure.words = _unit_words(rest[1:], text), True
+        return figure
     if figure.unit or not rest.startswith(" "):
         raise c.refuse(f'"{rest.strip()}" after the figure is not a unit')
     figure.unit, figure.words = _unit_words(rest, text), True
@@ -278,11 +320,11 @@ def _number(c: _Cursor) -> tuple[Decimal, int]:
         ends.pop()
     if not words:
         raise c.refuse("no figure found")
-    value = _words_value(words)
-    if value is None:
+    number = _words_value(words)
+    if number is None:
         raise c.refuse(f'"{c.s[c.i : ends[-1]]}" is not a number')
     c.i = ends[-1]
-    return Decimal(value), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
+    return Decimal(number), 10 ** _SCALES[words[-1]] if words[-1] in _SCALES else 0
 
 
 def _words_value(words: list[str]) -> float | None:
@@ -296,6 +338,11 @@ def _words_value(words: list[str]) -> float | None:
         words = ["one", *words[1:]]
     if words == ["zero"]:
         return 0
+    return _words_total(words)
+
+
+def _words_total(words: list[str]) -> float | None:
+    """Value of number words that start with a number ("twenty-five thousand")."""
     total, group, last, previous_big = 0, 0, "", math.inf
     for index, word in enumerate(words):
         final = index == len(words) - 1
@@ -321,6 +368,10 @@ def _words_value(words: list[str]) -> float | None:
 
 def _unit_words(words: str, text: str) -> str:
     words = words.strip()
+    for word in re.split(r"[ -]", words.lower()):
+        if _SCALE_LIKE.fullmatch(word) and word.removesuffix("s") not in _SCALES:
+            known = ", ".join(name for name, e in _SCALES.items() if e > 2)
+            raise UnreadableValue(text, f'"{word}" is not a scale this reader knows ({known})')
     split = words.lower().split()
     joining = {"per", "of"} - {*split[:1], *split[-1:]}  # inside only: "tokens per second"
     if not split or not _UNIT_WORDS.fullmatch(words) or {*split} & (_NOT_UNITS - joining):
@@ -345,7 +396,8 @@ def format_number(value: float) -> str:
         return "0"
     for word in ("trillion", "billion", "million"):
         mantissa = exact.scaleb(-_SCALES[word], _EXACT).normalize(_EXACT)
-        if mantissa >= 1 and mantissa.as_tuple().exponent >= -3:
+        exponent = mantissa.as_tuple().exponent  # an int: the mantissa is finite
+        if mantissa >= 1 and isinstance(exponent, int) and exponent >= -3:
             return f"{sign}{mantissa:,f} {word}"
     return f"{sign}{exact.normalize(_EXACT):,f}"
 

@@ -5,15 +5,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from claims.api.facets import FacetsMixin, facets_parameter
-from claims.facets import PUBLISHER_FACETS, SOURCE_FACETS
-from claims.filtersets import PublisherFilterSet, SourceFilterSet
-from claims.loading import read_published
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 from sources import services
 from sources.api import serializers as s
+from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
+from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
+from sources.periods import read_published
 
 
 @extend_schema_view(list=extend_schema(parameters=[facets_parameter(PUBLISHER_FACETS)]))

@@ -78,3 +78,101 @@ def test_ordered_pages_break_ties_by_id(seeded):
     points = [(c["value"].get("point") is None, c["value"].get("point") or 0) for c in first]
     figures = [p for missing, p in points if not missing]
     assert figures == sorted(figures)
+
+
+@pytest.fixture
+def generated(db, reviewer):
+    """A synthetic knowledge base of every value type, some contradictions settled."""
+    import io
+
+    from django.core.management import call_command
+
+    from claims import services
+
+    call_command(
+        "generate_synthetic",
+        "--claims",
+        "600",
+        "--seed",
+        "5",
+        "--no-progress",
+        stdout=io.StringIO(),
+    )
+    records = list(Contradiction.objects.order_by("id")[:6])
+    assert len(records) == 6
+    for record in records[:3]:
+        services.contradiction_resolve(
+            contradiction=record, preferred_claim=record.claim_b, note="b", user=reviewer
+        )
+    for record in records[3:]:
+        services.contradiction_dismiss(contradiction=record, note="same", user=reviewer)
+    return reviewer
+
+
+def test_row_payloads_equal_the_serializer_over_generated_claims(generated):
+    from claims.api import rows
+
+    claims = list(ClaimViewSet().get_queryset())
+    assert len(claims) == 600
+    assert {c.metric.value_type for c in claims} == {
+        "quantity",
+        "date",
+        "text",
+        "entity",
+        "boolean",
+    }
+    full = list(Claim.objects.order_by("id").values(*rows.CLAIM_COLUMNS))
+    brief = list(Claim.objects.order_by("id").values(*rows.BRIEF_COLUMNS))
+    assert rows.claim_payloads(full) == s.ClaimSerializer(claims, many=True).data
+    assert rows.claim_payloads(brief, brief=True) == s.ClaimBriefSerializer(claims, many=True).data
+    records = list(ContradictionViewSet().get_queryset())
+    record_rows = list(
+        Contradiction.objects.order_by("-severity", "id").values(*rows.CONTRADICTION_COLUMNS)
+    )
+    assert (
+        rows.contradiction_payloads(record_rows)
+        == s.ContradictionSerializer(records, many=True).data
+    )
+    assert sum(record.resolved_at is not None for record in records) == 6
+
+
+def test_brief_is_a_subset_of_the_full_claim(generated):
+    claims = list(ClaimViewSet().get_queryset()[:50])
+    for full, brief in zip(
+        s.ClaimSerializer(claims, many=True).data,
+        s.ClaimBriefSerializer(claims, many=True).data,
+        strict=True,
+    ):
+        assert list(brief) == s.ClaimSerializer.Meta.brief_fields
+        assert brief["subject"] == full["subject"]["slug"]
+        assert brief["metric"] == full["metric"]["slug"]
+        assert {k: v for k, v in brief.items() if k not in ("subject", "metric")} == {
+            k: full[k] for k in brief if k not in ("subject", "metric")
+        }
+
+
+def test_every_timestamp_is_written_in_utc_with_z(generated, anon):
+    settled = Contradiction.objects.filter(status="resolved").order_by("id").first()
+    detail = anon.get(f"/api/contradictions/{settled.pk}/").json()
+    listed = [r for r in anon.get("/api/contradictions/", {"page_size": 100}).json()["results"]]
+    stamps = [detail["resolution"]["at"], detail["created_at"], detail["updated_at"]]
+    stamps += [r["resolution"]["at"] for r in listed if r["resolution"]]
+    stamps += [c["created_at"] for r in listed for c in r["claims"]]
+    assert len(stamps) > 10
+    assert all(stamp.endswith("Z") and "+00:00" not in stamp for stamp in stamps)
+
+
+def test_the_row_compiler_refuses_a_field_it_cannot_compile():
+    from rest_framework import serializers
+
+    from claims.api.serializers.contract import compile_rows
+
+    class Computed(serializers.Serializer):
+        id = serializers.IntegerField()
+        extra = serializers.SerializerMethodField()
+
+        def get_extra(self, obj):
+            return 1
+
+    with pytest.raises(TypeError, match="extra"):
+        compile_rows(Computed())

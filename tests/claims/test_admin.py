@@ -332,3 +332,75 @@ def test_editors_cannot_accept_through_the_claim_form(editor_client):
     editor_client.post(url, claim_form(subject, metric, src, status="accepted", rank="preferred"))
     claim = Claim.objects.get()
     assert (claim.status, claim.rank) == ("proposed", "normal")
+
+
+def test_a_rate_added_in_the_admin_opens_its_contradiction_at_once(reviewer_client, reviewer):
+    from claims.models import ExchangeRate
+
+    subject, price = factories.entity(), factories.metric(dimension="money", unit="")
+    factories.claim(subject=subject, metric_=price, value="RMB 8", quote="a")
+    factories.claim(subject=subject, metric_=price, value="EUR 5", quote="b")
+    assert not Contradiction.objects.exists()
+    form = {"from_currency": "EUR", "to_currency": "CNY", "rate": "8", "note": "", "reason": "ECB"}
+    response = reviewer_client.post(reverse("admin:claims_exchangerate_add"), form, follow=True)
+    assert response.status_code == 200
+    record = Contradiction.objects.get(subject=subject)
+    assert record.status == "open"
+    assert "Review it" in response.content.decode()
+    rate = ExchangeRate.objects.get()
+    assert (rate.history.get().history_user, rate.history.get().history_change_reason) == (
+        reviewer,
+        "ECB",
+    )
+
+
+def test_the_metric_form_runs_the_metric_service_once(editor_client, monkeypatch):
+    from claims import services
+
+    metric = factories.metric()
+    factories.claim(metric_=metric, value="27B")
+    calls = []
+    real = services.metric_save
+    monkeypatch.setattr(services, "metric_save", lambda **kw: calls.append(kw) or real(**kw))
+    form = {
+        "name": metric.name,
+        "slug": metric.slug,
+        "description": "",
+        "value_type": "quantity",
+        "dimension": "number",
+        "unit": "parameters",
+        "tolerance": "0.1",
+        "single_valued": "on",
+        "reason": "looser",
+    }
+    url = reverse("admin:claims_metric_change", args=[metric.pk])
+    assert editor_client.post(url, form).status_code == 302
+    assert len(calls) == 1 and calls[0]["reason"] == "looser"
+    metric.refresh_from_db()
+    assert metric.tolerance == 0.1
+
+
+def test_aliases_removed_in_the_admin_go_through_the_service_with_history(editor_client, editor):
+    from claims.models import EntityAlias
+
+    entity = factories.entity(name="Qwen3.5-27B", aliases=["Qwen 3.5 27B dense"])
+    alias = entity.aliases.get()
+    form = {
+        "name": entity.name,
+        "slug": entity.slug,
+        "kind": entity.kind,
+        "description": "",
+        "reason": "not a name anyone uses",
+        "aliases-TOTAL_FORMS": "2",
+        "aliases-INITIAL_FORMS": "1",
+        "aliases-0-id": alias.pk,
+        "aliases-0-entity": entity.pk,
+        "aliases-0-name": alias.name,
+        "aliases-0-DELETE": "on",
+        "aliases-1-name": "Qwen-27B",
+    }
+    url = reverse("admin:claims_entity_change", args=[entity.pk])
+    assert editor_client.post(url, form).status_code == 302
+    assert list(entity.aliases.values_list("name", flat=True)) == ["Qwen-27B"]
+    gone = EntityAlias.history.get(id=alias.pk, history_type="-")
+    assert (gone.history_user, gone.history_change_reason) == (editor, "not a name anyone uses")

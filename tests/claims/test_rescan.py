@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import detection
 from claims.models import Claim, Contradiction, Metric
-from claims.models.claims import VALUE_COLUMNS
+from claims.values.claim_value import KEY_COLUMNS as VALUE_COLUMNS
 from tests import factories
 
 pytestmark = pytest.mark.django_db

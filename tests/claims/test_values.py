@@ -445,7 +445,7 @@ def test_edge_punctuation_and_whitespace_are_ignored(text, stored, point):
         ("5, 7", "more than one figure"),
         ("1,00", "not a well-formed number"),
         ("1.2.3", "not a well-formed number"),
-        ("5GB", "not a unit"),
+        ("5QB", "not a unit"),
         ("5 M", "not a unit"),
         ("5 x", "not a unit"),
         ("27B MoE", "not a unit"),

@@ -26,6 +26,7 @@ from claims.api.serializers.claims import (
     claim_contradictions,
     value_payload,
 )
+from claims.api.serializers.contract import compile_rows
 
 __all__ = [
     "VALUE_SCHEMA",
@@ -49,5 +50,6 @@ __all__ = [
     "ResolveSerializer",
     "SourceRefSerializer",
     "claim_contradictions",
+    "compile_rows",
     "value_payload",
 ]

@@ -4,13 +4,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api.serializers.claims import (
-    VALUE_SCHEMA,
     EntityRefSerializer,
     MetricRefSerializer,
     SourceRefSerializer,
-    value_payload,
+    value_field,
 )
-from claims.models import Claim, Contradiction, Entity, Metric
+from claims.models import Contradiction, Entity, Metric
 from claims.services import METRIC_FIELDS
 from qwenkb.api import StrictSerializer
 
@@ -62,14 +61,10 @@ class CurrentClaimSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     value_text = serializers.CharField()
-    value = serializers.SerializerMethodField()
+    value = value_field()
     source = SourceRefSerializer()
     status = serializers.CharField()
     rank = serializers.CharField()
-
-    @extend_schema_field(VALUE_SCHEMA)
-    def get_value(self, claim: Claim) -> dict:
-        return value_payload(claim)
 
 
 class OpenContradictionSerializer(serializers.Serializer):

@@ -1,19 +1,21 @@
 """JSON shapes of claims and contradictions, as DESIGN.md's contract fixes them."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.api.serializers.contract import (
+    ColumnsField,
+    ContractSerializer,
+    RelatedRowsField,
+    instant,
+    iso_date,
+)
 from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus, ValueType
-from claims.display import unit_of
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.values import ClaimValue
+from claims.values.claim_value import COLUMNS as value_columns
 from qwenkb.api import StrictSerializer
 from sources.choices import DatePrecision
-
-
-def iso_date(day) -> str | None:
-    """A date as the contract writes it, or None."""
-    return day.isoformat() if day else None
 
 
 def entity_ref(entity: Entity | None) -> dict | None:
@@ -21,44 +23,37 @@ def entity_ref(entity: Entity | None) -> dict | None:
     return {"slug": entity.slug, "name": entity.name, "kind": entity.kind} if entity else None
 
 
+# The columns a claim's ``value`` is built from, by ``claim_value_json``'s argument names.
+VALUE_COLUMNS = {
+    "value_type": "metric__value_type",
+    "dimension": "metric__dimension",
+    "unit": "metric__unit",
+    "entity_slug": "entity_value__slug",
+    "entity_name": "entity_value__name",
+    "entity_kind": "entity_value__kind",
+    **{column: column for column in value_columns},
+}
+_ENTITY = ValueType.ENTITY.value
+
+
+def claim_value_json(
+    value_type, dimension, unit, entity_slug, entity_name, entity_kind, *columns
+) -> dict:
+    """A claim's ``value`` object (``ClaimValue.json``) from its metric's columns and its own."""
+    entity = None
+    if value_type == _ENTITY and entity_slug is not None:
+        entity = {"slug": entity_slug, "name": entity_name, "kind": entity_kind}
+    return ClaimValue._make(columns).json(value_type, dimension=dimension, unit=unit, entity=entity)
+
+
+def value_field() -> ColumnsField:
+    """The ``value`` field of any serializer of claims."""
+    return ColumnsField(VALUE_COLUMNS, claim_value_json, schema=VALUE_SCHEMA)
+
+
 def value_payload(claim: Claim) -> dict:
     """A claim's value as read, in the contract's shape for its metric's type."""
-    metric = claim.metric
-    entity = entity_ref(claim.entity_value) if metric.value_type == ValueType.ENTITY else None
-    return value_of(vars(claim), metric.value_type, metric.dimension, metric.unit, entity)
-
-
-def value_of(row, kind: str, dimension: str, unit: str, entity: dict | None) -> dict:
-    """The value payload from a claim's stored columns (a model's fields or a values() row)."""
-    if kind == ValueType.QUANTITY:
-        payload = {
-            "type": "quantity",
-            "bound": row["bound"],
-            "low": row["low"],
-            "high": row["high"],
-            "point": row["point"],
-            "unit": unit_of(dimension, unit, row["currency"]),
-        }
-        if row["eq_currency"]:
-            payload["equivalent"] = {
-                "low": row["eq_low"],
-                "high": row["eq_high"],
-                "point": row["eq_point"],
-                "unit": row["eq_currency"],
-            }
-        return payload
-    if kind == ValueType.DATE:
-        return {
-            "type": "date",
-            "start": iso_date(row["date_start"]),
-            "end": iso_date(row["date_end"]),
-            "precision": row["date_precision"],
-        }
-    if kind == ValueType.ENTITY:
-        return {"type": "entity", "entity": entity}
-    if kind == ValueType.BOOLEAN:
-        return {"type": "boolean", "value": row["bool_value"]}
-    return {"type": "text", "text": row["text_value"]}
+    return value_field().to_representation(claim)
 
 
 VALUE_SCHEMA = {
@@ -89,6 +84,7 @@ class EntityRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Entity
         fields = ["slug", "name", "kind"]
+        brief_field = "slug"
 
 
 class MetricRefSerializer(serializers.ModelSerializer):
@@ -97,6 +93,7 @@ class MetricRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
         fields = ["slug", "name", "unit"]
+        brief_field = "slug"
 
 
 class SourceRefSerializer(serializers.Serializer):
@@ -128,19 +125,72 @@ def claim_contradictions(claim: Claim) -> list[Contradiction]:
     )
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+def contradiction_ref(claim_id: int, record_id: int, a: int, b: int, kind, status, severity):
+    """A contradiction as seen from one of its claims (``ContradictionRefSerializer``)."""
+    return {
+        "id": record_id,
+        "kind": kind,
+        "status": status,
+        "severity": severity,
+        "other_claim": b if claim_id == a else a,
+    }
+
+
+def contradiction_refs_of(claim: Claim) -> list[dict]:
+    """A claim instance's contradiction references, in record order."""
+    return [
+        contradiction_ref(claim.pk, r.pk, r.claim_a_id, r.claim_b_id, r.kind, r.status, r.severity)
+        for r in claim_contradictions(claim)
+    ]
+
+
+def is_disputed(refs: list[dict]) -> bool:
+    """Whether any of a claim's contradictions is open."""
+    return any(ref["status"] == ContradictionStatus.OPEN for ref in refs)
+
+
+AS_OF_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "start": {"type": "string", "format": "date", "nullable": True},
+        "end": {"type": "string", "format": "date", "nullable": True},
+        "precision": {"type": "string", "enum": list(DatePrecision.values)},
+    },
+}
+
+
+def as_of_json(start, end, precision) -> dict:
+    """When a claim holds, in the contract's shape."""
+    return {"start": iso_date(start), "end": iso_date(end), "precision": precision}
+
+
+class ClaimSerializer(ContractSerializer):
     """A claim with its value as written and as read, its source and its conflicts."""
+
+    # The one contract of a claim: brief mode (`?brief=true`) is Meta.brief_fields, and list
+    # pages render rows with this field list compiled (claims.api.rows).
 
     subject = EntityRefSerializer()
     metric = MetricRefSerializer()
-    value = serializers.SerializerMethodField()
-    as_of = serializers.SerializerMethodField()
+    value = value_field()
+    as_of = ColumnsField(
+        {"start": "as_of_start", "end": "as_of_end", "precision": "as_of_precision"},
+        as_of_json,
+        schema=AS_OF_SCHEMA,
+    )
     source = SourceRefSerializer()
     attributed_to = serializers.CharField(
         source="attributed_to.name", allow_null=True, default=None
     )
-    disputed = serializers.SerializerMethodField()
-    contradictions = serializers.SerializerMethodField()
+    disputed = RelatedRowsField(
+        "contradictions", contradiction_refs_of, is_disputed, schema=OpenApiTypes.BOOL
+    )
+    contradictions = RelatedRowsField(
+        "contradictions",
+        contradiction_refs_of,
+        list,
+        schema=ContradictionRefSerializer(many=True),
+    )
 
     class Meta:
         model = Claim
@@ -162,54 +212,13 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    @extend_schema_field(VALUE_SCHEMA)
-    def get_value(self, claim: Claim) -> dict:
-        return value_payload(claim)
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "start": {"type": "string", "format": "date", "nullable": True},
-                "end": {"type": "string", "format": "date", "nullable": True},
-                "precision": {"type": "string", "enum": list(DatePrecision.values)},
-            },
-        }
-    )
-    def get_as_of(self, claim: Claim) -> dict:
-        return {
-            "start": iso_date(claim.as_of_start),
-            "end": iso_date(claim.as_of_end),
-            "precision": claim.as_of_precision,
-        }
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def get_disputed(self, claim: Claim) -> bool:
-        return any(r.status == ContradictionStatus.OPEN for r in claim_contradictions(claim))
-
-    @extend_schema_field(ContradictionRefSerializer(many=True))
-    def get_contradictions(self, claim: Claim) -> list[dict]:
-        return [
-            {
-                "id": record.pk,
-                "kind": record.kind,
-                "status": record.status,
-                "severity": record.severity,
-                "other_claim": record.other(claim.pk),
-            }
-            for record in claim_contradictions(claim)
-        ]
+        brief_fields = ["id", "subject", "metric", "value_text", "value", "disputed"]
 
 
 class ClaimBriefSerializer(ClaimSerializer):
     """A claim in brief, for consumers fetching many rows (`?brief=true`)."""
 
-    subject = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    metric = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta(ClaimSerializer.Meta):
-        fields = ["id", "subject", "metric", "value_text", "value", "disputed"]
+    brief_default = True
 
 
 class ClaimWriteSerializer(StrictSerializer):
@@ -231,6 +240,13 @@ class ClaimWriteSerializer(StrictSerializer):
         allow_null=True,
         help_text="When the claim holds, as written; empty: the source's date.",
     )
+    as_of_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text='When the claim holds, in the source\'s own words ("by the end of January"), '
+        "read against the source's date; instead of as_of.",
+    )
     status = serializers.ChoiceField(choices=ClaimStatus.choices, required=False)
     rank = serializers.ChoiceField(choices=ClaimRank.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -239,13 +255,53 @@ class ClaimWriteSerializer(StrictSerializer):
     )
 
 
-class ContradictionSerializer(serializers.ModelSerializer):
+RESOLUTION_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "note": {"type": "string"},
+        "preferred_claim": {"type": "integer", "nullable": True},
+        "by": {"type": "string", "nullable": True},
+        "at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+
+
+def resolution_json(status, note, preferred_claim, by, at) -> dict | None:
+    """How a settled contradiction was settled; None while it is not."""
+    if status not in (ContradictionStatus.RESOLVED, ContradictionStatus.DISMISSED):
+        return None
+    return {"note": note, "preferred_claim": preferred_claim, "by": by, "at": instant(at)}
+
+
+def record_claims(record: Contradiction) -> list[dict]:
+    """A record instance's two claims in full."""
+    return ClaimSerializer([record.claim_a, record.claim_b], many=True).data
+
+
+class ContradictionSerializer(ContractSerializer):
     """A contradiction with both claims in full and its resolution."""
 
     subject = EntityRefSerializer()
     metric = MetricRefSerializer()
-    claims = serializers.SerializerMethodField()
-    resolution = serializers.SerializerMethodField()
+    claims = RelatedRowsField(
+        "claims",
+        record_claims,
+        list,
+        columns=("claim_a_id", "claim_b_id"),
+        schema=ClaimSerializer(many=True),
+    )
+    resolution = ColumnsField(
+        {
+            "status": "status",
+            "note": "resolution_note",
+            "preferred_claim": "preferred_claim_id",
+            "by": "resolved_by__username",
+            "at": "resolved_at",
+        },
+        resolution_json,
+        schema=RESOLUTION_SCHEMA,
+    )
 
     class Meta:
         model = Contradiction
@@ -263,32 +319,6 @@ class ContradictionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    @extend_schema_field(ClaimSerializer(many=True))
-    def get_claims(self, record: Contradiction) -> list[dict]:
-        return ClaimSerializer([record.claim_a, record.claim_b], many=True).data
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "nullable": True,
-            "properties": {
-                "note": {"type": "string"},
-                "preferred_claim": {"type": "integer", "nullable": True},
-                "by": {"type": "string", "nullable": True},
-                "at": {"type": "string", "format": "date-time", "nullable": True},
-            },
-        }
-    )
-    def get_resolution(self, record: Contradiction) -> dict | None:
-        if record.status not in (ContradictionStatus.RESOLVED, ContradictionStatus.DISMISSED):
-            return None
-        return {
-            "note": record.resolution_note,
-            "preferred_claim": record.preferred_claim_id,
-            "by": record.resolved_by.get_username() if record.resolved_by else None,
-            "at": record.resolved_at.isoformat() if record.resolved_at else None,
-        }
 
 
 class ResolveSerializer(StrictSerializer):

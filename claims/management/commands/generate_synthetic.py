@@ -80,8 +80,20 @@ TEXTS = {
     "role": ["chief scientist", "research lead", "product manager", "engineer", "founder"],
 }
 SCALES = [(12, "trillion", "T"), (9, "billion", "B"), (6, "million", "M"), (3, "thousand", "K")]
-MONTHS = "January February March April May June July August September October November December"
-MONTHS = MONTHS.split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 STATUSES, STATUS_WEIGHTS = ["accepted", "proposed", "rejected"], [70, 25, 5]
 GRADES, GRADE_WEIGHTS = list("ABCDEF"), [10, 25, 30, 15, 10, 10]
 EPOCH = datetime.date(2023, 1, 1)
@@ -150,7 +162,8 @@ class Plan:
             max(2 if kind == "organisation" else 1, round(self.entities * share))
             for kind, share, _ in KINDS
         ]
-        rows, by_kind = [], {}
+        rows: list[dict] = []
+        by_kind: dict[str, list[dict]] = {}
         for (kind, _, stem), count in zip(KINDS, counts, strict=True):
             parents = by_kind.get("model_family" if kind == "model" else "organisation", [])
             for n in range(count):
@@ -175,7 +188,9 @@ class Plan:
         """The claims as import rows, group after group."""
         rng = self.rng
         multi = 1 - SIZE_WEIGHTS[0] / sum(SIZE_WEIGHTS)
-        pending = {row["slug"]: None for row in entities}  # each entity's metrics, in order
+        pending: dict[str, list | None] = {
+            row["slug"]: None for row in entities
+        }  # each entity's metrics, in order
         order = list(entities)
         rng.shuffle(order)
         made, turn = 0, 0
@@ -296,22 +311,7 @@ class Plan:
         elif loose:
             qualifier = "about " if rng.random() < 0.5 else "at least "
         if value_type == "quantity":
-            if dimension == "percent":
-                return f"{qualifier}{_figure(value)}%"
-            if dimension == "multiplier":
-                return f"{qualifier}{_figure(value)}{rng.choice(['×', ' times'])}"
-            currency = ""
-            if dimension == "money":
-                currency = rng.choice(["$", "USD "])
-            for exponent, word, letter in SCALES:
-                if value >= 10**exponent:
-                    figure = _figure(value / 10**exponent)
-                    style = rng.randrange(3)
-                    if style == 0:
-                        return f"{qualifier}{currency}{figure}{letter}"
-                    tail = f" {unit}" if style == 2 and unit else ""
-                    return f"{qualifier}{currency}{figure} {word}{tail}"
-            return f"{qualifier}{currency}{_figure(value)}"
+            return qualifier + _write_quantity(value, dimension, unit, rng)
         if value_type == "date":
             if loose:
                 return f"{MONTHS[value.month - 1]} {value.year}"
@@ -321,6 +321,26 @@ class Plan:
         if value_type == "boolean":
             return rng.choice(["yes", "true"]) if value else rng.choice(["no", "false"])
         return value
+
+
+def _write_quantity(value, dimension: str, unit: str, rng) -> str:
+    """A figure in one of the ways sources write it: "1.8T", "$2 billion", "40%"."""
+    if dimension == "percent":
+        return f"{_figure(value)}%"
+    if dimension == "multiplier":
+        return f"{_figure(value)}{rng.choice(['×', ' times'])}"
+    currency = ""
+    if dimension == "money":
+        currency = rng.choice(["$", "USD "])
+    for exponent, word, letter in SCALES:
+        if value >= 10**exponent:
+            figure = _figure(value / 10**exponent)
+            style = rng.randrange(3)
+            if style == 0:
+                return f"{currency}{figure}{letter}"
+            tail = f" {unit}" if style == 2 and unit else ""
+            return f"{currency}{figure} {word}{tail}"
+    return f"{currency}{_figure(value)}"
 
 
 def _catalogue(plan: Plan, reason: str) -> tuple[list[dict], list[dict]]:

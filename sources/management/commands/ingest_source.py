@@ -1,13 +1,14 @@
 """Store a text file as a source's full text, so that quotes can be verified against it."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from claims.loading import read_published
 from sources.models import Publisher, Source
+from sources.periods import read_published
 from sources.services import source_save
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             Source.objects.filter(key=key).first()
             or Source.objects.filter(title=options["title"], publisher=publisher).first()
         )
-        values = {"text": text}
+        values: dict[str, Any] = {"text": text}
         if existing is None:
             values |= {
                 "key": key,

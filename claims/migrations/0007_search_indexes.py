@@ -38,7 +38,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0005_fewer_claim_indexes"),
+        ("claims", "0006_value_signatures_with_equivalents"),
         ("sources", "0001_initial"),
     ]
 

@@ -1,0 +1,78 @@
+"""A source's claims, edited on the source's page: the claims app extends the sources admin
+(sources never imports claims), and every claim written there goes through the services."""
+
+from django.contrib import admin
+
+from claims import services
+from claims.admin.claims import report_opened
+from claims.admin.forms import ClaimInlineForm
+from claims.models import Claim
+from sources.admin import SourceAdmin
+from sources.models import Source
+
+
+class ClaimInline(admin.StackedInline):
+    """The claims a source makes, in document order."""
+
+    model = Claim
+    form = ClaimInlineForm
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["subject", "metric", "attributed_to"]
+    fields = [
+        ("subject", "metric"),
+        ("value_text", "status", "rank"),
+        "quote",
+        ("attributed_to", "as_of"),
+    ]
+    ordering = ["quote_offset", "id"]
+    show_change_link = True
+    classes = ["collapse"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("claims.review_claim"):
+            fields += ["status", "rank"]  # review decisions are the reviewers'
+        return fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("subject", "metric", "attributed_to", "source")
+        )
+
+
+class SourceWithClaimsAdmin(SourceAdmin):
+    """Sources with their claims inline (on an existing source's page)."""
+
+    inlines = [ClaimInline]
+
+    def get_inlines(self, request, obj):
+        # Claims are checked against their source, so a new source is saved first.
+        return self.inlines if obj is not None else []
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Claim:
+            return super().save_formset(request, form, formset, change)
+        for claim in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
+            services.claim_reject(
+                claim=claim, user=request.user, reason="Removed on its source page"
+            )
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            inputs = inline_form.service_inputs()
+            inputs["source"] = form.instance
+            if inline_form.instance.pk:
+                result = services.claim_update(
+                    claim=inline_form.instance, user=request.user, **inputs
+                )
+            else:
+                result = services.claim_create(user=request.user, **inputs)
+            report_opened(request, result.opened)
+        return None
+
+
+admin.site.unregister(Source)
+admin.site.register(Source, SourceWithClaimsAdmin)
