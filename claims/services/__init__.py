@@ -39,6 +39,7 @@ from claims.services.rates import (
     exchange_rate_delete,
     exchange_rate_save,
 )
+from claims.services.tokens import token_replace, token_revoke
 
 __all__ = [
     "CLAIM_INPUT_FIELDS",
@@ -68,4 +69,6 @@ __all__ = [
     "extraction_catalogue",
     "metric_save",
     "source_propose",
+    "token_replace",
+    "token_revoke",
 ]

@@ -28,7 +28,13 @@ def _open_fact(page: Page, slug: str) -> None:
 
 
 def _first_dispute(page: Page) -> None:
+    page.goto(page.url.split("?")[0] + "?group=pair")
     page.locator("table.disputes tbody a").first.click()
+    page.wait_for_load_state()
+
+
+def _first_fact(page: Page) -> None:
+    page.locator("table.fact-disputes tbody a").first.click()
     page.wait_for_load_state()
 
 
@@ -36,6 +42,8 @@ SHOTS = [
     # (file name, path, viewport, action before the shot, whole page?)
     ("home", "/", DESKTOP, None, True),
     ("search", "/search/?q=Qwen3.5-Max", DESKTOP, None, True),
+    ("search-publisher", "/search/?q=KrASIA", DESKTOP, None, True),
+    ("search-compact", "/search/?q=qwen35max", DESKTOP, None, True),
     (
         "entity",
         "/entities/qwen3-5-max-preview/",
@@ -52,8 +60,12 @@ SHOTS = [
     ),
     ("metric", "/metrics/total-parameters/", DESKTOP, None, True),
     ("disputes", "/disputes/", DESKTOP, None, True),
+    ("dispute-fact", "/disputes/", DESKTOP, _first_fact, True),
     ("dispute", "/disputes/", DESKTOP, _first_dispute, True),
-    ("source", "/sources/", DESKTOP, None, False),
+    ("source", "/disputes/", DESKTOP, None, False),
+    ("sources", "/sources/", DESKTOP, None, True),
+    ("publishers", "/publishers/", DESKTOP, None, True),
+    ("claims", "/claims/?metric=total-parameters", DESKTOP, None, True),
     ("publisher", "/publishers/krasia/", DESKTOP, None, True),
     ("not-found", "/entities/no-such-model/", DESKTOP, None, False),
     (
@@ -64,6 +76,8 @@ SHOTS = [
         True,
     ),
     ("phone-dispute", "/disputes/", PHONE, _first_dispute, True),
+    ("phone-home", "/", PHONE, None, True),
+    ("phone-metric", "/metrics/largest-model-parameters/", PHONE, None, True),
 ]
 
 
@@ -76,7 +90,7 @@ def take(base_url: str, out: Path = OUT) -> list[Path]:
         for name, path, viewport, action, whole in SHOTS:
             context = browser.new_context(viewport=viewport, device_scale_factor=1)
             page = context.new_page()
-            if path == "/sources/":
+            if name == "source":
                 page.goto(base_url + "/disputes/")
                 _first_dispute(page)
                 href = page.locator(".claim-card a[href*='/sources/']").first.get_attribute("href")
