@@ -64,6 +64,14 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", "rejected"
 
 
+class ClaimOrigin(models.TextChoices):
+    """How a claim came in: typed by an editor, imported in bulk, or proposed from a text."""
+
+    MANUAL = "manual", "manual"
+    IMPORTED = "imported", "imported"
+    EXTRACTED = "extracted", "extracted"
+
+
 class ClaimRank(models.TextChoices):
     """Wikidata-style rank among claims of the same subject and metric."""
 

@@ -7,11 +7,13 @@ name: the API answers 400 with it and the pages show it. Nothing is silently ign
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from claims import search
 from claims.choices import (
+    ClaimOrigin,
     ClaimRank,
     ClaimStatus,
     ContradictionKind,
@@ -20,8 +22,7 @@ from claims.choices import (
     EntityKind,
     ValueType,
 )
-from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
-from claims.models.entities import lookup_key
+from claims.models import Claim, Contradiction, Entity, Metric
 from claims.selectors import (
     entity_descendant_ids,
     entity_resolve,
@@ -42,8 +43,9 @@ class EntityField(forms.CharField):
             return None
         entity = entity_resolve(value)
         if entity is None:
-            raise forms.ValidationError(
-                f"No entity has the slug, name or alias \u201c{value}\u201d."
+            raise forms.ValidationError(  # params, so a "%" in the value is not a format
+                "No entity has the slug, name or alias \u201c%(value)s\u201d.",
+                params={"value": value},
             )
         return entity
 
@@ -55,25 +57,57 @@ class EntityFilter(filters.Filter):
     field_class = EntityField
 
 
+class SubtreeFilter(filters.BooleanFilter):
+    """``descendants=true``: a ``parent`` filter matches the whole subtree, not only children."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "label", "With parent: everything below it, not only its children (true/false)"
+        )
+        super().__init__(method=self.nothing, **kwargs)
+
+    @staticmethod
+    def nothing(queryset, name, value):
+        return queryset  # read by the parent filter, which it changes
+
+
+class SubtreeForm(forms.Form):
+    """A filter form that refuses ``descendants`` without the ``parent`` it applies to."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("descendants") and not cleaned.get("parent"):
+            self.add_error("descendants", "Give a parent too: descendants=true widens it.")
+        return cleaned
+
+
+def below(filterset, queryset, parent: Entity):
+    """Entities under ``parent``: its children, or with ``descendants=true`` its whole subtree."""
+    if filterset.form.cleaned_data.get("descendants"):
+        ids = [pk for pk in entity_descendant_ids(parent) if pk != parent.pk]
+        return queryset.filter(pk__in=ids)
+    return queryset.filter(parent=parent)
+
+
 class EntityFilterSet(filters.FilterSet):
     """Entities by name or alias, kind and parent."""
 
     q = filters.CharFilter(method="filter_q", label="Name or alias contains")
     kind = filters.ChoiceFilter(choices=EntityKind.choices)
     parent = EntityFilter(method="filter_parent", label="Parent (slug, name or alias)")
+    descendants = SubtreeFilter()
     ordering = filters.OrderingFilter(fields=(("name", "name"), ("kind", "kind")))
 
     class Meta:
         model = Entity
         fields = ["q", "kind", "parent"]
+        form = SubtreeForm
 
     def filter_q(self, queryset, name, value):
-        key = lookup_key(Value(value))
-        aliases = EntityAlias.objects.filter(entity=OuterRef("pk"), key__contains=key)
-        return queryset.filter(Q(key__contains=key) | Q(slug__icontains=value) | Exists(aliases))
+        return search.entity_matches(queryset, value)  # exact name or alias first
 
     def filter_parent(self, queryset, name, value):
-        return queryset.filter(parent=value)
+        return below(self, queryset, value)
 
 
 class ClaimFilterSet(filters.FilterSet):
@@ -88,7 +122,11 @@ class ClaimFilterSet(filters.FilterSet):
     publisher = SlugFilter(
         field_name="source__publisher", model=Publisher, label="Publisher of the source (slug)"
     )
+    kind = filters.ChoiceFilter(
+        field_name="subject__kind", choices=EntityKind.choices, label="Subject kind"
+    )
     status = filters.ChoiceFilter(choices=ClaimStatus.choices)
+    origin = filters.ChoiceFilter(choices=ClaimOrigin.choices, label="How it came in")
     rank = filters.ChoiceFilter(choices=ClaimRank.choices)
     reliability = filters.ChoiceFilter(
         field_name="source__reliability", choices=Reliability.choices
@@ -175,14 +213,14 @@ class MetricFilterSet(filters.FilterSet):
     """Metrics by value type."""
 
     value_type = filters.ChoiceFilter(choices=ValueType.choices)
-    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
+    q = filters.CharFilter(method="filter_q", label="Name, slug or description contains")
 
     class Meta:
         model = Metric
         fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+        return search.metric_matches(queryset, value)
 
 
 class MetricValuesFilterSet(filters.FilterSet):
@@ -190,6 +228,7 @@ class MetricValuesFilterSet(filters.FilterSet):
 
     kind = filters.ChoiceFilter(choices=EntityKind.choices, label="Entity kind")
     parent = EntityFilter(method="filter_parent", label="Parent entity (slug, name or alias)")
+    descendants = SubtreeFilter()
     ordering = filters.ChoiceFilter(
         choices=[("value", "value"), ("-value", "value, descending"), ("name", "name")],
         method="filter_nothing",
@@ -199,9 +238,10 @@ class MetricValuesFilterSet(filters.FilterSet):
     class Meta:
         model = Entity
         fields: list[str] = []
+        form = SubtreeForm
 
     def filter_parent(self, queryset, name, value):
-        return queryset.filter(parent=value)
+        return below(self, queryset, value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # applied to the computed values by the caller

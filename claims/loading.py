@@ -193,6 +193,7 @@ class Loader:
                 "bound_ratio": float(data.get("bound_ratio", 1.5)),
                 "counting": data.get("counting") or "level",
                 "description": data.get("description") or "",
+                "cues": [str(cue) for cue in data.get("cues") or []],
             }
             existing = Metric.objects.filter(slug=values["slug"]).first()
             changed = existing is None or any(getattr(existing, k) != v for k, v in values.items())

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from claims import views
+from claims.feeds import DisputeFeed
 
 app_name = "web"
 urlpatterns = [
@@ -13,8 +14,16 @@ urlpatterns = [
     path("entities/<str:slug>/", views.entity_detail, name="entity"),
     path("metrics/", views.metric_list, name="metric-list"),
     path("metrics/<slug:slug>/", views.metric_detail, name="metric"),
+    path("claims/", views.claim_list, name="claim-list"),
     path("disputes/", views.dispute_list, name="dispute-list"),
     path("disputes/<int:pk>/", views.dispute_detail, name="dispute"),
+    path("disputes/<slug:subject>/<slug:metric>/", views.dispute_fact, name="dispute-fact"),
+    path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
+    path("publishers/", views.publisher_list, name="publisher-list"),
     path("publishers/<slug:slug>/", views.publisher_detail, name="publisher"),
+    path("feeds/disputes/<slug:which>/", DisputeFeed(), name="feed"),
+    path(
+        "feeds/disputes/<slug:which>/<slug:scope>/<slug:slug>/", DisputeFeed(), name="feed-scoped"
+    ),
 ]

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from claims.charts import dispute_chart, fact_chart, metric_chart
 from claims.choices import (
@@ -26,6 +27,10 @@ from claims.choices import (
     ValueType,
 )
 from claims.display import value_display
+from claims.disputes import disputed_facts, fact_keys, fact_records
+from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS, ENTITY_FACETS
+from claims.factcheck import as_script_text, claim_review
+from claims.feeds import feed_links
 from claims.filtersets import (
     ClaimFilterSet,
     ContradictionFilterSet,
@@ -34,6 +39,8 @@ from claims.filtersets import (
     MetricValuesFilterSet,
 )
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.search import LIMIT as SEARCH_LIMIT
+from claims.search import search_everything
 from claims.selectors import (
     claim_queryset,
     entity_facts,
@@ -42,10 +49,11 @@ from claims.selectors import (
     open_contradiction_exists,
     review_filter,
 )
-from sources.filtersets import SourceFilterSet
+from qwenkb.facets import facet_counts
+from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
+from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
 
-SEARCH_LIMIT = 50
 LIVE = ~Q(status=ClaimStatus.REJECTED)
 LIVE_CLAIMS = ~Q(claims__status=ClaimStatus.REJECTED)
 
@@ -64,6 +72,21 @@ def bad_filters(request, filterset):
     return render(request, "400.html", {"errors": errors, "retry_url": request.path}, status=400)
 
 
+def page_facets(request, queryset, specs, names=None) -> list:
+    """The listing's facets with counts, each value linking to the listing filtered by it."""
+    facets = facet_counts(queryset, specs, names or list(specs), selected=request.GET)
+    for facet in facets:
+        for value in facet.values:
+            query = request.GET.copy()
+            query.pop("page", None)
+            if value.selected:
+                query.pop(facet.param, None)
+            else:
+                query[facet.param] = value.value
+            value.href = f"?{query.urlencode()}" if query else request.path
+    return facets
+
+
 def dispute_queryset():
     """Contradictions with both claims and everything their values display needs."""
     related = ["subject", "metric"]
@@ -77,6 +100,11 @@ def dispute_queryset():
 CONFIRMED_OPEN = Q(status=ContradictionStatus.OPEN) & review_filter(ContradictionReview.CONFIRMED)
 
 
+def _top_facts(records, n: int):
+    """The ``n`` most severely disputed facts among ``records``."""
+    return disputed_facts(records, keys=list(fact_keys(records)[:n]))
+
+
 def home(request):
     """Counts, the worst open disputes, the latest claims, and the entity kinds to browse."""
     kinds = dict(Entity.objects.values_list("kind").annotate(n=Count("pk")))
@@ -87,33 +115,27 @@ def home(request):
             "sources": Source.objects.count(),
             "disputes": Contradiction.objects.filter(CONFIRMED_OPEN).count(),
         },
-        "disputes": dispute_queryset().filter(CONFIRMED_OPEN)[:5],
+        "facts": _top_facts(Contradiction.objects.filter(CONFIRMED_OPEN), 5),
         "recent": claim_queryset().filter(LIVE).order_by("-created_at", "-pk")[:8],
         "kinds": [
             (kind, label, kinds[kind]) for kind, label in EntityKind.choices if kind in kinds
         ],
         "api_url": "/api/",
+        "feeds": feed_links(),
     }
     return render(request, "web/home.html", context)
 
 
 def search(request):
-    """Entities by name or alias, claims by quote, sources by title."""
+    """Entities, aliases, metrics, publishers, sources and quotes, grouped, exact matches first."""
     q = request.GET.get("q", "").strip()
-    context = {"q": q, "api_url": f"/api/claims/?{urlencode({'q': q})}" if q else ""}
-    if q:
-        entities = EntityFilterSet(
-            {"q": q}, queryset=Entity.objects.select_related("parent").prefetch_related("aliases")
-        ).qs
-        claims = ClaimFilterSet({"q": q}, queryset=claim_queryset().filter(LIVE)).qs
-        sources = SourceFilterSet({"q": q}, queryset=Source.objects.select_related("publisher")).qs
-        context |= {
-            "exact": entity_resolve(q),
-            "entities": list(entities[: SEARCH_LIMIT + 1]),
-            "claims": list(claims.order_by("subject__name", "pk")[: SEARCH_LIMIT + 1]),
-            "sources": list(sources[: SEARCH_LIMIT + 1]),
-            "limit": SEARCH_LIMIT,
-        }
+    context = {
+        "q": q,
+        "groups": search_everything(q) if q else [],
+        "limit": SEARCH_LIMIT,
+        "crumbs": [("Search", None)],
+        "api_url": f"/api/search/?{urlencode({'q': q})}" if q else "",
+    }
     return render(request, "web/search.html", context)
 
 
@@ -131,6 +153,8 @@ def entity_list(request):
         "filterset": filterset,
         "kinds": EntityKind.choices,
         "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, ENTITY_FACETS),
+        "crumbs": [("Entities", None)],
         "section": "entities",
         "api_url": "/api/entities/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
     }
@@ -233,6 +257,7 @@ def entity_detail(request, slug):
         "rows": rows,
         "mentions": list(mentions),
         "disputed_count": sum(1 for fact in facts if fact.disputed),
+        "feeds": feed_links(entity=entity),
         "section": "entities",
         "api_url": f"/api/entities/{entity.slug}/facts/",
     }
@@ -252,6 +277,7 @@ def metric_list(request):
         "metrics": filterset.qs,
         "filterset": filterset,
         "value_types": ValueType.choices,
+        "crumbs": [("Metrics", None)],
         "section": "metrics",
         "api_url": "/api/metrics/",
     }
@@ -275,6 +301,7 @@ def metric_detail(request, slug):
         "ordering": ordering,
         "kinds": EntityKind.choices,
         "chart": metric_chart(metric, facts, link=claim_url),
+        "feeds": feed_links(metric=metric),
         "section": "metrics",
         "api_url": f"/api/metrics/{metric.slug}/values/"
         + (f"?{request.GET.urlencode()}" if request.GET else ""),
@@ -283,17 +310,32 @@ def metric_detail(request, slug):
 
 
 def dispute_list(request):
-    """Contradictions and discrepancies, open ones unless told otherwise."""
+    """Disputed facts (one row per subject+metric), open ones unless told otherwise.
+
+    ``group=pair`` lists the pair records instead, one row per two claims.
+    """
     data = request.GET.copy()
     data.setdefault("status", ContradictionStatus.OPEN)
+    # A dispute that involves a proposed claim waits for an editor; the public sees it on ask.
+    data.setdefault("review", ContradictionReview.CONFIRMED)
+    by_pair = data.pop("group", [""])[-1] == "pair"
     filterset = ContradictionFilterSet(data, queryset=dispute_queryset())
     if not filterset.is_valid():
         return bad_filters(request, filterset)
+    if by_pair:
+        page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    else:
+        records = Contradiction.objects.filter(pk__in=filterset.qs.values("pk"))
+        page = Paginator(fact_keys(records), 50).get_page(request.GET.get("page"))
+        page.facts = disputed_facts(records, keys=list(page.object_list))
     disputed = Contradiction.objects.values("metric_id")
     context = {
         "filterset": filterset,
         "data": data,
-        "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "by_pair": by_pair,
+        "page": page,
+        "facets": page_facets(request, filterset.qs, CONTRADICTION_FACETS),
+        "crumbs": [("Disputes", None)],
         "statuses": ContradictionStatus.choices,
         "kinds": ContradictionKind.choices,
         "metrics": Metric.objects.filter(pk__in=disputed).order_by("name"),
@@ -301,9 +343,32 @@ def dispute_list(request):
             pk__in=Contradiction.objects.values("subject_id")
         ).order_by("name"),
         "section": "disputes",
-        "api_url": f"/api/contradictions/?{data.urlencode()}",
+        "api_url": f"/api/{'contradictions' if by_pair else 'disputes'}/?{data.urlencode()}",
+        "feeds": feed_links(),
     }
     return render(request, "web/dispute_list.html", context)
+
+
+def dispute_fact(request, subject, metric):
+    """One disputed fact: what each side says, and every pair of claims behind it."""
+    entity = get_object_or_404(Entity, slug=subject)
+    metric = get_object_or_404(Metric, slug=metric)
+    records = dispute_queryset().filter(subject=entity, metric=metric)
+    facts = disputed_facts(fact_records(entity, metric))
+    if not facts:
+        raise Http404(f"No dispute about {entity.name} · {metric.name}.")
+    context = {
+        "fact": facts[0],
+        "pairs": list(records.order_by("-severity", "pk")),
+        "crumbs": [
+            ("Disputes", reverse("web:dispute-list")),
+            (f"{entity.name} · {metric.name}", None),
+        ],
+        "section": "disputes",
+        "feeds": feed_links(metric=metric) + feed_links(entity=entity),
+        "api_url": f"/api/disputes/?subject={entity.slug}&metric={metric.slug}",
+    }
+    return render(request, "web/dispute_fact.html", context)
 
 
 def dispute_detail(request, pk):
@@ -318,8 +383,12 @@ def dispute_detail(request, pk):
         .exclude(pk=pk)
         .select_related("claim_a__source__publisher", "claim_b__source__publisher")
     )
+    review = claim_review(
+        contradiction, url=request.build_absolute_uri(), site_url=request.build_absolute_uri("/")
+    )
     context = {
         "contradiction": contradiction,
+        "claim_review": mark_safe(as_script_text(review)) if review else "",  # escaped JSON
         "claims": contradiction.claims,
         "chart": dispute_chart(contradiction, link=claim_url),
         "others": list(others),
@@ -362,8 +431,71 @@ def publisher_detail(request, slug):
     attributed = claim_queryset().filter(attributed_to=publisher).order_by("source__title", "pk")
     context = {
         "publisher": publisher,
+        "crumbs": [("Publishers", reverse("web:publisher-list")), (publisher.name, None)],
         "sources": list(sources),
         "attributed": list(attributed),
         "api_url": f"/api/publishers/{publisher.slug}/",
     }
     return render(request, "web/publisher_detail.html", context)
+
+
+def source_list(request):
+    """Every source, sortable, filtered by publisher, grade or words of its title."""
+    queryset = (
+        Source.objects.select_related("publisher")
+        .defer("text")
+        .annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
+        .order_by(F("published").desc(nulls_last=True), "title")
+    )
+    filterset = SourceFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "ordering": request.GET.get("ordering", ""),
+        "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, SOURCE_FACETS),
+        "crumbs": [("Sources", None)],
+        "section": "sources",
+        "api_url": "/api/sources/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/source_list.html", context)
+
+
+def publisher_list(request):
+    """Every publisher with its default grade and how many sources and claims it has."""
+    queryset = Publisher.objects.annotate(
+        source_count=Count("sources", distinct=True),
+        claim_count=Count("sources__claims", distinct=True),
+    ).order_by("name")
+    filterset = PublisherFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "ordering": request.GET.get("ordering", ""),
+        "publishers": list(filterset.qs),
+        "facets": page_facets(request, filterset.qs, PUBLISHER_FACETS),
+        "crumbs": [("Publishers", None)],
+        "section": "publishers",
+        "api_url": "/api/publishers/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/publisher_list.html", context)
+
+
+def claim_list(request):
+    """Every claim that is not rejected (unless ``status`` asks), filtered, with facets."""
+    queryset = claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("-pk")
+    if "status" not in request.GET:
+        queryset = queryset.filter(LIVE)
+    filterset = ClaimFilterSet(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        return bad_filters(request, filterset)
+    context = {
+        "filterset": filterset,
+        "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "facets": page_facets(request, filterset.qs, CLAIM_FACETS),
+        "crumbs": [("Claims", None)],
+        "api_url": "/api/claims/" + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return render(request, "web/claim_list.html", context)

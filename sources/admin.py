@@ -11,6 +11,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
+from sources.documents import HTML_SUFFIXES, TEXT_SUFFIXES, UnreadableDocument, document_text
 from sources.models import Publisher, Source
 from sources.services import SOURCE_FIELDS
 
@@ -20,6 +21,12 @@ class SourceAdminForm(forms.ModelForm):
 
     reason = forms.CharField(label="Reason for this change", required=False)
     url = forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https")
+    upload = forms.FileField(
+        label="Or upload the text",
+        required=False,
+        help_text="A .txt, .md or .html file; an HTML page gives its words. Replaces the text.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(TEXT_SUFFIXES + HTML_SUFFIXES)}),
+    )
 
     class Meta:
         model = Source
@@ -29,7 +36,27 @@ class SourceAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("reliability") and cleaned.get("publisher"):
             cleaned["reliability"] = cleaned["publisher"].reliability
+        uploaded = cleaned.get("upload")
+        if uploaded:
+            missing = services.quotes_missing_from(uploaded, self.instance)
+            if missing:
+                self.add_error("upload", f"The new text breaks quotes: {'; '.join(missing)}.")
+            else:
+                cleaned["text"] = uploaded
         return cleaned
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            return None
+        if not upload.name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES):
+            raise forms.ValidationError(
+                f"\u201c{upload.name}\u201d is not a .txt, .md or .html file; paste its text."
+            )
+        try:
+            return document_text(upload.name, upload.read())
+        except UnreadableDocument as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean_text(self):
         text = self.cleaned_data.get("text", "")

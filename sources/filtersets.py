@@ -3,6 +3,7 @@
 import django_filters as filters
 
 from qwenkb.filters import SlugFilter
+from sources import search
 from sources.choices import Reliability
 from sources.models import Publisher, Source
 
@@ -12,19 +13,27 @@ class SourceFilterSet(filters.FilterSet):
 
     publisher = SlugFilter(field_name="publisher", model=Publisher, label="Publisher (slug)")
     reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    q = filters.CharFilter(method="filter_q", label="Title, author or publisher contains")
     ordering = filters.OrderingFilter(fields=(("published", "published"), ("title", "title")))
 
     class Meta:
         model = Source
         fields: list[str] = []
 
+    def filter_q(self, queryset, name, value):
+        return search.source_matches(queryset, value)
+
 
 class PublisherFilterSet(filters.FilterSet):
-    """Publishers by reliability."""
+    """Publishers by reliability and name."""
 
     reliability = filters.ChoiceFilter(choices=Reliability.choices)
+    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
+    ordering = filters.OrderingFilter(fields=(("name", "name"), ("reliability", "reliability")))
 
     class Meta:
         model = Publisher
         fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return search.publisher_matches(queryset, value)

@@ -3,6 +3,7 @@
 from claims.admin.claims import ClaimAdmin
 from claims.admin.contradictions import ContradictionAdmin
 from claims.admin.entities import EntityAdmin, MetricAdmin
+from claims.admin.proposals import ProposalAdmin
 from claims.admin.sources import SourceWithClaimsAdmin
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "ContradictionAdmin",
     "EntityAdmin",
     "MetricAdmin",
+    "ProposalAdmin",
     "SourceWithClaimsAdmin",
 ]

@@ -68,10 +68,29 @@ class EntityAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CuesField(forms.CharField):
+    """A metric's cues, one phrase per line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
 class MetricAdminForm(forms.ModelForm):
     """A metric; a change to how its values read is tried on its claims before it is saved."""
 
     reason = forms.CharField(label="Reason for this change", required=False)
+    cues = CuesField(
+        required=False,
+        help_text="Phrases that name the metric in text, one per line "
+        "(\u201ccontext window\u201d); the extractor ties figures to the metric through them.",
+    )
 
     class Meta:
         model = Metric

@@ -1,7 +1,10 @@
 """A source's claims, edited on the source's page: the claims app extends the sources admin
 (sources never imports claims), and every claim written there goes through the services."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from claims import services
 from claims.admin.claims import report_opened
@@ -44,9 +47,46 @@ class ClaimInline(admin.StackedInline):
 
 
 class SourceWithClaimsAdmin(SourceAdmin):
-    """Sources with their claims inline (on an existing source's page)."""
+    """Sources with their claims inline (on an existing source's page), and claims proposed
+    from their text ("Save and propose claims", or the action on the list)."""
 
     inlines = [ClaimInline]
+    actions = ["propose"]
+    change_form_template = "admin/sources/source/change_form.html"
+
+    @admin.action(description="Propose claims from the selected sources' texts")
+    def propose(self, request, queryset):
+        for source in queryset:
+            self._propose(request, source)
+
+    def _propose(self, request, source: Source) -> None:
+        try:
+            run = services.source_propose(source=source, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, f"{source}: {' '.join(error.messages)}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{source}: {len(run.proposed)} claim(s) proposed, {len(run.candidates)} new-entity "
+            f"candidate(s), {len(run.skipped)} figure(s) skipped.",
+            messages.SUCCESS,
+        )
+
+    def _to_queue(self, request, source: Source) -> HttpResponseRedirect:
+        self._propose(request, source)
+        return HttpResponseRedirect(
+            reverse("admin:claims_proposal_changelist") + f"?source={source.pk}"
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_propose" in request.POST:
+            return self._to_queue(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_propose" in request.POST:
+            return self._to_queue(request, obj)
+        return super().response_change(request, obj)
 
     def get_inlines(self, request, obj):
         # Claims are checked against their source, so a new source is saved first.

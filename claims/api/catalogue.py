@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from claims import services
 from claims.api import serializers as s
 from claims.choices import Dimension, ValueType
+from claims.facets import ENTITY_FACETS
 from claims.filtersets import EntityFilterSet, MetricFilterSet, MetricValuesFilterSet
 from claims.models import Claim, Entity, Metric
 from claims.reading import read_value
@@ -20,6 +21,7 @@ from claims.selectors import entity_facts, entity_resolve, metric_values
 from claims.values import CURRENCIES, ClaimValue, UnreadableValue, read_date, read_quantity
 from claims.values.kinds import MULTIPLIER, PERCENT
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 
 ENTITY_QUERYSET = Entity.objects.select_related("parent").prefetch_related("aliases", "children")
@@ -29,7 +31,9 @@ ENTITY_QUERYSET = Entity.objects.select_related("parent").prefetch_related("alia
     update=extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer),
     partial_update=extend_schema(request=s.EntityWriteSerializer, responses=s.EntitySerializer),
 )
+@extend_schema_view(list=extend_schema(parameters=[facets_parameter(ENTITY_FACETS)]))
 class EntityViewSet(
+    FacetsMixin,
     VersionedUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -41,6 +45,7 @@ class EntityViewSet(
     serializer_class = s.EntitySerializer
     write_serializer_class = s.EntityWriteSerializer
     filterset_class = EntityFilterSet
+    facet_specs = ENTITY_FACETS
     pagination_class = Pagination
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
@@ -113,10 +118,14 @@ class EntityViewSet(
         return self.get_paginated_response(s.FactSerializer(page, many=True).data)
 
 
+@extend_schema_view(
+    update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
+    partial_update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
+)
 class MetricViewSet(
     VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
-    """Metrics, and each one's current value for every entity that has one."""
+    """Metrics, and each one's current value for every entity that has one; editors set cues."""
 
     queryset = Metric.objects.order_by("name")
     serializer_class = s.MetricSerializer
@@ -156,6 +165,11 @@ class MetricViewSet(
             OpenApiParameter("kind", str, description="Only entities of this kind."),
             OpenApiParameter(
                 "parent", str, description="Only children of this entity (slug or alias)."
+            ),
+            OpenApiParameter(
+                "descendants",
+                bool,
+                description="With parent: its whole subtree, not only children.",
             ),
             OpenApiParameter("ordering", str, enum=["value", "-value", "name"]),
         ],

@@ -7,6 +7,7 @@ services as the admin (one transaction each), errors are shaped in ``qwenkb.api`
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -23,6 +24,8 @@ from rest_framework.response import Response
 from claims import services
 from claims.api import exports, rows
 from claims.api import serializers as s
+from claims.api.disputes import ClaimReviewMixin
+from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS
 from claims.filtersets import ClaimFilterSet, ContradictionFilterSet
 from claims.models import Claim, Contradiction, Metric
 from claims.selectors import (
@@ -32,6 +35,7 @@ from claims.selectors import (
     review_annotation,
 )
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin, etag_of
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import KeysetPagination, Pagination
 from sources.models import Publisher, Source
 
@@ -151,6 +155,7 @@ def _lookup(model, field: str, value, label: str):
     partial_update=extend_schema(request=s.ClaimWriteSerializer, responses=s.ClaimSerializer),
 )
 class ClaimViewSet(
+    FacetsMixin,
     ExportMixin,
     VersionedUpdateMixin,
     mixins.ListModelMixin,
@@ -160,6 +165,7 @@ class ClaimViewSet(
     """Claims: what sources say, with the quote, the value as read and its conflicts."""
 
     filterset_class = ClaimFilterSet
+    facet_specs = CLAIM_FACETS
     serializer_class = s.ClaimSerializer
     write_serializer_class = s.ClaimWriteSerializer
     export_name = "claims"
@@ -223,6 +229,7 @@ class ClaimViewSet(
             ),
             OpenApiParameter("cursor", str, description="The cursor of a keyset page."),
             EXPORT_FORMAT,
+            facets_parameter(CLAIM_FACETS),
         ],
     )
     def list(self, request, *args, **kwargs):
@@ -348,11 +355,17 @@ class ClaimViewSet(
 
 
 class ContradictionViewSet(
-    ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+    ClaimReviewMixin,
+    FacetsMixin,
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    BaseViewSet,
 ):
     """Contradictions and discrepancies, with both claims; reviewers resolve or dismiss them."""
 
     filterset_class = ContradictionFilterSet
+    facet_specs = CONTRADICTION_FACETS
     serializer_class = s.ContradictionSerializer
     pagination_class = Pagination
     export_name = "contradictions"
@@ -369,7 +382,12 @@ class ContradictionViewSet(
             .order_by("-severity", "id")
         )
 
-    @extend_schema(parameters=[EXPORT_FORMAT])
+    @extend_schema(
+        parameters=[
+            EXPORT_FORMAT,
+            facets_parameter(CONTRADICTION_FACETS),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         if self.export_format():
             queryset = self.filter_queryset(
@@ -383,7 +401,17 @@ class ContradictionViewSet(
         page = self.paginator.paginate_rows(tie_broken(queryset), columns, request, self)
         return self.get_paginated_response(rows.contradiction_payloads(page))
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): s.ContradictionSerializer,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        },
+        description="With Accept: application/ld+json, a resolved dispute's schema.org "
+        "ClaimReview of the claim it rejected (406 when it rejected none).",
+    )
     def retrieve(self, request, *args, **kwargs):
+        if self.wants_claim_review(request):
+            return self.claim_review_response(request)
         return self.versioned(self.get_serializer(self.get_object()).data)
 
     def _settle(self, request, body_class, settle):

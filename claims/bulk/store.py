@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from claims.bulk.encoding import CopyFormat, copy_text
 from claims.bulk.rows import COLUMNS, KEY_LENGTH, RowError
+from claims.choices import ClaimOrigin
 from claims.models import Claim
 from qwenkb.copying import column_defaults, history_stamp, next_ids
 
@@ -38,7 +39,9 @@ class CopyStore:
 
     def __init__(self, *, reason: str, user=None):
         now = timezone.now()
-        fixed = column_defaults(Claim, {"id", *COLUMNS}, now)
+        fixed = column_defaults(Claim, {"id", *COLUMNS}, now) | {
+            "origin": ClaimOrigin.IMPORTED.value
+        }
         self.table, self.history_table = Claim._meta.db_table, Claim.history.model._meta.db_table
         self.columns = ("id", *COLUMNS, *fixed)
         self.history_columns = (*self.columns, *HISTORY_COLUMNS)
@@ -221,7 +224,7 @@ class InsertStore:
     def insert(self, lines: list[int], heads: list[tuple], rows: list[tuple]) -> None:
         claims = []
         for line, row in zip(lines, rows, strict=True):
-            claim = Claim(**dict(zip(COLUMNS, row, strict=True)))
+            claim = Claim(**dict(zip(COLUMNS, row, strict=True)), origin=ClaimOrigin.IMPORTED)
             claim._change_reason = f"{self.reason}, line {line}"  # type: ignore[attr-defined]  # read by simple_history
             claims.append(claim)
         bulk_create_with_history(claims, Claim, batch_size=500, default_user=self.user)

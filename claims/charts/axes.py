@@ -13,7 +13,6 @@ from typing import Any
 
 from claims.choices import Dimension, ValueType
 from claims.display import CURRENCY_SIGNS
-from claims.values import short_number
 
 LOG_RATIO = 20
 
@@ -29,10 +28,11 @@ class Interval:
 
 @dataclass(frozen=True)
 class Tick:
-    """A labelled position on an axis, in pixels."""
+    """A labelled position on an axis, in pixels, and the value it stands for."""
 
     pos: float
     label: str
+    value: float | None = None
 
 
 class Scale:
@@ -47,7 +47,7 @@ class Scale:
         return round(self.start + (v - self._a) / (self._b - self._a) * (self.end - self.start), 1)
 
     def ticks(self) -> list[float]:
-        """Round values inside the domain, about five of them."""
+        """Round values inside the domain, about five of them, each a multiple of 1, 2 or 5."""
         if self.log:
             first, last = math.ceil(self._a - 1e-9), math.floor(self._b + 1e-9)
             decades = list(range(first, last + 1))
@@ -56,16 +56,42 @@ class Scale:
             if len(decades) < 3:
                 values = [m * 10.0**d for d in range(first - 1, last + 1) for m in (1, 2, 5)]
             return [v for v in values if self.lo <= v <= self.hi]
-        spacing = nice_step(self.hi - self.lo)
+        mantissa, exponent = nice_step(self.hi - self.lo)
+        spacing = mantissa * 10.0**exponent
         first = math.ceil(self.lo / spacing - 1e-9)
-        return [k * spacing for k in range(first, math.floor(self.hi / spacing + 1e-9) + 1)]
+        # k * mantissa, then one scaling by a power of ten: 3 * 0.1 would give 0.30000000000000004.
+        scaled = (k * mantissa for k in range(first, math.floor(self.hi / spacing + 1e-9) + 1))
+        return [v * 10.0**exponent if exponent >= 0 else v / 10.0**-exponent for v in scaled]
 
 
-def nice_step(span: float, count: int = 5) -> float:
-    """A step of 1, 2, 2.5 or 5 times a power of ten giving about ``count`` ticks."""
+def nice_step(span: float, count: int = 5) -> tuple[int, int]:
+    """A step of 1, 2 or 5 times a power of ten giving about ``count`` ticks, as (1|2|5, power).
+
+    No 2.5: a step of 0.25T puts ticks at 1.25T, which a one-decimal label would call "1.2T".
+    """
     raw = span / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
+    exponent = math.floor(math.log10(raw))
+    for mantissa in (1, 2, 5, 10):
+        if raw <= mantissa * 10.0**exponent * (1 + 1e-9):
+            return (1, exponent + 1) if mantissa == 10 else (mantissa, exponent)
+    return (1, exponent + 1)
+
+
+def exact_number(value: float) -> str:
+    """Write a tick value compactly ("1.25T", "800B", "0.05") with every digit it needs.
+
+    Like ``short_number`` but never rounded: a label must read back as the tick's own value.
+    """
+    if value == 0:
+        return "0"
+    sign, magnitude = ("-" if value < 0 else ""), abs(value)
+    index = 0 if magnitude < 1000 else min(int(math.log10(magnitude) + 1e-9) // 3, 4)
+    scaled = magnitude / 1000**index
+    for decimals in range(0, 16):
+        digits = f"{scaled:,.{decimals}f}"
+        if math.isclose(float(digits.replace(",", "")), scaled, rel_tol=1e-12):
+            break
+    return sign + digits + ["", "K", "M", "B", "T"][index]
 
 
 def value_scale(intervals: list[Interval], start: float, end: float, *, dates: bool = False):
@@ -82,6 +108,11 @@ def value_scale(intervals: list[Interval], start: float, end: float, *, dates: b
     if not dates and lo >= 0:
         a = max(a, 0.0)
     return Scale(a, b, start, end)
+
+
+def value_ticks(scale: Scale, label: Callable[[float], str]) -> list[Tick]:
+    """The scale's ticks, placed in pixels and labelled."""
+    return [Tick(scale(v), label(v), v) for v in scale.ticks()]
 
 
 def date_ticks(scale: Scale) -> list[Tick]:
@@ -107,8 +138,8 @@ def date_ticks(scale: Scale) -> list[Tick]:
 
 
 def number_label(value: float, *, dimension: str = "", currency: str = "") -> str:
-    """A tick label: "1.8T", "100M", "RMB 284.8B", "30%", "6×"."""
-    text = short_number(value)
+    """A tick label, exact: "1.8T", "1.25T", "100M", "RMB 284.8B", "30%", "6×"."""
+    text = exact_number(value)
     if currency:
         return CURRENCY_SIGNS.get(currency, currency + " ") + text
     symbols: dict[str, str] = {Dimension.PERCENT: "%", Dimension.MULTIPLIER: "×"}

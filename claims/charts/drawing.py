@@ -18,6 +18,7 @@ from claims.charts.axes import (
     date_ticks,
     value_axis,
     value_scale,
+    value_ticks,
 )
 from claims.choices import ValueType
 from claims.display import value_display
@@ -198,7 +199,7 @@ def row_chart(
         compact=labels,
         key=key,
     )
-    chart.x_ticks = date_ticks(scale) if dates else [Tick(scale(v), fmt(v)) for v in scale.ticks()]
+    chart.x_ticks = date_ticks(scale) if dates else value_ticks(scale, fmt)
     for index, (row_label, members) in enumerate(rows):
         middle = top + row_height * index + row_height / 2
         chart.rows.append((middle, row_label))
@@ -253,7 +254,7 @@ def series_chart(*, chart_id: str, title: str, metric, claims, link=None) -> Cha
         right=right,
         bottom=bottom,
         x_ticks=date_ticks(x),
-        y_ticks=[Tick(y(v), axis.format(v)) for v in y.ticks()],
+        y_ticks=value_ticks(y, axis.format),
         x_label="as of",
         y_label=axis.label + (" (log scale)" if y.log else ""),
         key=SERIES_KEY,

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from simple_history.models import HistoricalRecords
 
-from claims.choices import Bound, ClaimRank, ClaimStatus
+from claims.choices import Bound, ClaimOrigin, ClaimRank, ClaimStatus
 from claims.values.claim_value import KEY_COLUMNS, ClaimValue
 from sources.choices import DatePrecision
 from sources.periods import format_period
@@ -126,6 +126,14 @@ class Claim(models.Model):
     )
     status = models.CharField(max_length=10, choices=ClaimStatus.choices, default="proposed")
     rank = models.CharField(max_length=10, choices=ClaimRank.choices, default="normal")
+    origin = models.CharField(
+        max_length=10, choices=ClaimOrigin.choices, default=ClaimOrigin.MANUAL, editable=False
+    )
+    extractor_version = models.CharField(
+        max_length=20, blank=True, editable=False, help_text="The extractor that proposed it."
+    )
+    # Why the extractor proposed it: confidence, cue, mention, figure and their spans in the text.
+    extraction = models.JSONField(default=dict, blank=True, editable=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -168,6 +176,11 @@ class Claim(models.Model):
                 condition=Q(status__in=ClaimStatus.values),
                 name="claim_status_valid",
                 violation_error_message="Status must be proposed, accepted or rejected.",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=ClaimOrigin.values),
+                name="claim_origin_valid",
+                violation_error_message="Origin must be manual, imported or extracted.",
             ),
             models.CheckConstraint(
                 condition=Q(rank__in=ClaimRank.values),
@@ -262,3 +275,12 @@ class Claim(models.Model):
     def value_signature(self) -> str:
         """A fingerprint of the value as read, to tell whether a value has changed."""
         return self.value.signature()
+
+
+class Proposal(Claim):
+    """A claim waiting for review, as the admin's Proposals queue shows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "proposal"
+        verbose_name_plural = "proposals"

@@ -46,6 +46,13 @@ class Metric(models.Model):
         help_text="Quantities: a level, a running total that cannot fall, or a total over "
         "the claim's as-of window.",
     )
+    # A list of phrases (JSON, so it is the same column on SQLite and PostgreSQL).
+    cues = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Phrases that name the metric in text ("context window", "monthly active '
+        'users"); the extractor ties a figure to the metric through them.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -26,6 +26,12 @@ from claims.services.entities import (
     entity_update,
 )
 from claims.services.metrics import METRIC_FIELDS, metric_save
+from claims.services.proposals import (
+    ProposalRun,
+    candidate_resolve,
+    extraction_catalogue,
+    source_propose,
+)
 from claims.services.quotes import claim_quotes_locate
 from claims.services.rates import (
     RATE_FIELDS,
@@ -33,13 +39,16 @@ from claims.services.rates import (
     exchange_rate_delete,
     exchange_rate_save,
 )
+from claims.services.tokens import token_replace, token_revoke
 
 __all__ = [
     "CLAIM_INPUT_FIELDS",
     "METRIC_FIELDS",
     "RATE_FIELDS",
     "ClaimWrite",
+    "ProposalRun",
     "RateWrite",
+    "candidate_resolve",
     "claim_accept",
     "claim_create",
     "claim_inputs",
@@ -57,5 +66,9 @@ __all__ = [
     "entity_update",
     "exchange_rate_delete",
     "exchange_rate_save",
+    "extraction_catalogue",
     "metric_save",
+    "source_propose",
+    "token_replace",
+    "token_revoke",
 ]

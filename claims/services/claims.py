@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims import detection
-from claims.choices import ClaimRank, ClaimStatus, ContradictionStatus
+from claims.choices import ClaimOrigin, ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.reading import read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
@@ -205,13 +205,31 @@ def _refuse_duplicate(fields: dict, *, exclude: int | None = None) -> None:
 
 
 @transaction.atomic
-def claim_create(*, user=None, reason: str = "", **values) -> ClaimWrite:
-    """Create a claim from its value as written; returns it with the contradictions it opened."""
+def claim_create(
+    *,
+    user=None,
+    reason: str = "",
+    origin: str = ClaimOrigin.MANUAL,
+    extractor_version: str = "",
+    extraction: dict | None = None,
+    **values,
+) -> ClaimWrite:
+    """Create a claim from its value as written; returns it with the contradictions it opened.
+
+    ``origin`` says how it came in; an extracted claim carries the extractor's version and why
+    it was proposed (``extraction``).
+    """
     fields = claim_prepare(**values)
     _refuse_duplicate(fields)
     if fields["status"] != ClaimStatus.PROPOSED or fields["rank"] != ClaimRank.NORMAL:
         require_review(user, "set a claim's status or rank; leave them out to propose it")
-    claim = Claim(**fields, added_by=user if user is not None and user.is_authenticated else None)
+    claim = Claim(
+        **fields,
+        origin=_choice(origin, ClaimOrigin, "origin", "Origin"),
+        extractor_version=extractor_version,
+        extraction=extraction or {},
+        added_by=user if user is not None and user.is_authenticated else None,
+    )
     if claim.status != ClaimStatus.PROPOSED and claim.added_by is not None:
         claim.reviewed_by, claim.reviewed_at = claim.added_by, timezone.now()
     claim.full_clean(validate_constraints=False)

@@ -21,6 +21,7 @@ METRIC_FIELDS = (
     "time_varying",
     "bound_ratio",
     "counting",
+    "cues",
 )
 READING_FIELDS = {"value_type", "dimension", "unit", "tolerance"}
 
@@ -32,6 +33,8 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
     A change that leaves some claim unreadable (a quantity metric turned into a date metric,
     a unit its claims do not carry) is refused, naming the claims, and nothing is saved.
     """
+    if "cues" in values:
+        values["cues"] = metric_cues_clean(values["cues"])
     creating = metric is None
     metric = Metric() if metric is None else Metric.objects.select_for_update().get(pk=metric.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(metric, k) != v}
@@ -70,6 +73,24 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
         )
     _regroup(metric)
     return metric
+
+
+def metric_cues_clean(cues) -> list[str]:
+    """A metric's cues as stored: a list of distinct phrases, spacing collapsed."""
+    if not isinstance(cues, list | tuple) or not all(isinstance(cue, str) for cue in cues):
+        raise ValidationError({"cues": "Cues must be a list of phrases."})
+    cleaned: list[str] = []
+    for cue in cues:
+        phrase = " ".join(cue.split())
+        if not phrase:
+            raise ValidationError({"cues": "A cue cannot be empty."})
+        if len(phrase) > 100:
+            raise ValidationError(
+                {"cues": f"The cue \u201c{phrase[:40]}\u2026\u201d is over 100 characters."}
+            )
+        if phrase.casefold() not in {c.casefold() for c in cleaned}:
+            cleaned.append(phrase)
+    return cleaned
 
 
 def _regroup(metric: Metric) -> None:

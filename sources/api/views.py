@@ -6,20 +6,24 @@ from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
+from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 from sources import services
 from sources.api import serializers as s
+from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
 from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
 from sources.periods import read_published
 
 
-class PublisherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+@extend_schema_view(list=extend_schema(parameters=[facets_parameter(PUBLISHER_FACETS)]))
+class PublisherViewSet(FacetsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Publishers and their default reliability grades."""
 
     queryset = Publisher.objects.order_by("name")
     serializer_class = s.PublisherSerializer
     filterset_class = PublisherFilterSet
+    facet_specs = PUBLISHER_FACETS
     pagination_class = Pagination
     lookup_field = "slug"
 
@@ -28,11 +32,12 @@ class PublisherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVie
 
 
 @extend_schema_view(
+    list=extend_schema(parameters=[facets_parameter(SOURCE_FACETS)]),
     update=extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer),
     partial_update=extend_schema(request=s.SourceWriteSerializer, responses=s.SourceSerializer),
 )
 class SourceViewSet(
-    VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+    FacetsMixin, VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
     """Sources: documents with their metadata and reliability."""
 
@@ -40,6 +45,7 @@ class SourceViewSet(
     serializer_class = s.SourceSerializer
     write_serializer_class = s.SourceWriteSerializer
     filterset_class = SourceFilterSet
+    facet_specs = SOURCE_FACETS
     pagination_class = Pagination
     write_permissions = {
         "create": "sources.add_source",

@@ -12,6 +12,7 @@ It is not a test (pytest does not collect it): it writes into the repository.
 
 import argparse
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import Page, sync_playwright
 
@@ -27,7 +28,13 @@ def _open_fact(page: Page, slug: str) -> None:
 
 
 def _first_dispute(page: Page) -> None:
+    page.goto(page.url.split("?")[0] + "?group=pair")
     page.locator("table.disputes tbody a").first.click()
+    page.wait_for_load_state()
+
+
+def _first_fact(page: Page) -> None:
+    page.locator("table.fact-disputes tbody a").first.click()
     page.wait_for_load_state()
 
 
@@ -35,6 +42,8 @@ SHOTS = [
     # (file name, path, viewport, action before the shot, whole page?)
     ("home", "/", DESKTOP, None, True),
     ("search", "/search/?q=Qwen3.5-Max", DESKTOP, None, True),
+    ("search-publisher", "/search/?q=KrASIA", DESKTOP, None, True),
+    ("search-compact", "/search/?q=qwen35max", DESKTOP, None, True),
     (
         "entity",
         "/entities/qwen3-5-max-preview/",
@@ -51,8 +60,12 @@ SHOTS = [
     ),
     ("metric", "/metrics/total-parameters/", DESKTOP, None, True),
     ("disputes", "/disputes/", DESKTOP, None, True),
+    ("dispute-fact", "/disputes/", DESKTOP, _first_fact, True),
     ("dispute", "/disputes/", DESKTOP, _first_dispute, True),
-    ("source", "/sources/", DESKTOP, None, False),
+    ("source", "/disputes/", DESKTOP, None, False),
+    ("sources", "/sources/", DESKTOP, None, True),
+    ("publishers", "/publishers/", DESKTOP, None, True),
+    ("claims", "/claims/?metric=total-parameters", DESKTOP, None, True),
     ("publisher", "/publishers/krasia/", DESKTOP, None, True),
     ("not-found", "/entities/no-such-model/", DESKTOP, None, False),
     (
@@ -63,6 +76,8 @@ SHOTS = [
         True,
     ),
     ("phone-dispute", "/disputes/", PHONE, _first_dispute, True),
+    ("phone-home", "/", PHONE, None, True),
+    ("phone-metric", "/metrics/largest-model-parameters/", PHONE, None, True),
 ]
 
 
@@ -75,7 +90,7 @@ def take(base_url: str, out: Path = OUT) -> list[Path]:
         for name, path, viewport, action, whole in SHOTS:
             context = browser.new_context(viewport=viewport, device_scale_factor=1)
             page = context.new_page()
-            if path == "/sources/":
+            if name == "source":
                 page.goto(base_url + "/disputes/")
                 _first_dispute(page)
                 href = page.locator(".claim-card a[href*='/sources/']").first.get_attribute("href")
@@ -95,12 +110,36 @@ def take(base_url: str, out: Path = OUT) -> list[Path]:
     return written
 
 
+def take_queue(base_url: str, account: str, out: Path = OUT, query: str = "") -> Path:
+    """The admin's Proposals queue (``query``: "source=ID"), signed in as "name:password"."""
+    username, _, password = account.partition(":")
+    target = out / "proposals.png"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_context(viewport=DESKTOP, device_scale_factor=1).new_page()
+        page.goto(base_url + "/admin/login/?next=/admin/claims/proposal/" + quote("?" + query))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        page.screenshot(path=target, full_page=False)
+        browser.close()
+    return target
+
+
 def main() -> None:
     """Parse the base URL and take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8765")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--admin", default="", help="NAME:PASSWORD: only the admin's Proposals queue, signed in."
+    )
+    parser.add_argument("--queue", default="", help='The queue\'s query, e.g. "source=6".')
     args = parser.parse_args()
+    if args.admin:
+        print(take_queue(args.base_url.rstrip("/"), args.admin, args.out, args.queue))
+        return
     for path in take(args.base_url.rstrip("/"), args.out):
         print(path)
 

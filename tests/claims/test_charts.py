@@ -6,10 +6,21 @@ from types import SimpleNamespace
 
 import pytest
 from django.template.loader import render_to_string
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pytest import approx
 
 from claims.charts import PALETTE, dispute_chart, fact_chart, metric_chart
-from claims.charts.axes import Interval, Scale, date_ticks, number_label, value_scale
-from claims.values import read_quantity
+from claims.charts.axes import (
+    LOG_RATIO,
+    Interval,
+    Scale,
+    date_ticks,
+    number_label,
+    value_scale,
+    value_ticks,
+)
+from claims.values import Bound, read_quantity
 
 _ids = itertools.count(1)
 PARAMS = SimpleNamespace(
@@ -123,7 +134,7 @@ def test_a_discrepancy_draws_both_lower_bounds_as_arrows_from_their_figures():
     assert (first.colour, second.colour) == (PALETTE["C"], PALETTE["E"])
     assert first.label[2] == "over 1 trillion (C)" and "reliability E" in second.title
     assert [row for row, _ in chart.table] == ["Claim 1", "Claim 2"]
-    assert [t.label for t in chart.x_ticks][:2] == ["1T", "1.2T"]
+    assert [t.label for t in chart.x_ticks][:2] == ["1T", "1.5T"]  # exact: no "1.2T" at 1.25T
 
 
 def test_open_below_points_left_and_a_vague_claim_is_dashed_without_a_dot():
@@ -217,3 +228,37 @@ def test_a_single_day_is_drawn_on_a_scale_of_days_not_millennia():
     scale = value_scale([Interval(day, day, day)], 0, 100, dates=True)
     assert scale.hi - scale.lo < 10
     assert date_ticks(scale)[0].label.startswith("Feb")
+
+
+# --- honest ticks ---------------------------------------------------------------------------
+
+
+@given(
+    lo=st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1e15)),
+    ratio=st.floats(min_value=1.001, max_value=1e4),
+    log=st.booleans(),
+    dimension=st.sampled_from(["", "percent", "multiplier"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_every_tick_label_reads_back_as_the_value_at_its_position(lo, ratio, log, dimension):
+    hi = max(lo * ratio, lo + 1e-3)
+    if log and lo <= 0:
+        lo = hi / ratio
+    scale = Scale(lo, hi, 0, 600, log=log and lo > 0 and hi / lo > LOG_RATIO)
+    ticks = value_ticks(scale, lambda v: number_label(v, dimension=dimension))
+    assert ticks, (lo, hi)
+    for tick in ticks:
+        read = read_quantity(tick.label)
+        assert read.bound == Bound.EXACT
+        assert read.point == approx(tick.value, rel=1e-12, abs=1e-12), tick
+        assert tick.pos == scale(read.point)
+    if not scale.log and len(ticks) > 1:
+        step = ticks[1].value - ticks[0].value
+        assert f"{step:.6e}"[0] in "125" and f"{step:.6e}"[1:8] == ".000000"
+
+
+def test_a_quarter_trillion_step_is_not_used_so_1_8t_sits_on_its_own_label():
+    scale = value_scale([Interval(1e12, None, 1e12), Interval(1.8e12, None, 1.8e12)], 0, 600)
+    labels = [t.label for t in value_ticks(scale, number_label)]
+    assert "1.2T" not in labels and "1.25T" not in labels
+    assert all(read_quantity(t).point in scale.ticks() for t in labels)

@@ -1,5 +1,6 @@
 """The researcher pages: what each shows, how filters fail, escaping, and constant queries."""
 
+import json
 import re
 from html import unescape
 from types import SimpleNamespace
@@ -9,8 +10,10 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views import defaults
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from claims import services
+from claims import search, services
 from claims.models import Contradiction
 from claims.templatetags.claims_web import text_segments
 from tests import factories
@@ -105,6 +108,12 @@ def page_urls(kb) -> list[str]:
         f"/disputes/{kb.dispute.pk}/",
         f"/sources/{kb.weekly.pk}/",
         f"/publishers/{kb.blog.slug}/",
+        "/sources/",
+        f"/sources/?publisher={kb.blog.slug}&ordering=title",
+        "/publishers/",
+        "/publishers/?reliability=C&ordering=reliability",
+        "/claims/",
+        "/claims/?metric=total-parameters&kind=model",
     ]
 
 
@@ -117,7 +126,11 @@ def query_count(client, url: str) -> int:
 
 def text_of(response) -> str:
     """The page's text with tags removed and whitespace folded, for readable assertions."""
-    text = unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return text_of_html(response.content.decode())
+
+
+def text_of_html(html: str) -> str:
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
     return " ".join(text.split())
 
 
@@ -130,7 +143,7 @@ def test_home_shows_counts_worst_disputes_recent_claims_and_kinds(client, kb):
     text = text_of(response)
     assert "2 entities" in text and "2 claims" in text and "1 open disputes" in text
     assert "Qwen3.5-Max Preview · Metric" in text  # the dispute, and the claims listed
-    assert "“over 1 trillion” C vs “exceeding 1.8 trillion” E" in text
+    assert "1 source says > 1 trillion parameters (C), 1 says > 1.8 trillion parameters (E)" in text
     assert "1.8×" in text
     assert 'href="/entities/?kind=model_family"' in response.content.decode()
     assert 'role="search"' in response.content.decode()
@@ -272,17 +285,19 @@ def test_metric_page_says_which_filter_value_is_wrong(client, kb, query, field, 
 
 def test_dispute_list_shows_open_ones_by_default_and_filters_like_the_api(client, kb):
     text = text_of(client.get("/disputes/"))
-    assert "1 dispute" in text and "Qwen3.5-Max Preview · Metric" in text
+    assert "1 disputed fact" in text and "Qwen3.5-Max Preview · Metric" in text
     services.contradiction_dismiss(contradiction=kb.dispute, note="Both are lower bounds.")
-    assert "0 disputes" in text_of(client.get("/disputes/"))
-    assert "1 dispute" in text_of(client.get("/disputes/", {"status": ""}))
+    assert "0 disputed facts" in text_of(client.get("/disputes/"))
+    assert "1 disputed fact" in text_of(client.get("/disputes/", {"status": ""}))
     for query in (
         {"status": "dismissed", "kind": "discrepancy"},
         {"status": "dismissed", "subject": "Max Preview", "metric": "total-parameters"},
         {"status": "dismissed", "severity_min": "1.5"},
     ):
-        assert "1 dispute" in text_of(client.get("/disputes/", query)), query
-    assert "0 disputes" in text_of(client.get("/disputes/", {"status": "", "severity_min": 2}))
+        assert "1 disputed fact" in text_of(client.get("/disputes/", query)), query
+    assert "0 disputed facts" in text_of(
+        client.get("/disputes/", {"status": "", "severity_min": 2})
+    )
 
 
 @pytest.mark.parametrize(
@@ -404,8 +419,9 @@ def test_every_page_sends_the_csp_and_has_no_inline_script_or_style(client, kb):
         assert "script-src 'self'" in response["Content-Security-Policy"], url
         html = response.content.decode()
         assert "<style" not in html and " style=" not in html, url
-        for tag in re.findall(r"<script[^>]*>", html):
-            assert " src=" in tag, (url, tag)
+        for tag in re.findall(r"<script[^>]*>", html):  # code from files; data blocks only
+            assert " src=" in tag or tag == '<script type="application/ld+json">', (url, tag)
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
 def test_every_page_links_to_its_json_twin(client, kb):
@@ -413,11 +429,11 @@ def test_every_page_links_to_its_json_twin(client, kb):
         "/": "/api/",
         f"/entities/{kb.model.slug}/": f"/api/entities/{kb.model.slug}/facts/",
         "/metrics/total-parameters/": "/api/metrics/total-parameters/values/",
-        "/disputes/": "/api/contradictions/?status=open",
+        "/disputes/": "/api/disputes/?status=open&amp;review=confirmed",
         f"/disputes/{kb.dispute.pk}/": f"/api/contradictions/{kb.dispute.pk}/",
         f"/sources/{kb.weekly.pk}/": f"/api/sources/{kb.weekly.pk}/",
         f"/publishers/{kb.blog.slug}/": f"/api/publishers/{kb.blog.slug}/",
-        "/search/?q=trillion": "/api/claims/?q=trillion",
+        "/search/?q=trillion": "/api/search/?q=trillion",
         "/entities/": "/api/entities/",
         "/metrics/": "/api/metrics/",
     }
@@ -463,3 +479,348 @@ def test_the_seed_knowledge_base_renders_on_every_page(client, seed_kb):
         assert client.get(url).status_code == 200, url
     html = client.get(f"/disputes/{dispute.pk}/").content.decode()
     assert "boasting over 1 trillion parameters" in html and "exceeding 1.8 trillion" in html
+
+
+# --- subtrees -------------------------------------------------------------------------------
+
+
+def test_parent_with_descendants_matches_the_whole_subtree_on_pages_and_api(client, kb):
+    top = factories.entity(name="Qwen3.5", kind="model_family")
+    kb.family.parent = top
+    kb.family.save()
+    children = {"parent": top.slug}
+    subtree = {"parent": top.slug, "descendants": "true"}
+    assert "Preview" not in text_of(client.get("/entities/", children))
+    assert "Qwen3.5-Max Preview" in text_of(client.get("/entities/", subtree))
+    api = client.get("/api/entities/", subtree).json()
+    assert [e["slug"] for e in api["results"]] == [kb.family.slug, kb.model.slug]
+    values = "/api/metrics/total-parameters/values/"
+    assert client.get(values, children | {"ordering": "-value"}).json()["count"] == 0
+    found = client.get(values, subtree | {"ordering": "-value"}).json()["results"]
+    assert [row["entity"]["slug"] for row in found] == [kb.model.slug]
+    page = client.get("/metrics/total-parameters/", subtree)
+    assert f'href="/entities/{kb.model.slug}/#fact-total-parameters"' in page.content.decode()
+    assert 'name="descendants" value="true" checked' in page.content.decode()
+
+
+def test_descendants_without_a_parent_is_refused_by_name(client, kb):
+    for url in ("/api/entities/", "/api/metrics/total-parameters/values/", "/entities/"):
+        response = client.get(url, {"descendants": "true"})
+        assert response.status_code == 400, url
+        assert "descendants" in response.content.decode()
+
+
+def test_the_readme_subtree_example_lists_every_qwen3_5_model(client, seed_kb):
+    response = client.get(
+        "/api/metrics/total-parameters/values/",
+        {"parent": "qwen3-5", "descendants": "true", "ordering": "-value"},
+    )
+    slugs = [row["entity"]["slug"] for row in response.json()["results"]]
+    assert "qwen3-5-max-preview" in slugs
+    direct = client.get("/api/metrics/total-parameters/values/", {"parent": "qwen3-5"}).json()
+    assert "qwen3-5-max-preview" not in [row["entity"]["slug"] for row in direct["results"]]
+    points = [row["current"]["value"]["point"] for row in response.json()["results"]]
+    assert points == sorted(points, reverse=True)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def test_search_finds_publishers_metrics_and_names_written_without_dots(client, seed_kb):
+    krasia = client.get("/search/", {"q": "KrASIA"})
+    html = krasia.content.decode()
+    assert 'href="/publishers/krasia/" class="exact"' in html
+    compact = client.get("/search/", {"q": "qwen35max"}).content.decode()
+    entities = compact[compact.index('id="entities-title"') :]
+    first = re.search(r'<li>\s*<a href="([^"]+)"', entities).group(1)
+    assert first == "/entities/qwen3-5-max/"
+    parameters = text_of(client.get("/search/", {"q": "parameters"}))
+    assert "Metrics" in parameters and "Total parameters" in parameters
+    api = client.get("/api/search/", {"q": "KrASIA"}).json()
+    kinds = {group["kind"]: group["results"] for group in api["groups"]}
+    assert kinds["publishers"][0]["title"] == "KrASIA" and kinds["publishers"][0]["exact"]
+    assert client.get("/api/search/").status_code == 400
+    assert "q" in client.get("/api/search/").json()
+
+
+def test_entity_search_in_the_api_lists_the_exact_name_first(client, seed_kb):
+    results = client.get("/api/entities/", {"q": "Qwen"}).json()["results"]
+    assert results[0]["slug"] == "qwen" and len(results) > 1
+    by_alias = client.get("/api/entities/", {"q": "tongyi qianwen"}).json()["results"]
+    assert by_alias[0]["slug"] == "qwen"
+    compact = client.get("/api/entities/", {"q": "qwen35max"}).json()["results"]
+    assert compact[0]["slug"] == "qwen3-5-max"
+    assert [e["slug"] for e in compact][:2] == ["qwen3-5-max", "qwen3-5-max-preview"]
+
+
+def test_search_snippets_mark_the_match_and_escape_the_quote(client, kb):
+    factories.claim(subject=kb.model, metric_=kb.params, value="6B", quote=f"6B params {XSS}")
+    html = client.get("/search/", {"q": "params"}).content.decode()
+    assert "<mark>params</mark>" in html
+    assert "<script>window" not in html and "&lt;script&gt;window.__xss" in html
+    entities = client.get("/search/", {"q": "<b>Max"}).content.decode()
+    assert "<b>Max" not in entities
+
+
+@given(
+    text=st.text(st.sampled_from("ab <>&\"'x\n."), max_size=60),
+    q=st.text(st.sampled_from("ab<&x "), min_size=1, max_size=6),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_highlighted_snippet_is_escaped_text_of_the_source_with_marks(text, q):
+    snippet = str(search.highlight(text, q, width=40))
+    assert "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
+    plain = unescape(snippet.replace("<mark>", "").replace("</mark>", "")).strip("…")
+    assert plain in text
+    for marked in re.findall(r"<mark>(.*?)</mark>", snippet):
+        assert q.strip().casefold() in unescape(marked).casefold() or len(unescape(marked)) > 2
+
+
+def test_compact_folds_case_spaces_dots_and_hyphens():
+    assert search.compact("Qwen 3.5-Max") == search.compact("qwen35max") == "qwen35max"
+    assert search.compact("阿里巴巴 Cloud") == "阿里巴巴cloud"
+
+
+# --- index pages, breadcrumbs and facets ------------------------------------------------------
+
+
+def test_sources_index_sorts_filters_and_has_its_json_twin(client, kb):
+    response = client.get("/sources/", {"ordering": "title"})
+    text, html = text_of(response), response.content.decode()
+    assert text.index("Comprehensive Analysis") < text.index("Weekly Insight, March 28")
+    assert 'This page as JSON: <a href="/api/sources/?ordering=title"' in html
+    newest = text_of(client.get("/sources/"))  # newest first; an unknown date last
+    assert newest.index("Weekly Insight, March 28") < newest.index("Comprehensive Analysis")
+    only = text_of(client.get("/sources/", {"publisher": kb.agency.slug}))
+    assert "Comprehensive Analysis" in only and "Weekly Insight, March 28" not in only
+    bad = client.get("/sources/", {"publisher": "nobody"})
+    assert bad.status_code == 400 and "No publisher has the slug “nobody”" in text_of(bad)
+
+
+def test_publishers_index_lists_grades_and_counts(client, kb):
+    response = client.get("/publishers/", {"ordering": "reliability"})
+    text = text_of(response)
+    assert text.index("Weekly Insight Blog C 1 1") < text.index("Marketing Agency E 1 1")
+    assert "Weekly Insight Blog" not in text_of(client.get("/publishers/", {"reliability": "E"}))
+    assert 'href="/api/publishers/?ordering=reliability"' in response.content.decode()
+    assert client.get("/publishers/", {"reliability": "Z"}).status_code == 400
+
+
+def test_every_page_but_home_has_breadcrumbs_starting_at_home(client, kb):
+    for url in page_urls(kb)[1:]:
+        html = client.get(url).content.decode()
+        crumbs = re.search(r'<nav class="crumbs" aria-label="Breadcrumb">(.*?)</nav>', html, re.S)
+        assert crumbs, url
+        first = re.sub(r"\s+", "", crumbs.group(1))
+        assert first.startswith('<ol><li><ahref="/">Home</a></li>'), url
+
+
+def test_facets_count_the_filtered_rows_and_link_to_the_filter(client, kb):
+    grow(kb, 2)
+    html = client.get("/disputes/", {"status": ""}).content.decode()
+    facet = html[html.index('data-facet="metric"') :]
+    facet = facet[: facet.index("</div>")]
+    assert (
+        'href="?status=&amp;metric=total-parameters">Metric 7</a> <span class="count">' in (facet)
+        or "total-parameters" in facet
+    )
+    counts = dict(re.findall(r'metric=([\w-]+)">[^<]*</a> <span class="count">(\d+)</span>', facet))
+    expected = {slug: Contradiction.objects.filter(metric__slug=slug).count() for slug in counts}
+    assert counts and {k: int(v) for k, v in counts.items()} == expected
+    kinds = client.get("/entities/", {"kind": "model"}).content.decode()
+    chosen = kinds[kinds.index('data-facet="kind"') :]
+    assert 'class="selected"><a href="/entities/" aria-current="true"' in chosen
+    claims = client.get("/claims/", {"metric": "total-parameters"}).content.decode()
+    total = kb.params.claims.exclude(status="rejected").count()
+    assert f"{total} claims" in text_of_html(claims)
+    grades = claims[claims.index('data-facet="grade"') :]
+    grades = grades[: grades.index("</div>")]
+    assert sum(int(n) for n in re.findall(r'class="count">(\d+)<', grades)) == total
+
+
+def test_api_facets_count_per_value_and_name_an_unknown_facet(client, kb):
+    grow(kb, 1)
+    body = client.get("/api/claims/", {"facets": "metric,kind,grade,status,publisher"}).json()
+    metric = {row["value"]: row["count"] for row in body["facets"]["metric"]}
+    assert metric["total-parameters"] == kb.params.claims.count()
+    assert sum(row["count"] for row in body["facets"]["grade"]) == body["count"]
+    filtered = client.get("/api/claims/", {"facets": "metric", "subject": kb.model.slug}).json()
+    assert sum(row["count"] for row in filtered["facets"]["metric"]) == filtered["count"]
+    entities = client.get("/api/entities/", {"facets": "kind"}).json()["facets"]["kind"]
+    assert {row["value"]: row["count"] for row in entities} == {"model": 2, "model_family": 1}
+    disputes = client.get("/api/contradictions/", {"facets": "kind,status"}).json()
+    assert disputes["facets"]["kind"][0]["label"] in {"contradiction", "discrepancy"}
+    bad = client.get("/api/claims/", {"facets": "metric,colour"})
+    assert bad.status_code == 400
+    assert "Unknown facet “colour”" in bad.json()["facets"][0]
+    assert client.get("/api/sources/", {"facets": "publisher"}).json()["facets"]["publisher"]
+    assert client.get("/api/publishers/", {"facets": "grade"}).json()["facets"]["grade"]
+
+
+def test_facets_cost_one_query_each(client, kb):
+    base = query_count(client, "/api/claims/?subject=" + kb.model.slug)
+    assert query_count(client, f"/api/claims/?subject={kb.model.slug}&facets=metric") == base + 1
+    three = f"/api/claims/?subject={kb.model.slug}&facets=metric,grade,status"
+    assert query_count(client, three) == base + 3
+
+
+# --- disputes by fact -------------------------------------------------------------------------
+
+
+def test_home_lists_each_disputed_fact_once_with_its_sides(client, seed_kb):
+    html = client.get("/").content.decode()
+    table = html[html.index('id="disputes-title"') : html.index('id="kinds-title"')]
+    rows = re.findall(r'<th scope="row"><a href="(/disputes/[^"]+)">', table)
+    assert len(rows) == len(set(rows)) and rows
+    generation = text_of_html(table)
+    assert generation.count("Qwen · Latest generation") == 1
+    summary = re.search(
+        r"Qwen · Latest generation (\d+) sources say ([^,]+?) \(best grade", generation
+    )
+    assert summary and summary.group(2).startswith("Qwen3.5"), generation
+    assert "1 says Qwen 4.0" in generation
+
+
+def test_a_facts_page_lists_every_pair_and_the_api_groups_by_fact(client, kb):
+    third = factories.claim(subject=kb.model, metric_=kb.params, value="about 400 billion").claim
+    assert Contradiction.objects.filter(subject=kb.model).count() == 3
+    text = text_of(client.get("/disputes/"))
+    assert "1 disputed fact" in text and "3 pairs of claims" in text
+    pairs = text_of(client.get("/disputes/", {"group": "pair"}))
+    assert "3 pairs of claims" in pairs
+    page = client.get(f"/disputes/{kb.model.slug}/total-parameters/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for record in Contradiction.objects.all():
+        assert f'href="/disputes/{record.pk}/"' in html
+    assert f"#claim-{third.pk}" in html
+    body = client.get("/api/disputes/").json()
+    assert body["count"] == 1
+    fact = body["results"][0]
+    assert fact["subject"]["slug"] == kb.model.slug and len(fact["pairs"]) == 3
+    assert sorted(c for side in fact["sides"] for c in side["claims"]) == sorted(
+        [kb.first.pk, kb.second.pk, third.pk]
+    )
+    assert fact["summary"].startswith("1 source says")
+    assert client.get("/api/contradictions/").json()["count"] == 3  # pairs stay the default
+    bad = client.get("/api/disputes/", {"kind": "feud"})
+    assert bad.status_code == 400 and "kind" in bad.json()
+    assert client.get("/disputes/nobody/total-parameters/").status_code == 404
+
+
+def test_a_side_counts_sources_and_its_best_grade():
+    from claims.disputes import DisputedFact, Side
+
+    def claim(source_id, grade):
+        source = SimpleNamespace(reliability=grade, publisher=SimpleNamespace(reliability="F"))
+        return SimpleNamespace(source_id=source_id, source=source)
+
+    many = Side(
+        "Qwen3.5", [claim(1, "C"), claim(2, "B"), claim(2, "B"), claim(3, "E"), claim(4, "D")]
+    )
+    one = Side("Qwen 4.0", [claim(5, "E")])
+    assert (many.source_count, many.best_grade) == (4, "B")
+    fact = DisputedFact(subject=None, metric=None, sides=[many, one])
+    assert fact.summary == "4 sources say Qwen3.5 (best grade B), 1 says Qwen 4.0 (E)"
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+def test_atom_feeds_of_new_and_settled_disputes_per_metric_and_entity(client, kb, reviewer):
+    new = client.get("/feeds/disputes/new/")
+    assert new.status_code == 200 and new["Content-Type"].startswith("application/atom+xml")
+    body = new.content.decode()
+    assert "<entry>" in body and f"/disputes/{kb.dispute.pk}/" in body
+    assert "“over 1 trillion” vs “exceeding 1.8 trillion”" in unescape(body)
+    assert "<entry>" not in client.get("/feeds/disputes/settled/").content.decode()
+    services.contradiction_dismiss(
+        contradiction=kb.dispute, note="Both are lower bounds.", user=reviewer
+    )
+    settled = unescape(client.get("/feeds/disputes/settled/").content.decode())
+    assert "Settled: Both are lower bounds." in settled
+    per_metric = client.get("/feeds/disputes/new/metric/total-parameters/").content.decode()
+    assert f"/disputes/{kb.dispute.pk}/" in per_metric
+    other = factories.metric(slug="context-window")
+    assert "<entry>" not in client.get(f"/feeds/disputes/new/metric/{other.slug}/").content.decode()
+    per_entity = client.get(f"/feeds/disputes/new/entity/{kb.model.slug}/").content.decode()
+    assert f"/disputes/{kb.dispute.pk}/" in per_entity
+    assert client.get(f"/feeds/disputes/new/entity/{kb.family.slug}/").status_code == 200
+    assert client.get("/feeds/disputes/old/").status_code == 404
+    assert client.get("/feeds/disputes/new/colour/red/").status_code == 404
+
+
+def test_pages_link_their_feeds(client, kb):
+    expected = {
+        "/": "/feeds/disputes/new/",
+        "/disputes/": "/feeds/disputes/settled/",
+        "/metrics/total-parameters/": "/feeds/disputes/new/metric/total-parameters/",
+        f"/entities/{kb.model.slug}/": f"/feeds/disputes/settled/entity/{kb.model.slug}/",
+    }
+    for url, feed in expected.items():
+        html = client.get(url).content.decode()
+        assert re.search(
+            rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="{feed}">',
+            html,
+        ), url
+
+
+# --- fact-check markup ----------------------------------------------------------------------
+
+# schema.org/ClaimReview as Google's fact-check structured data requires it, and the Claim it
+# reviews (https://developers.google.com/search/docs/appearance/structured-data/factcheck).
+CLAIM_REVIEW_REQUIRED = {"@context", "@type", "url", "claimReviewed", "reviewRating", "author"}
+RATING_REQUIRED = {"@type", "ratingValue", "bestRating", "worstRating", "alternateName"}
+ITEM_REVIEWED = {"@type", "author", "datePublished", "appearance"}
+
+
+def assert_claim_review(review: dict, rejected) -> None:
+    assert review.keys() >= CLAIM_REVIEW_REQUIRED
+    assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
+    rating = review["reviewRating"]
+    assert rating.keys() >= RATING_REQUIRED and rating["@type"] == "Rating"
+    assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+    assert isinstance(rating["alternateName"], str) and rating["alternateName"]
+    assert review["author"]["@type"] in {"Organization", "Person"} and review["author"]["name"]
+    assert rejected.value_text in review["claimReviewed"]
+    item = review["itemReviewed"]
+    assert item.keys() >= ITEM_REVIEWED and item["@type"] == "Claim"
+    assert item["author"]["name"] in {rejected.source.author, rejected.source.publisher.name}
+    assert item["datePublished"] == rejected.source.published.isoformat()
+    assert item["appearance"]["headline"] == rejected.source.title
+
+
+def test_a_resolved_dispute_carries_claim_review_json_ld_of_the_rejected_claim(
+    client, kb, reviewer
+):
+    page = f"/disputes/{kb.dispute.pk}/"
+    assert "application/ld+json" not in client.get(page).content.decode()  # open: no review
+    api = client.get(f"/api/contradictions/{kb.dispute.pk}/", HTTP_ACCEPT="application/ld+json")
+    assert api.status_code == 406
+    # The 1.8T claim is preferred, so the "over 1 trillion" one (C, dated) is rejected.
+    services.contradiction_resolve(
+        contradiction=kb.dispute,
+        preferred_claim=kb.second,
+        note="The flagship has 1.8T.",
+        user=reviewer,
+    )
+    html = client.get(page).content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    review = json.loads(block.group(1))
+    assert_claim_review(review, kb.first)
+    assert review["url"] == f"http://testserver{page}"
+    assert review["reviewRating"]["alternateName"] == "Misleading"  # a discrepancy
+    assert "The flagship has 1.8T." in review["reviewBody"]
+    api = client.get(f"/api/contradictions/{kb.dispute.pk}/", HTTP_ACCEPT="application/ld+json")
+    assert api.status_code == 200 and api["Content-Type"].startswith("application/ld+json")
+    assert api.json() == review
+    plain = client.get(f"/api/contradictions/{kb.dispute.pk}/")
+    assert plain["Content-Type"].startswith("application/json") and plain.json()["id"]
+
+
+def test_json_ld_cannot_close_its_script_element():
+    from claims.factcheck import as_script_text
+
+    text = as_script_text({"claimReviewed": '</script><script>alert(1)</script> & "x"'})
+    assert "</" not in text and "<script" not in text
+    assert json.loads(text)["claimReviewed"].startswith("</script>")

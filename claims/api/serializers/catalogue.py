@@ -72,6 +72,11 @@ class MetricWriteSerializer(StrictSerializer):
     counting = serializers.ChoiceField(choices=Counting.choices, required=False)
     single_valued = serializers.BooleanField(required=False)
     time_varying = serializers.BooleanField(required=False)
+    cues = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        help_text="Phrases that name the metric in text; replaces the list.",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
 
 

@@ -235,6 +235,7 @@ class ClaimSerializer(ContractSerializer):
             "quote_verified",
             "status",
             "rank",
+            "origin",
             "disputed",
             "contradictions",
             "notes",

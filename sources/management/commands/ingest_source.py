@@ -1,12 +1,18 @@
-"""Store a text file as a source's full text, so that quotes can be verified against it."""
+"""Store a text file as a source's full text, so that quotes can be verified against it.
+
+With ``--propose`` claims are then proposed from the text by ``propose_claims`` (the claims
+app's command, called by name: this app does not import claims).
+"""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from sources.documents import UnreadableDocument, document_text
 from sources.models import Publisher, Source
 from sources.periods import read_published
 from sources.services import source_save
@@ -30,14 +36,19 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="")
         parser.add_argument("--language", default="en")
         parser.add_argument("--reliability", default="", help="A–F; default: the publisher's.")
+        parser.add_argument(
+            "--propose",
+            action="store_true",
+            help="Then propose claims from the text for review (manage.py propose_claims).",
+        )
 
     def handle(self, *args, path: Path, **options):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{path}: cannot read it as UTF-8 text ({exc}).") from exc
-        if not text.strip():
-            raise CommandError(f"{path}: the file is empty.")
+            text = document_text(path.name, path.read_bytes())
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read it ({exc}).") from exc
+        except UnreadableDocument as exc:
+            raise CommandError(f"{path}: {exc}") from exc
         publisher = Publisher.objects.filter(slug=options["publisher"]).first()
         if publisher is None:
             raise CommandError(f"--publisher {options['publisher']}: no publisher has this slug.")
@@ -77,3 +88,5 @@ class Command(BaseCommand):
                 f"({source.claims.count()} claims verified)."
             )
         )
+        if options["propose"]:
+            call_command("propose_claims", source.key, stdout=self.stdout, stderr=self.stderr)

@@ -1,0 +1,379 @@
+"""Tying a figure to a metric (by the nearest cue) and to a subject (by the nearest name).
+
+General rules only, never about one article:
+- a figure belongs to the metric of a fitting kind whose cue stands nearest to it; a unit word
+  that only one metric is measured in counts as that metric's cue; a cue belongs to the figure
+  nearest to it (figures listed together, "7B, 14B and 72B parameter models", share it);
+- a date cue after "to", "will" or "plans to" speaks of the future, so only a metric whose cue
+  says so ("plans to launch") takes it;
+- the subject is the entity named nearest before the figure; one named after it, after a
+  preposition ("on Hugging Face", "than GPT-5") or inside the cue itself ("Hugging Face
+  downloads") is a weaker choice, a possessor ("Lin Junyang's March 4 resignation") a strong
+  one; what a release verb names right after it is what was released;
+- a person has dates but no counts or amounts; parameters and tokens belong to models;
+- "it", "the model", "the company"… stand for the entity last named, of a fitting kind, when
+  the sentence that named it named no other; they win over a name after a preposition.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from claims.extraction.catalogue import Catalogue, EntityRef, MetricRef
+from claims.extraction.figures import Figure
+from claims.extraction.names import Match, fold
+
+WINDOW = 90  # characters between a figure and its metric's cue, at most
+WEAK_WINDOW = 12  # the same for a bare number (no scale, sign, unit or qualifier): "No. 6"
+AFTER_WINDOW = 60  # a name further than this after the figure is not its subject
+SUBJECT_KINDS = frozenset(
+    {"model", "model_family", "product", "organisation", "person", "hardware", "platform"}
+)
+RELEASED_KINDS = frozenset({"model", "model_family", "product", "hardware"})
+ANAPHORA = {
+    "the model": {"model", "model_family"},
+    "this model": {"model", "model_family"},
+    "the series": {"model_family"},
+    "the family": {"model_family"},
+    "the company": {"organisation"},
+    "the firm": {"organisation"},
+    "the group": {"organisation"},
+    "the app": {"product"},
+    "the product": {"product", "hardware"},
+    "the device": {"product", "hardware"},
+    "the platform": {"platform", "product"},
+    "it": SUBJECT_KINDS,
+    "its": SUBJECT_KINDS,
+}
+_ANAPHORA_RE = re.compile(
+    r"\b(" + "|".join(sorted(ANAPHORA, key=len, reverse=True)) + r")\b(?!-)", re.I
+)
+_OBJECT_WORDS = re.compile(
+    r"\b(?:on|in|via|than|over|against|from|with|to|at|by|including|like|as|into|versus|vs\.?)"
+    r"(?:\s+(?:the|a|an|its|their))?\s*$",
+    re.I,
+)
+_MODIFIER = re.compile(r"[-‑][a-z]")
+# A name listed after one that follows a preposition: "via DingTalk and Alibaba Cloud".
+_OBJECT_LIST = re.compile(
+    r"\b(?:on|in|via|than|over|against|from|with|to|at|by|including|like|versus)\s+"
+    r"(?:the\s+)?(?:[A-Z][\w.‑-]*\s*){1,4}(?:,|,?\s*and|,?\s*or)\s+$"
+)
+_FUTURE = re.compile(r"\b(?:to|will|would|plans? to|expected to|set to|aims? to)\s+$", re.I)
+_FUTURE_CUE = re.compile(r"\b(?:to|will|plans?|expected|scheduled|slated)\b", re.I)
+_POSSESSIVE = re.compile(r"^['’]s?\b")
+_FEW_WORDS = re.compile(r"^\s*(?:[\w.‑-]+\s+){0,2}$")
+_CLAUSE_MARKS = re.compile(r"[()—;|]")
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
+
+
+@dataclass(frozen=True)
+class CueChoice:
+    """The metric a figure is tied to, through which cue, at what distance."""
+
+    metric: MetricRef
+    cue: str
+    span: tuple[int, int] | None  # None: the figure's own unit word
+    distance: int
+    runner_up: bool  # another metric's cue stood almost as near
+
+
+@dataclass(frozen=True)
+class SubjectChoice:
+    """The entity a figure is about, the words that named it, and how sure that is."""
+
+    entity: EntityRef
+    mention: Match[EntityRef] | None
+    resolved_from: str  # the pronoun or phrase that stood for it, if any
+    close_second: bool
+
+
+def fits(figure: Figure, metric: MetricRef) -> bool:
+    """Whether the figure can be a value of the metric (a date, a percentage, money…)."""
+    if figure.date is not None:
+        return metric.value_type == "date"
+    return metric.value_type == "quantity" and metric.dimension == figure.kind
+
+
+def kind_fits(metric: MetricRef, kind: str) -> bool:
+    """Whether an entity of ``kind`` can be the subject of the metric's figures."""
+    if kind not in SUBJECT_KINDS:
+        return False
+    if metric.value_type == "date":
+        return True
+    if kind == "person":
+        return False
+    if metric.unit in {"parameters", "tokens"}:
+        return kind in {"model", "model_family", "product"}
+    return True
+
+
+def singular(word: str) -> str:
+    """The word without a plural s."""
+    return word[:-1] if word.endswith("s") else word
+
+
+def gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def distance(body: str, a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two spans, and 20 more for each clause mark between them."""
+    between = body[min(a[1], b[1]) : max(a[0], b[0])]
+    return gap(a, b) + 20 * len(_CLAUSE_MARKS.findall(between))
+
+
+def choose_metrics(
+    figure: Figure,
+    figures: list[Figure],
+    cues: list[Match[MetricRef]],
+    catalogue: Catalogue,
+    body: str,
+    *,
+    future: bool = False,
+) -> list[CueChoice]:
+    """The metric whose cue stands nearest to the figure, and those whose cues are listed with
+    it ("HumanEval+ and MBPP+ … 92%"); none when no cue is near. A ``future`` date (after the
+    source's) only goes to a metric whose cue speaks of a plan."""
+    best: dict[str, tuple] = {}
+    span = (figure.start, figure.end)
+    for cue in cues:
+        metric = cue.value
+        if not fits(figure, metric):
+            continue
+        far = distance(body, span, (cue.start, cue.end))
+        if far > WINDOW or not _owns(figure, figures, cue, body):
+            continue
+        words = body[cue.start : cue.end]
+        planned = _FUTURE_CUE.search(words) is not None
+        if (
+            figure.date is not None
+            and not planned
+            and (future or _FUTURE.search(body[: cue.start]))
+        ):
+            continue  # "to launch", or a date after the source: a plan, not a release
+        rank = (far, -(cue.end - cue.start), metric.slug)
+        if metric.slug not in best or rank < best[metric.slug][0]:
+            best[metric.slug] = (
+                rank,
+                CueChoice(metric, words, (cue.start, cue.end), far, False),
+            )
+    if figure.unit and figure.date is None:
+        unit = singular(figure.unit.lower())
+        measured = [
+            m
+            for m in catalogue.metrics
+            if m.unit and singular(m.unit.lower()) == unit and fits(figure, m)
+        ]
+        if len(measured) == 1 and measured[0].slug not in best:
+            best[measured[0].slug] = (
+                (0, 0, ""),
+                CueChoice(measured[0], figure.unit, None, 0, False),
+            )
+    if not best:
+        return []
+    ranked = [choice for _, choice in sorted(best.values(), key=lambda item: item[0])]
+    first = ranked[0]
+    listed = [
+        other
+        for other in ranked[1:]
+        if first.span is not None
+        and other.span is not None
+        and _LIST_GAP.match(
+            body[min(first.span[1], other.span[1]) : max(first.span[0], other.span[0])]
+        )
+    ]
+    runner_up = (
+        len(ranked) > len(listed) + 1 and ranked[len(listed) + 1].distance - first.distance < 15
+    )
+    return [
+        CueChoice(c.metric, c.cue, c.span, c.distance, runner_up and c is first)
+        for c in [first, *listed]
+    ]
+
+
+def _owns(figure: Figure, figures: list[Figure], cue: Match[MetricRef], body: str) -> bool:
+    """A cue belongs to the nearest figure of a fitting kind, or to a list of figures."""
+    mine = distance(body, (figure.start, figure.end), (cue.start, cue.end))
+    for other in figures:
+        if other is figure or not fits(other, cue.value):
+            continue
+        if distance(body, (other.start, other.end), (cue.start, cue.end)) < mine:
+            lo, hi = sorted([figure, other], key=lambda f: f.start)
+            listed = all(
+                _LIST_GAP.match(body[a.end : b.start])
+                for a, b in itertools.pairwise(figures)
+                if lo.start <= a.start and b.end <= hi.end
+            )
+            if not listed:
+                return False
+    return True
+
+
+def weak(figure: Figure, catalogue: Catalogue) -> bool:
+    """A bare number: it may be a list number, a version or a heading's count."""
+    q = figure.quantity
+    if q is None or q.bound.value != "exact" or re.fullmatch(r"[\d.,]+", figure.text) is None:
+        return False
+    units = {singular(m.unit.lower()) for m in catalogue.metrics if m.unit}
+    return figure.unit is None or singular(figure.unit.lower()) not in units
+
+
+def choose_subject(
+    figure: Figure,
+    body: str,
+    mentions: list[Match[EntityRef]],
+    unknown: list[tuple[int, int, str]],
+    last_named: list[EntityRef],
+    choice: CueChoice,
+    *,
+    item: bool = False,
+    topic: tuple[EntityRef, ...] | list[EntityRef] = (),
+) -> SubjectChoice | str:
+    """The figure's subject, or why none is given (a str).
+
+    A list item that names nothing ("• Ranked No. 6 in Text Arena") is about the ``topic``:
+    what the text named before the list, when that was one entity of a fitting kind.
+    """
+    metric = choice.metric
+    first = min([m.start for m in mentions] + [s for s, _, _ in unknown], default=None)
+    scored = _scored_mentions(figure, body, mentions, choice, first)
+    unknown_scores = [
+        (s, name)
+        for s, name in ((_score(figure, a, b, body, first), n) for a, b, n in unknown)
+        if s is not None
+    ]
+    scored.sort(key=lambda item: (item[0], item[1].start))
+    nearest_unknown = min(unknown_scores, default=None)
+    if scored and (nearest_unknown is None or scored[0][0] <= nearest_unknown[0]):
+        best_score, best = scored[0]
+        if _after_preposition(body, best.start):  # a pronoun before the figure may say more
+            resolved = _resolve(body[: figure.start], last_named, metric)
+            if isinstance(resolved, SubjectChoice):
+                return resolved
+        second = next((s for s, m in scored[1:] if m.value.slug != best.value.slug), None)
+        close = second is not None and second < best_score * 1.3 + 5
+        return SubjectChoice(best.value, best, "", close)
+    if nearest_unknown is not None:
+        return f"nearest name \u201c{nearest_unknown[1]}\u201d is not a known entity"
+    resolved = _resolve(body[: figure.start], last_named, metric)
+    if isinstance(resolved, str) and item and _ANAPHORA_RE.search(body[: figure.start]) is None:
+        fitting = [e for e in topic if kind_fits(metric, e.kind)]
+        if len(fitting) == 1:
+            return SubjectChoice(fitting[0], None, "the list's subject", False)
+    return resolved
+
+
+def _scored_mentions(
+    figure: Figure,
+    body: str,
+    mentions: list[Match[EntityRef]],
+    choice: CueChoice,
+    first: int | None,
+) -> list[tuple[float, Match[EntityRef]]]:
+    """The mentions that may be the figure's subject, each with its score (lower is nearer)."""
+    metric, cue_span = choice.metric, choice.span
+    scored = []
+    for mention in mentions:
+        if not kind_fits(metric, mention.value.kind):
+            continue
+        if cue_span is not None and cue_span[0] <= mention.start and mention.end <= cue_span[1]:
+            continue  # the name is part of the cue ("Hugging Face downloads")
+        if _MODIFIER.match(body, mention.end):
+            continue  # "DeepMind-pedigreed", "Qwen-powered": a name made an adjective
+        score = _score(figure, mention.start, mention.end, body, first)
+        if score is None:
+            continue
+        if (
+            figure.date is not None
+            and cue_span is not None
+            and mention.value.kind in RELEASED_KINDS
+            and mention.start >= cue_span[1]
+            and _FEW_WORDS.match(body[cue_span[1] : mention.start])
+        ):
+            score = min(score, 5.0)  # "Alibaba released Qwen3.5 on …": what was released
+        scored.append((score, mention))
+    return scored
+
+
+def sized_model(
+    figure: Figure,
+    choice: CueChoice,
+    mentions: list[Match[EntityRef]],
+    last_named,
+    catalogue: Catalogue,
+) -> SubjectChoice | None:
+    """The model a size names within its family: "the 7B … parameter models" of Qwen is Qwen 7B."""
+    if choice.metric.unit != "parameters" or not re.fullmatch(r"\d+(?:\.\d+)?[BM]", figure.text):
+        return None
+    families = [m.value for m in mentions if m.value.kind == "model_family"]
+    families += [e for e in last_named if e.kind == "model_family"]
+    for family in families:
+        for name in (family.name, *family.names):
+            model = catalogue.by_name.get(fold(name + figure.text))
+            if model is not None and model.kind == "model":
+                return SubjectChoice(model, None, f"{figure.text} of {family.name}", False)
+    return None
+
+
+def sentence_named(
+    body: str, mentions: list[Match[EntityRef]], last_named: list[EntityRef]
+) -> list[EntityRef]:
+    """What a sentence speaks of, for the sentences after it to refer back to.
+
+    A sentence that opens with "It" or "The model" speaks of what that stands for; otherwise
+    of every entity it names, and of what a phrase like "the company's" stands for in it.
+    """
+    opening = _ANAPHORA_RE.match(body)
+    if opening is not None:
+        resolved = _stands_for(opening.group(1), last_named)
+        if resolved is not None:
+            return [resolved]
+    named = {m.value.slug: m.value for m in mentions if m.value.kind in SUBJECT_KINDS}
+    for words in _ANAPHORA_RE.finditer(body):
+        if words.group(1).lower() in {"it", "its"}:
+            continue  # mid-sentence, a pronoun may stand for the sentence's own subject
+        resolved = _stands_for(words.group(1), last_named)
+        if resolved is not None:
+            named.setdefault(resolved.slug, resolved)
+    return list(named.values())
+
+
+def _stands_for(words: str, last_named: list[EntityRef]) -> EntityRef | None:
+    kinds = ANAPHORA[words.lower()]
+    fitting = [e for e in last_named if e.kind in kinds]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _resolve(text: str, last_named: list[EntityRef], metric: MetricRef) -> SubjectChoice | str:
+    words = _ANAPHORA_RE.search(text)
+    if words is None:
+        return "no entity named in the sentence"
+    kinds = ANAPHORA[words.group(1).lower()]
+    fitting = [e for e in last_named if e.kind in kinds and kind_fits(metric, e.kind)]
+    if len(fitting) != 1:
+        return f"\u201c{words.group(1)}\u201d could stand for {len(fitting)} entities"
+    return SubjectChoice(fitting[0], None, words.group(1), False)
+
+
+def _score(figure: Figure, start: int, end: int, body: str, first: int | None) -> float | None:
+    if end <= figure.start:
+        before = figure.start - end
+        score = before * 0.6 if start == first else float(before)
+        if _POSSESSIVE.match(body[end:]) and before <= 30:
+            return min(score, 3.0)  # "Lin Junyang's March 4 resignation"
+    else:
+        if start - figure.end > AFTER_WINDOW:
+            return None
+        score = 10 + 1.5 * max(0, start - figure.end)
+    if _after_preposition(body, start):
+        score = score * 2 + 20
+    return score
+
+
+def _after_preposition(body: str, start: int) -> bool:
+    before = body[max(0, start - 60) : start]
+    return _OBJECT_WORDS.search(before[-20:]) is not None or _OBJECT_LIST.search(before) is not None

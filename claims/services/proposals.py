@@ -1,0 +1,169 @@
+"""Proposed claims from a source's text: the extractor's proposals stored as claims.
+
+Each proposal goes through ``claim_create`` like any other write (value read, quote verified,
+contradictions detected, which are pending while the claim is proposed). A proposal already
+stored for the source (same subject, metric, value as written and quote, in any status) is not
+proposed again, so running the extractor twice over one text proposes nothing new.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from claims.choices import ClaimOrigin
+from claims.extraction import (
+    EXTRACTOR_VERSION,
+    Candidate,
+    Catalogue,
+    EntityRef,
+    MetricRef,
+    Proposal,
+    PublisherRef,
+    Skipped,
+    extract,
+)
+from claims.models import Claim, Entity, EntityAlias, Metric
+from claims.services.claims import ClaimWrite, claim_create
+from sources.models import Publisher, Source
+
+
+@dataclass(frozen=True)
+class ProposalRun:
+    """What proposing from one source did: claims stored, candidates and figures skipped."""
+
+    proposed: list[ClaimWrite]
+    candidates: list[Candidate]
+    skipped: list[Skipped]
+
+
+def extraction_catalogue() -> Catalogue:
+    """Every entity (with its aliases), metric and publisher, for the extractor."""
+    aliases: dict[int, list[str]] = {}
+    for entity_id, name in EntityAlias.objects.values_list("entity_id", "name"):
+        aliases.setdefault(entity_id, []).append(name)
+    return Catalogue.build(
+        entities=(
+            EntityRef(slug, name, kind, tuple(aliases.get(pk, ())))
+            for pk, slug, name, kind in Entity.objects.values_list("pk", "slug", "name", "kind")
+        ),
+        metrics=(
+            MetricRef(slug, name, value_type, dimension, unit, tuple(cues or ()))
+            for slug, name, value_type, dimension, unit, cues in Metric.objects.values_list(
+                "slug", "name", "value_type", "dimension", "unit", "cues"
+            )
+        ),
+        publishers=(
+            PublisherRef(slug, name) for slug, name in Publisher.objects.values_list("slug", "name")
+        ),
+    )
+
+
+def proposal_record(proposal: Proposal) -> dict:
+    """Why a proposal was made, as stored on its claim; spans are offsets in the source's text."""
+    reason, base = proposal.reason, proposal.quote_start
+
+    def absolute(span):
+        return None if span is None else [base + span[0], base + span[1]]
+
+    return {
+        "confidence": proposal.confidence,
+        "reason": reason.sentence(),
+        "cue": reason.cue,
+        "cue_span": absolute(reason.cue_span),
+        "mention": reason.mention,
+        "mention_span": absolute(reason.mention_span),
+        "resolved_from": reason.resolved_from,
+        "figure_span": absolute(reason.figure_span),
+        "attribution": proposal.attribution,
+        "as_of_text": proposal.as_of_text,
+    }
+
+
+@transaction.atomic
+def source_propose(*, source: Source, user=None, catalogue: Catalogue | None = None) -> ProposalRun:
+    """Store the claims the source's text proposes; returns them with candidates and skips."""
+    if not source.text.strip():
+        raise ValidationError({"text": "The source has no stored text to propose claims from."})
+    catalogue = catalogue or extraction_catalogue()
+    extraction = extract(
+        source.text,
+        catalogue,
+        published=source.published,
+        precision=source.published_precision,
+    )
+    entities = Entity.objects.in_bulk({p.subject for p in extraction.proposals}, field_name="slug")
+    metrics = Metric.objects.in_bulk({p.metric for p in extraction.proposals}, field_name="slug")
+    publishers = Publisher.objects.in_bulk(
+        {p.attributed_to for p in extraction.proposals if p.attributed_to}, field_name="slug"
+    )
+    stored = set(
+        Claim.objects.filter(source=source).values_list(
+            "subject__slug", "metric__slug", "value_text", "quote"
+        )
+    )
+    proposed, skipped = [], list(extraction.skipped)
+    for proposal in extraction.proposals:
+        key = (proposal.subject, proposal.metric, proposal.value_text, proposal.quote)
+        if key in stored:
+            continue
+        try:
+            result = claim_create(
+                user=user,
+                reason=f"Proposed from the source's text by {EXTRACTOR_VERSION}",
+                origin=ClaimOrigin.EXTRACTED,
+                extractor_version=EXTRACTOR_VERSION,
+                extraction=proposal_record(proposal),
+                subject=entities[proposal.subject],
+                metric=metrics[proposal.metric],
+                source=source,
+                value_text=proposal.value_text,
+                quote=proposal.quote,
+                attributed_to=publishers.get(proposal.attributed_to),
+                as_of_text=proposal.as_of_text or None,
+                notes=proposal.note,
+            )
+        except ValidationError as error:
+            skipped.append(Skipped(proposal.value_text, " ".join(error.messages)))
+            continue
+        stored.add(key)
+        proposed.append(result)
+    return ProposalRun(proposed, extraction.candidates, skipped)
+
+
+@transaction.atomic
+def candidate_resolve(
+    *,
+    source: Source,
+    name: str,
+    kind: str = "",
+    entity: Entity | None = None,
+    user=None,
+) -> tuple[Entity, ProposalRun]:
+    """Make a new-entity candidate known in one step, then propose from the source again.
+
+    With ``entity`` the name becomes one of its aliases; otherwise a new entity of ``kind`` is
+    created under that name. Figures the name now ties to a subject are proposed.
+    """
+    from django.utils.text import slugify
+
+    from claims.services.entities import entity_create, entity_names_check
+
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the candidate's name."})
+    if entity is None:
+        if not kind:
+            raise ValidationError({"kind": "Choose the new entity's kind, or an entity to map to."})
+        entity = entity_create(
+            name=name,
+            slug=slugify(name)[:200] or "entity",
+            kind=kind,
+            user=user,
+            reason=f"New entity named in \u201c{source.title}\u201d",
+        )
+    else:
+        aliases = list(entity.aliases.values_list("name", flat=True))
+        entity_names_check(entity=entity, name=entity.name, aliases=[*aliases, name])
+        entity.aliases.create(name=name)
+    return entity, source_propose(source=source, user=user)

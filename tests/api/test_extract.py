@@ -1,0 +1,113 @@
+"""POST /api/sources/{id}/extract/: proposals stored as claims, with their pending conflicts."""
+
+from claims import services
+from claims.models import Claim, Entity, Metric
+from tests import factories
+
+TEXT = (
+    "Qwen3.5-Max Preview goes live. The model, according to VentureBeat, has over 2 trillion "
+    "parameters. Zhenwu M890 chips ship soon. In 2025 the team grew."
+)
+
+
+def _metrics():
+    parameters = Metric.objects.get(slug="largest-model-parameters")
+    return services.metric_save(metric=parameters, cues=["parameters"])
+
+
+def test_editor_posts_a_text_and_extracts_proposals(editor_api, kb):
+    _metrics()
+    created = editor_api.post(
+        "/api/sources/",
+        {"key": "news", "title": "News", "publisher": kb["publisher"].slug, "text": TEXT},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["has_text"] is True
+    url = f"/api/sources/{created.json()['id']}/extract/"
+    answer = editor_api.post(url)
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert [c["name"] for c in body["candidates"]] == ["Zhenwu M890"]
+    assert body["candidates"][0]["sentence"] == "Zhenwu M890 chips ship soon."
+    (proposal,) = body["proposed"]
+    assert proposal["subject"]["slug"] == kb["model"].slug
+    assert proposal["metric"]["slug"] == "largest-model-parameters"
+    assert proposal["value_text"] == "over 2 trillion parameters"
+    assert proposal["status"] == "proposed" and proposal["origin"] == "extracted"
+    assert proposal["quote"] == (
+        "The model, according to VentureBeat, has over 2 trillion parameters."
+    )
+    assert proposal["attributed_to"] == "VentureBeat"
+    assert all({"text", "reason"} <= set(s) for s in body["skipped"])
+    claim = Claim.objects.get(pk=proposal["id"])
+    assert claim.extractor_version and claim.extraction["cue"] == "parameters"
+    assert claim.extraction["resolved_from"] == "The model"
+    assert TEXT[slice(*claim.extraction["figure_span"])] == "over 2 trillion"
+    # Running it again proposes nothing twice.
+    again = editor_api.post(url).json()
+    assert again["proposed"] == []
+    assert Claim.objects.filter(origin="extracted").count() == 1
+    listed = editor_api.get(
+        f"/api/claims/?status=proposed&origin=extracted&source={created.json()['id']}"
+    ).json()
+    assert [c["id"] for c in listed["results"]] == [proposal["id"]]
+
+
+def test_a_proposal_shows_the_contradiction_it_would_open(editor_api, kb):
+    _metrics()
+    qwen = kb["qwen"]
+    src = factories.source(
+        text="Qwen has 500 billion parameters at most, the company said.", pub=kb["publisher"]
+    )
+    body = editor_api.post(f"/api/sources/{src.pk}/extract/").json()
+    (proposal,) = body["proposed"]
+    assert proposal["subject"]["slug"] == qwen.slug
+    kinds = {c["kind"] for c in proposal["contradictions"]}
+    assert "contradiction" in kinds
+
+
+def test_extract_needs_an_editor_and_a_text(anon, editor_api, kb):
+    src = factories.source(text="", pub=kb["publisher"])
+    assert anon.post(f"/api/sources/{src.pk}/extract/").status_code in (401, 403)
+    refused = editor_api.post(f"/api/sources/{src.pk}/extract/")
+    assert refused.status_code == 400
+    assert "no stored text" in refused.json()["text"][0]
+    assert editor_api.post("/api/sources/999999/extract/").status_code == 404
+
+
+def test_origin_filter_is_validated(anon, kb):
+    assert anon.get("/api/claims/?origin=extracted").json()["count"] == 0
+    assert anon.get("/api/claims/?origin=manual").json()["count"] == Claim.objects.count()
+    bad = anon.get("/api/claims/?origin=guessed")
+    assert bad.status_code == 400 and "origin" in bad.json()
+
+
+def test_new_entity_is_never_guessed(editor_api, kb):
+    _metrics()
+    src = factories.source(text="Qwen3-Max has over 1 trillion parameters.", pub=kb["publisher"])
+    body = editor_api.post(f"/api/sources/{src.pk}/extract/").json()
+    assert body["proposed"] == []
+    assert body["candidates"][0]["name"] == "Qwen3-Max"
+    assert any("Qwen3-Max" in s["reason"] for s in body["skipped"])
+    assert not Entity.objects.filter(name="Qwen3-Max").exists()
+
+
+def test_editor_sets_a_metrics_cues_with_the_version_read(editor_api, anon, kb):
+    url = "/api/metrics/largest-model-parameters/"
+    read = editor_api.get(url)
+    assert read.json()["cues"] == []
+    assert editor_api.patch(url, {"cues": ["largest"]}, format="json").status_code == 428
+    bad = editor_api.patch(url, {"cues": ["ok", " "]}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert bad.status_code == 400 and "cues" in bad.json()
+    changed = editor_api.patch(
+        url,
+        {"cues": ["largest model", " flagship  model"], "reason": "cues for the extractor"},
+        format="json",
+        HTTP_IF_MATCH=read["ETag"],
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["cues"] == ["largest model", "flagship model"]
+    metric = Metric.objects.get(slug="largest-model-parameters")
+    assert metric.history.first().history_change_reason == "cues for the extractor"
+    assert anon.patch(url, {"cues": []}, format="json").status_code in (401, 403)
