@@ -68,8 +68,13 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
 
 
 def production_env(tmp_path: Path, database_url: str) -> dict:
-    """The environment of `make serve`, on ``database_url``, with caches under ``tmp_path``."""
-    return os.environ | {
+    """The environment of `make serve`, on ``database_url``, with caches under ``tmp_path``.
+
+    Without the caller's REDIS_URL and CELERY_BROKER_URL: a served test keeps its rate-limit
+    counts and tasks to itself, or one test's requests would spend the next one's limit.
+    """
+    inherited = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    return inherited | {
         "DEBUG": "0",
         "SECRET_KEY": "served-test-only-" + "k" * 50,
         "SECURE_SSL_REDIRECT": "0",

@@ -152,5 +152,5 @@ def test_the_read_cache_lives_in_redis_for_every_server(anon, kb):
     readcache.clear()
     assert anon.get("/api/claims/")["X-Cache"] == "miss"
     keys = caches["readcache"].keys("*")
-    assert len(keys) == 1 and keys[0].endswith(" json /api/claims/")
+    assert len(keys) == 1 and keys[0].endswith(" http://testserver/api/claims/")
     assert anon.get("/api/claims/")["X-Cache"] == "hit"
