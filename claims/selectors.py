@@ -11,6 +11,14 @@ from claims.current import Candidate, choose_current
 from claims.display import value_display
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
+from qwenkb.prepared import Prepared, first_row, instance
+
+# Compiled once per process (qwenkb.prepared): an entity by slug or by the key of its name.
+ENTITY_BY_SLUG_OR_KEY = Prepared(
+    Entity,
+    lambda text: first_row(Entity.objects.filter(Q(slug=text) | Q(key=lookup_key(Value(text))))),
+    str,
+)
 
 
 def entity_resolve(text: str) -> Entity | None:
@@ -18,9 +26,10 @@ def entity_resolve(text: str) -> Entity | None:
     text = (text or "").strip()
     if not text:
         return None
-    key = lookup_key(Value(text))
-    entity = Entity.objects.filter(Q(slug=text) | Q(key=key)).first()
+    found = ENTITY_BY_SLUG_OR_KEY.rows(text)
+    entity = instance(Entity, found[0]) if found else None
     if entity is None:
+        key = lookup_key(Value(text))
         alias = EntityAlias.objects.select_related("entity").filter(key=key).first()
         entity = alias.entity if alias else None
     return entity

@@ -15,6 +15,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
+from qwenkb.prepared import Prepared, first_row, instance
+
 
 class NamedFiltersBackend(DjangoFilterBackend):
     """``DjangoFilterBackend`` whose FilterSets copy only the filters in the query string."""
@@ -94,11 +96,29 @@ class SlugField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        found = self.model.objects.filter(**{self.lookup: value}).first()
+        found = first_by(self.model, self.lookup, value)
         if found is None:
             name = self.model._meta.verbose_name
             raise forms.ValidationError(f"No {name} has the {self.lookup} \u201c{value}\u201d.")
         return found
+
+
+_first_by: dict[tuple, Prepared] = {}
+
+
+def first_by(model, lookup: str, value: str):
+    """``model.objects.filter(lookup=value).first()``; by slug, its statement compiled once."""
+    if lookup != "slug":
+        return model.objects.filter(**{lookup: value}).first()
+    prepared = _first_by.get((model, lookup))
+    if prepared is None:
+        prepared = _first_by[(model, lookup)] = Prepared(
+            model,
+            lambda text: first_row(model.objects.filter(**{lookup: text})),
+            str,
+        )
+    found = prepared.rows(value)
+    return instance(model, found[0]) if found else None
 
 
 @extend_schema_field(OpenApiTypes.STR)

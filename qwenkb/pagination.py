@@ -4,6 +4,8 @@ from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from qwenkb.prepared import values_rows
+
 MAX_PAGE_SIZE = 500
 
 
@@ -45,6 +47,8 @@ class RowsOf:
         return self.count()
 
     def __getitem__(self, index):
+        if isinstance(index, slice):  # a page: its wide statement compiled once per shape
+            return values_rows(self.queryset[index], self.columns)
         return self.queryset.values(*self.columns)[index]
 
 

@@ -5,10 +5,33 @@ and counted with the cache's atomic ``add`` and ``incr``: two workers answering 
 at the same moment cannot both read the same count and both let the request through. A
 client's window opens with its first request and lasts the rate's period. Clients are told
 apart by the connecting address unless TRUSTED_PROXIES says how many proxies to believe.
+
+The cache is opened once per process and kept open: Django closes the caches it hands out
+at the end of every request, and reopening diskcache's SQLite shards (a connection and its
+settings read per shard) cost more CPU than the rest of a cached read (bench/notes.md).
 """
 
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework import permissions, throttling
+
+_kept: dict = {}  # alias -> the cache backend this process keeps open
+
+
+@receiver(setting_changed)
+def _forget_kept(setting, **kwargs):
+    if setting == "CACHES":
+        _kept.clear()
+
+
+def kept_open(alias: str):
+    """The ``alias`` cache, one handle per process that no request's end closes (diskcache
+    reopens its connections itself after a fork, and keeps one per thread)."""
+    cache = _kept.get(alias)
+    if cache is None:
+        cache = _kept[alias] = caches.create_connection(alias)
+    return cache
 
 
 class SharedCountThrottle(throttling.SimpleRateThrottle):
@@ -16,7 +39,7 @@ class SharedCountThrottle(throttling.SimpleRateThrottle):
 
     @property
     def cache(self):
-        return caches["throttle"]
+        return kept_open("throttle")
 
     def allow_request(self, request, view):
         if self.rate is None:

@@ -19,6 +19,7 @@ from claims.api.serializers.claims import (
 from claims.api.serializers.contract import compile_rows
 from claims.models import Claim, Contradiction
 from claims.selectors import review_annotation
+from qwenkb.prepared import Prepared
 
 CLAIM = compile_rows(ClaimSerializer())
 BRIEF = compile_rows(ClaimSerializer(brief=True))
@@ -28,19 +29,31 @@ CLAIM_COLUMNS, BRIEF_COLUMNS = CLAIM.columns, BRIEF.columns
 CONTRADICTION_COLUMNS = CONTRADICTION.columns
 
 
+REF_COLUMNS = ("id", "claim_a_id", "claim_b_id", "kind", "status", "review", "severity")
+# Compiled once per process and number of claims (qwenkb.prepared): the statements are fixed.
+RECORDS_OF_CLAIMS = Prepared(
+    Contradiction,
+    lambda ids: (
+        Contradiction.objects.filter(Q(claim_a_id__in=ids) | Q(claim_b_id__in=ids))
+        .order_by("id")
+        .annotate(review=review_annotation())
+        .values(*REF_COLUMNS)
+    ),
+    (int,),
+)
+CLAIMS_BY_ID = Prepared(
+    Claim, lambda ids: Claim.objects.filter(pk__in=ids).values(*CLAIM_COLUMNS), (int,)
+)
+
+
 def contradiction_refs(claim_ids) -> dict[int, list[dict]]:
     """Each claim's contradiction references, by claim id, in record order: one query."""
     refs: dict[int, list[dict]] = defaultdict(list)
     if not claim_ids:
         return refs
-    records = (
-        Contradiction.objects.filter(Q(claim_a_id__in=claim_ids) | Q(claim_b_id__in=claim_ids))
-        .order_by("id")
-        .annotate(review=review_annotation())
-        .values_list("id", "claim_a_id", "claim_b_id", "kind", "status", "review", "severity")
-    )
     wanted = set(claim_ids)
-    for record in records:
+    for row in RECORDS_OF_CLAIMS.rows(sorted(wanted)):
+        record = tuple(row[name] for name in REF_COLUMNS)
         for claim in record[1:3]:
             if claim in wanted:
                 refs[claim].append(contradiction_ref(claim, *record))
@@ -57,7 +70,7 @@ def claim_payloads(rows: list[dict], *, brief: bool = False) -> list[dict]:
 
 def claims_by_id(ids) -> dict[int, dict]:
     """Full payloads of the given claims, by id: two queries whatever their number."""
-    rows = list(Claim.objects.filter(pk__in=ids).values(*CLAIM_COLUMNS))
+    rows = CLAIMS_BY_ID.rows(sorted(set(ids))) if ids else []
     return {payload["id"]: payload for payload in claim_payloads(rows)}
 
 

@@ -1,0 +1,206 @@
+"""Querysets compiled to SQL once per process, then run with each request's values.
+
+Building and compiling a queryset costs far more CPU than running its SQL: a page of claims
+reads ~30 columns over five joins, and Django rebuilds and recompiles that statement on
+every request (~2 ms of CPU for ~0.1 ms of SQL, bench/notes.md). A ``Prepared`` query is a
+function from values to a queryset, built once with stand-ins for the values, compiled once
+per database alias, and from then on only executed: the values take the stand-ins' places
+in the parameters, and the rows go through the same converters as the ORM's own.
+
+The stand-ins must come out of the compiler as parameters of their own, unchanged (an
+equality or ``in`` filter does; ``icontains`` wraps its value and does not): compiling
+refuses a queryset in which any stand-in is missing or altered, so a query that cannot be
+prepared fails at its first use in tests, never by answering the wrong rows.
+"""
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+_INT_BASE = -1_000_000_000  # no id is negative; within a 32-bit column's range
+
+
+def _stand_in(kind: type, number: int):
+    if kind is int:
+        return _INT_BASE - number
+    # A NUL cannot reach a query (qwenkb.middleware.RequestGuardMiddleware refuses it).
+    return f"\x00prepared-{number}\x00"
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    slots: tuple[int | None, ...]  # per parameter: the value's position, or None (a constant)
+    constants: tuple
+    compiler: object
+    converters: dict
+    names: tuple[str, ...]
+
+
+class Prepared:
+    """``build(*values)``, a ``values()`` queryset of ``model``, compiled once, run as plain SQL.
+
+    ``kinds`` gives each value's type (``int`` or ``str``), for its stand-in; a value that is
+    a list of ints is written ``(int,)`` and compiled once per length of list.
+    """
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *kinds):
+        self.model, self.build, self.kinds = model, build, kinds
+        self._compiled: dict[tuple, _Compiled] = {}
+
+    def _compile(self, alias: str, sizes: tuple) -> _Compiled:
+        stand_ins, number = [], 0
+        for kind, size in zip(self.kinds, sizes, strict=True):
+            if size is None:
+                stand_ins.append(_stand_in(kind, number))
+                number += 1
+            else:
+                stand_ins.append([_stand_in(kind[0], number + i) for i in range(size)])
+                number += size
+        flat = [v for value in stand_ins for v in (value if isinstance(value, list) else [value])]
+        queryset = self.build(*stand_ins).using(alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        position = {value: i for i, value in enumerate(flat)}
+        slots = tuple(position.get(p) if isinstance(p, int | str) else None for p in params)
+        seen = {slot for slot in slots if slot is not None}
+        altered = [
+            p for p, slot in zip(params, slots, strict=True) if slot is None and _holds(p, flat)
+        ]
+        if seen != set(range(len(flat))) or altered:
+            raise TypeError(f"cannot prepare {queryset.query}: its values are not plain parameters")
+        return _finish(queryset.query, compiler, sql, slots, params)
+
+    def rows(self, *values, using: str | None = None) -> list[dict]:
+        """The rows for ``values``, as ``values()`` would give them, in the query's order."""
+        alias = using or router.db_for_read(self.model)
+        sizes = tuple(
+            len(value) if isinstance(kind, tuple) else None
+            for kind, value in zip(self.kinds, values, strict=True)
+        )
+        compiled = self._compiled.get((alias, sizes))
+        if compiled is None:
+            compiled = self._compiled[(alias, sizes)] = self._compile(alias, sizes)
+        flat = [
+            v for value in values for v in (value if isinstance(value, list | tuple) else [value])
+        ]
+        params = [
+            constant if slot is None else flat[slot]
+            for slot, constant in zip(compiled.slots, compiled.constants, strict=True)
+        ]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched = cursor.fetchall()
+        return _dicts(compiled, fetched, alias)
+
+
+_lock = threading.Lock()
+_SHAPES_KEPT = 256
+_shapes: dict[tuple, _Compiled | None] = {}  # oldest first
+
+
+def values_rows(queryset: QuerySet, columns: Sequence[str]) -> list[dict]:
+    """``list(queryset.values(*columns))``, the wide statement compiled once per shape.
+
+    A filtered, ordered and sliced queryset of a list page changes with every request, but
+    only in its values: its statement selecting the primary key alone (cheap to compile)
+    names its shape. The first time a shape is seen, the wide statement is compiled too and
+    kept under it, if its parameters are the narrow one's (the columns add none); from then
+    on the wide statement runs with the narrow one's parameters. The ``_SHAPES_KEPT`` most
+    recent shapes are kept (an offset is part of a shape).
+    """
+    alias = queryset.db
+    try:
+        sql, params = queryset.values_list("pk").query.get_compiler(using=alias).as_sql()
+    except EmptyResultSet:
+        return []
+    key = (alias, tuple(columns), sql)
+    with _lock:
+        known = key in _shapes
+        compiled = _shapes.pop(key, None)
+    if not known:
+        compiled = _compile_wide(queryset, columns, params)
+    with _lock:
+        _shapes[key] = compiled
+        while len(_shapes) > _SHAPES_KEPT:
+            del _shapes[next(iter(_shapes))]
+    if compiled is None:
+        return list(queryset.values(*columns))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        fetched = cursor.fetchall()
+    return _dicts(compiled, fetched, alias)
+
+
+def _compile_wide(queryset: QuerySet, columns: Sequence[str], params) -> _Compiled | None:
+    wide = queryset.values(*columns)
+    compiler = wide.query.get_compiler(using=queryset.db)
+    sql, wide_params = compiler.as_sql()
+    if list(wide_params) != list(params):
+        return None
+    return _finish(wide.query, compiler, sql, (None,) * len(params), params)
+
+
+def _finish(query, compiler, sql: str, slots, params) -> _Compiled:
+    # As ValuesIterable names a row's values.
+    names = tuple(
+        query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    if compiler.has_composite_fields(fields) or len(fields) != len(names):
+        raise TypeError(f"cannot prepare {query}: not a plain values() query")
+    converters = compiler.get_converters(fields)
+    return _Compiled(sql, tuple(slots), tuple(params), compiler, converters, names)
+
+
+def _dicts(compiled: _Compiled, fetched, alias: str) -> list[dict]:
+    """Rows as ``values()`` gives them: the ORM's converters (as ``apply_converters`` runs
+    them, with this thread's connection), then a dict per row."""
+    names, converters = compiled.names, list(compiled.converters.items())
+    if not converters:
+        return [dict(zip(names, row, strict=True)) for row in fetched]
+    connection = connections[alias]
+    rows = []
+    for fetched_row in fetched:
+        row = list(fetched_row)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        rows.append(dict(zip(names, row, strict=True)))
+    return rows
+
+
+def _holds(param, stand_ins: Sequence) -> bool:
+    if isinstance(param, str):
+        return any(isinstance(s, str) and s in param for s in stand_ins)
+    if isinstance(param, list | tuple):
+        return any(_holds(p, stand_ins) for p in param)
+    return False
+
+
+def first_row(queryset: QuerySet) -> QuerySet:
+    """What ``queryset.first()`` reads, as a ``values()`` query of every column."""
+    ordered = queryset if queryset.ordered else queryset.order_by("pk")
+    return ordered.values(*concrete_fields(queryset.model))[:1]
+
+
+def instance(model: type[M], row: dict | None, using: str | None = None) -> M | None:
+    """A model instance from a prepared row of ``concrete_fields(model)``, as the ORM makes it."""
+    if row is None:
+        return None
+    names = concrete_fields(model)
+    db = using or router.db_for_read(model)
+    return model.from_db(db, names, [row[name] for name in names])
+
+
+def concrete_fields(model: type[Model]) -> list[str]:
+    """The names ``values()`` takes for every column of ``model`` (what an instance loads)."""
+    return [field.attname for field in model._meta.concrete_fields]

@@ -1,0 +1,101 @@
+"""Statements compiled once (qwenkb.prepared) answer what the ORM answers, in as many queries."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from claims.api import rows
+from claims.models import Claim, Entity, Metric
+from claims.selectors import entity_resolve
+from qwenkb import prepared, throttles
+from qwenkb.filters import first_by
+from qwenkb.prepared import Prepared, values_rows
+from tests import factories
+
+COLUMNS = ("id", "subject__slug", "metric__name", "point", "as_of_start", "created_at", "status")
+
+
+@pytest.fixture
+def claims(db):
+    params = factories.metric(slug="params")
+    other = factories.metric(slug="context")
+    made = []
+    for name in ("Qwen-A", "Qwen-B"):
+        subject = factories.entity(name=name)
+        for number, metric in enumerate((params, other, params)):
+            made.append(
+                factories.claim(subject=subject, metric_=metric, value=f"{number + 7}B").claim
+            )
+    return made
+
+
+def test_values_rows_equal_values_for_every_filter_value_order_and_slice(claims):
+    prepared._shapes.clear()
+    for subject in Entity.objects.all():
+        for metric in Metric.objects.all():
+            for order in ("id", "-point"):
+                queryset = Claim.objects.filter(subject=subject, metric=metric).order_by(
+                    order, "id"
+                )
+                for page in (slice(0, 1), slice(1, 3)):
+                    expected = list(queryset.values(*COLUMNS)[page])
+                    with CaptureQueriesContext(connection) as queries:
+                        got = values_rows(queryset[page], COLUMNS)
+                    assert got == expected
+                    assert len(queries) == 1
+    # One wide statement per shape (order and slice), not per subject and metric.
+    assert len(prepared._shapes) == 4
+    first = values_rows(Claim.objects.order_by("id")[:1], COLUMNS)[0]
+    assert list(first) == list(COLUMNS)  # the keys in values()'s order
+
+
+def test_values_rows_of_an_empty_filter_run_no_query(claims):
+    with CaptureQueriesContext(connection) as queries:
+        assert values_rows(Claim.objects.filter(pk__in=[]), COLUMNS) == []
+    assert len(queries) == 0
+
+
+def test_prepared_ids_queries_answer_the_orm_for_every_number_of_ids(claims):
+    ids = [claim.pk for claim in claims]
+    for size in (1, 2, len(ids)):
+        wanted = ids[:size]
+        by_orm = {
+            row["id"]: row
+            for row in Claim.objects.filter(pk__in=wanted).values(*rows.CLAIM_COLUMNS)
+        }
+        assert {r["id"]: r for r in rows.CLAIMS_BY_ID.rows(wanted)} == by_orm
+    assert len(rows.CLAIMS_BY_ID._compiled) >= 3  # one statement per number of ids
+
+
+def test_a_value_the_compiler_rewrites_cannot_be_prepared(db):
+    contains = Prepared(
+        Metric, lambda text: Metric.objects.filter(name__icontains=text).values("id"), str
+    )
+    with pytest.raises(TypeError, match="not plain parameters"):
+        contains.rows("Param")
+
+
+def test_look_ups_by_slug_and_by_name_give_the_orms_instances(claims):
+    subject = Entity.objects.get(name="Qwen-A")
+    for text in (subject.slug, "qwen a", "QWEN-A"):
+        found = entity_resolve(text)
+        assert found == subject and found.name == "Qwen-A" and found._state.db == "default"
+    assert entity_resolve("nobody") is None
+    metric = first_by(Metric, "slug", "params")
+    assert metric == Metric.objects.get(slug="params")
+    assert metric.name == Metric.objects.get(slug="params").name and not metric._state.adding
+    assert first_by(Metric, "slug", "nothing") is None
+
+
+def test_the_throttle_cache_stays_open_between_requests(db):
+    throttles.kept_open("throttle").clear()
+    client = Client()
+    client.get("/api/metrics/")
+    kept = throttles.kept_open("throttle")
+    client.get("/api/metrics/")
+    assert throttles.kept_open("throttle") is kept
+    # Counting went on in the same store: the client's window holds both requests.
+    key = "throttle_anon_127.0.0.1"
+    start = kept.get(f"{key}:start")
+    assert kept.get(f"{key}:{start!r}") == 2
