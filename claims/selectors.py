@@ -197,14 +197,27 @@ def _facts(claims: list[Claim], records: Sequence[Contradiction]) -> list[Fact]:
     return facts
 
 
-def entity_facts(entity: Entity) -> list[Fact]:
-    """An entity's fact sheet: one Fact per metric, in two queries whatever its size."""
-    claims = list(claim_queryset().filter(subject=entity).order_by("metric__name", "pk"))
-    records = list(
-        Contradiction.objects.filter(subject=entity, status=ContradictionStatus.OPEN)
+# An entity's claims and open records, compiled once per process (qwenkb.prepared).
+ENTITY_CLAIMS = Prepared(
+    Claim,
+    lambda entity_id: claim_queryset().filter(subject_id=entity_id).order_by("metric__name", "pk"),
+    int,
+)
+ENTITY_OPEN_RECORDS = Prepared(
+    Contradiction,
+    lambda entity_id: (
+        Contradiction.objects.filter(subject_id=entity_id, status=ContradictionStatus.OPEN)
         .annotate(review=review_annotation())
         .order_by("-severity")
-    )
+    ),
+    int,
+)
+
+
+def entity_facts(entity: Entity) -> list[Fact]:
+    """An entity's fact sheet: one Fact per metric, in two queries whatever its size."""
+    claims = ENTITY_CLAIMS.objects(entity.pk)
+    records = ENTITY_OPEN_RECORDS.objects(entity.pk)
     return sorted(_facts(claims, records), key=lambda fact: fact.metric.name)
 
 

@@ -13,14 +13,16 @@ refuses a queryset in which any stand-in is missing or altered, so a query that 
 prepared fails at its first use in tests, never by answering the wrong rows.
 """
 
+import copy
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 
 M = TypeVar("M", bound=Model)
 _INT_BASE = -1_000_000_000  # no id is negative; within a 32-bit column's range
@@ -38,9 +40,10 @@ class _Compiled:
     sql: str
     slots: tuple[int | None, ...]  # per parameter: the value's position, or None (a constant)
     constants: tuple
-    compiler: object
+    compiler: Any
     converters: dict
     names: tuple[str, ...]
+    queryset: Any = None  # a queryset of model instances, to run again
 
 
 class Prepared:
@@ -75,10 +78,11 @@ class Prepared:
         ]
         if seen != set(range(len(flat))) or altered:
             raise TypeError(f"cannot prepare {queryset.query}: its values are not plain parameters")
+        if queryset._iterable_class is ModelIterable:
+            return _Compiled(sql, slots, tuple(params), compiler, {}, (), queryset)
         return _finish(queryset.query, compiler, sql, slots, params)
 
-    def rows(self, *values, using: str | None = None) -> list[dict]:
-        """The rows for ``values``, as ``values()`` would give them, in the query's order."""
+    def _run(self, values, using: str | None) -> tuple[_Compiled, list, str]:
         alias = using or router.db_for_read(self.model)
         sizes = tuple(
             len(value) if isinstance(kind, tuple) else None
@@ -97,7 +101,23 @@ class Prepared:
         with connections[alias].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        return _dicts(compiled, fetched, alias)
+        return compiled, fetched, alias
+
+    def rows(self, *values, using: str | None = None) -> list[dict]:
+        """The rows for ``values``, as ``values()`` would give them, in the query's order."""
+        return _dicts(*self._run(values, using))
+
+    def objects(self, *values, using: str | None = None) -> list:
+        """The model instances for ``values``, as iterating the queryset gives them (its
+        ``select_related`` objects and annotations included; no prefetching)."""
+        compiled, fetched, alias = self._run(values, using)
+        # Django's own ModelIterable, handed a compiler that is the compiled one, run.
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connections[alias]
+        compiler.execute_sql = lambda *args, **kwargs: [fetched]
+        queryset = compiled.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(ModelIterable(queryset))
 
 
 _lock = threading.Lock()

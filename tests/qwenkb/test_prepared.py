@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims.api import rows
 from claims.models import Claim, Entity, Metric
-from claims.selectors import entity_resolve
+from claims.selectors import ENTITY_CLAIMS, claim_queryset, entity_resolve
 from qwenkb import prepared, throttles
 from qwenkb.filters import first_by
 from qwenkb.prepared import Prepared, values_rows
@@ -99,3 +99,14 @@ def test_the_throttle_cache_stays_open_between_requests(db):
     key = "throttle_anon_127.0.0.1"
     start = kept.get(f"{key}:start")
     assert kept.get(f"{key}:{start!r}") == 2
+
+
+def test_prepared_instances_are_the_querysets_with_their_related_objects(claims):
+    subject = Entity.objects.get(name="Qwen-B")
+    expected = list(claim_queryset().filter(subject=subject).order_by("metric__name", "pk"))
+    with CaptureQueriesContext(connection) as queries:
+        got = ENTITY_CLAIMS.objects(subject.pk)
+        seen = [(c.pk, c.value_text, c.metric.slug, c.source.publisher.name) for c in got]
+    assert len(queries) == 1  # the joined objects came with the claims
+    assert seen == [(c.pk, c.value_text, c.metric.slug, c.source.publisher.name) for c in expected]
+    assert [c.created_at for c in got] == [c.created_at for c in expected]
