@@ -1,8 +1,10 @@
 """Reads of the claims domain, with the joins each reader needs done up front."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TypeVar
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
@@ -12,6 +14,8 @@ from claims.display import value_display
 from claims.models import Claim, Contradiction, Entity, EntityAlias, Metric
 from claims.models.entities import lookup_key
 from qwenkb.prepared import Prepared, first_row, instance
+
+T = TypeVar("T")
 
 # Compiled once per process (qwenkb.prepared): an entity by slug or by the key of its name.
 ENTITY_BY_SLUG_OR_KEY = Prepared(
@@ -101,6 +105,22 @@ def contradictions_for_claims(claim_ids) -> QuerySet[Contradiction]:
     return Contradiction.objects.filter(Q(claim_a_id__in=claim_ids) | Q(claim_b_id__in=claim_ids))
 
 
+def disputed_of(reviews: Iterable[str]) -> bool:
+    """A group is disputed when one of its open contradictions is confirmed (between two
+    accepted claims); a pending one (a proposed claim in it) is for editors only."""
+    return any(review == ContradictionReview.CONFIRMED for review in reviews)
+
+
+def claim_count_of(statuses: Iterable[str]) -> int:
+    """A group's claims are counted without the rejected ones."""
+    return sum(1 for status in statuses if status != ClaimStatus.REJECTED)
+
+
+def source_count_of(sources: Iterable[tuple[int, str]]) -> int:
+    """Distinct sources among (source id, claim status) pairs, rejected claims excluded."""
+    return len({source for source, status in sources if status != ClaimStatus.REJECTED})
+
+
 @dataclass
 class Fact:
     """The state of one subject+metric group: its current value and whether it is disputed."""
@@ -119,22 +139,18 @@ class Fact:
 
     @property
     def disputed(self) -> bool:
-        """An open contradiction between two accepted claims touches the group; a pending
-        one (a proposed claim in it) is for editors only."""
-        return any(
-            contradiction_review(r) == ContradictionReview.CONFIRMED
-            for r in self.open_contradictions
-        )
+        """An open contradiction between two accepted claims touches the group (``disputed_of``)."""
+        return disputed_of(map(contradiction_review, self.open_contradictions))
 
     @property
     def claim_count(self) -> int:
-        """Claims in the group, rejected ones excluded."""
-        return sum(1 for claim in self.claims if claim.status != ClaimStatus.REJECTED)
+        """Claims in the group, rejected ones excluded (``claim_count_of``)."""
+        return claim_count_of(claim.status for claim in self.claims)
 
     @property
     def source_count(self) -> int:
         """Distinct sources of the group's claims, rejected ones excluded."""
-        return len({c.source_id for c in self.claims if c.status != ClaimStatus.REJECTED})
+        return source_count_of((claim.source_id, claim.status) for claim in self.claims)
 
     @property
     def supporting_sources(self) -> int:
@@ -151,26 +167,45 @@ class Fact:
         )
 
 
+# What choosing the current value looks at (``claims.current.Candidate``), as ORM paths.
+CANDIDATE_COLUMNS = {
+    "id": "id",
+    "status": "status",
+    "rank": "rank",
+    "grade": "source__reliability",
+    "as_of_start": "as_of_start",
+    "as_of_end": "as_of_end",
+    "as_of_precision": "as_of_precision",
+    "published": "source__published",
+}
+_OF_CLAIM = attrgetter(*(path.replace("__", ".") for path in CANDIDATE_COLUMNS.values()))
+
+
 def current_candidate(claim: Claim) -> Candidate:
     """The plain values of a claim that choosing the current value looks at."""
-    return Candidate(
-        id=claim.pk,
-        status=claim.status,
-        rank=claim.rank,
-        grade=claim.source.reliability,
-        as_of_start=claim.as_of_start,
-        as_of_end=claim.as_of_end,
-        as_of_precision=claim.as_of_precision,
-        published=claim.source.published,
-    )
+    return Candidate(*_OF_CLAIM(claim))
+
+
+def row_candidate(row: dict) -> Candidate:
+    """The same, from a ``values()`` row of ``CANDIDATE_COLUMNS``."""
+    return Candidate(*(row[path] for path in CANDIDATE_COLUMNS.values()))
+
+
+def current_of(members: Sequence[T], candidate: Callable[[T], Candidate], *, time_varying: bool):
+    """The current value among a group's members (claims or rows) and why (``claims.current``),
+    with the member's candidate: ``(member, candidate, why)``, or ``(None, None, "")``."""
+    candidates = [candidate(member) for member in members]
+    choice = choose_current(candidates, time_varying=time_varying)
+    if choice is None:
+        return None, None, ""
+    position = next(i for i, c in enumerate(candidates) if c.id == choice.id)
+    return members[position], candidates[position], choice.why
 
 
 def current_claim(claims: list[Claim], metric: Metric) -> tuple[Claim | None, str]:
     """The current value among a group's claims and why (``claims.current``)."""
-    choice = choose_current(map(current_candidate, claims), time_varying=metric.time_varying)
-    if choice is None:
-        return None, ""
-    return next(c for c in claims if c.pk == choice.id), choice.why
+    claim, _, why = current_of(claims, current_candidate, time_varying=metric.time_varying)
+    return claim, why
 
 
 def _facts(claims: list[Claim], records: Sequence[Contradiction]) -> list[Fact]:
@@ -208,7 +243,7 @@ ENTITY_OPEN_RECORDS = Prepared(
     lambda entity_id: (
         Contradiction.objects.filter(subject_id=entity_id, status=ContradictionStatus.OPEN)
         .annotate(review=review_annotation())
-        .order_by("-severity")
+        .order_by("-severity", "id")
     ),
     int,
 )

@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import services
+from claims.api import rows
 from claims.api import serializers as s
 from claims.choices import Dimension, ValueType
 from claims.facets import ENTITY_FACETS
 from claims.filtersets import EntityFilterSet, MetricFilterSet, MetricValuesFilterSet
 from claims.models import Claim, Entity, Metric
 from claims.reading import read_value
-from claims.selectors import entity_facts, entity_resolve, metric_values
+from claims.selectors import entity_resolve, metric_values
 from claims.values import CURRENCIES, ClaimValue, UnreadableValue, read_date, read_quantity
 from claims.values.kinds import MULTIPLIER, PERCENT
 from qwenkb.api import BaseViewSet, VersionedUpdateMixin
@@ -113,9 +114,9 @@ class EntityViewSet(
     @action(detail=True, methods=["get"], pagination_class=Pagination)
     def facts(self, request, slug=None):
         """The fact sheet: each metric's current value, claim count, disputed flag, open conflicts."""
-        facts = entity_facts(self.resolved())  # parent, aliases and children not needed
+        facts = rows.entity_fact_rows(self.resolved().pk)  # FactSerializer's rows
         page = self.paginate_queryset(facts)
-        return self.get_paginated_response(s.FactSerializer(page, many=True).data)
+        return self.get_paginated_response([rows.FACT(fact) for fact in page])
 
 
 @extend_schema_view(

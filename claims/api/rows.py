@@ -4,21 +4,37 @@ A list page reads each claim with its subject, metric, source and publisher in o
 ``values()`` query (only the columns the contract shows), and every contradiction touching
 the page's claims in one more: no model instances, no per-field serializer calls. The shape
 is the serializers' own field list compiled once (``contract.compile_rows``), so the JSON is
-``ClaimSerializer``'s and ``ContradictionSerializer``'s by construction.
+``ClaimSerializer``'s and ``ContradictionSerializer``'s by construction. An entity's fact
+sheet is built the same way from its claims' and open records' rows (``entity_fact_rows``),
+rendered by ``FactSerializer`` compiled.
 """
 
 from collections import defaultdict
 
 from django.db.models import Q
 
+from claims.api.serializers.catalogue import (
+    CurrentClaimSerializer,
+    FactSerializer,
+    OpenContradictionSerializer,
+)
 from claims.api.serializers.claims import (
     ClaimSerializer,
     ContradictionSerializer,
     contradiction_ref,
 )
 from claims.api.serializers.contract import compile_rows
+from claims.choices import ContradictionStatus
 from claims.models import Claim, Contradiction
-from claims.selectors import review_annotation
+from claims.selectors import (
+    CANDIDATE_COLUMNS,
+    claim_count_of,
+    current_of,
+    disputed_of,
+    review_annotation,
+    row_candidate,
+    source_count_of,
+)
 from qwenkb.prepared import Prepared
 
 CLAIM = compile_rows(ClaimSerializer())
@@ -80,3 +96,72 @@ def contradiction_payloads(rows: list[dict]) -> list[dict]:
     claims = claims_by_id({row[side] for row in rows for side in ("claim_a_id", "claim_b_id")})
     related = {"claims": lambda row: (claims[row["claim_a_id"]], claims[row["claim_b_id"]])}
     return [CONTRADICTION(row, related) for row in rows]
+
+
+# An entity's fact sheet (``claims.selectors.entity_facts``, as rows): FactSerializer compiled,
+# its claims and open records read as rows of what it shows and what the rules look at.
+FACT = compile_rows(FactSerializer())
+_FACT_METRIC = tuple(column for column in FACT.columns if column.startswith("metric__"))
+_FACT_CLAIM_COLUMNS = tuple(
+    dict.fromkeys(
+        (
+            *compile_rows(CurrentClaimSerializer()).columns,
+            *CANDIDATE_COLUMNS.values(),
+            *_FACT_METRIC,
+            "metric_id",
+            "metric__time_varying",
+            "source_id",
+        )
+    )
+)
+_FACT_RECORD_COLUMNS = (*compile_rows(OpenContradictionSerializer()).columns, "metric_id")
+FACT_CLAIMS = Prepared(
+    Claim,
+    lambda entity_id: (
+        Claim.objects.filter(subject_id=entity_id)
+        .order_by("metric__name", "pk")
+        .values(*_FACT_CLAIM_COLUMNS)
+    ),
+    int,
+)
+FACT_RECORDS = Prepared(
+    Contradiction,
+    lambda entity_id: (
+        Contradiction.objects.filter(subject_id=entity_id, status=ContradictionStatus.OPEN)
+        .annotate(review=review_annotation())
+        .order_by("-severity", "id")
+        .values(*_FACT_RECORD_COLUMNS)
+    ),
+    int,
+)
+
+
+def entity_fact_rows(entity_id: int) -> list[dict]:
+    """An entity's fact sheet as rows for ``FACT``, one per metric by name: two queries, the
+    rules of ``entity_facts`` (current value, counts, disputed) applied to plain rows."""
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for claim in FACT_CLAIMS.rows(entity_id):
+        groups[claim["metric_id"]].append(claim)
+    opened: dict[int, list[dict]] = defaultdict(list)
+    for record in FACT_RECORDS.rows(entity_id):
+        opened[record["metric_id"]].append(record)
+    facts = []
+    for metric_id, members in groups.items():
+        first = members[0]
+        current, candidate, why = current_of(
+            members, row_candidate, time_varying=first["metric__time_varying"]
+        )
+        records = opened.get(metric_id, [])
+        facts.append(
+            {
+                **{column: first[column] for column in _FACT_METRIC},
+                "current": current,
+                "grade": candidate.grade if candidate is not None else None,
+                "why": why,
+                "claim_count": claim_count_of(claim["status"] for claim in members),
+                "source_count": source_count_of((c["source_id"], c["status"]) for c in members),
+                "disputed": disputed_of(record["review"] for record in records),
+                "open_contradictions": records,
+            }
+        )
+    return sorted(facts, key=lambda fact: fact["metric__name"])

@@ -182,3 +182,45 @@ def test_the_row_compiler_refuses_a_field_it_cannot_compile():
 
     with pytest.raises(TypeError, match="extra"):
         compile_rows(Computed())
+
+
+def test_fact_sheet_rows_equal_the_serializer_over_generated_entities(generated):
+    from claims import services
+    from claims.api import rows
+    from claims.models import Entity
+    from claims.selectors import entity_facts
+
+    # Half the open records confirmed (their proposed claims accepted), half left pending.
+    for record in list(Contradiction.objects.filter(status="open").order_by("id"))[::2]:
+        for claim in (record.claim_a, record.claim_b):
+            claim.refresh_from_db()
+            if claim.status == "proposed":
+                services.claim_accept(claim=claim, user=generated)
+    entities = list(Entity.objects.filter(claims__isnull=False).distinct().order_by("id"))
+    assert len(entities) >= 20
+    facts_seen = disputed = without_current = with_pending = 0
+    value_types = set()
+    for entity in entities:
+        expected = s.FactSerializer(entity_facts(entity), many=True).data
+        fast = [rows.FACT(fact) for fact in rows.entity_fact_rows(entity.pk)]
+        assert fast == expected, entity.slug
+        facts_seen += len(fast)
+        value_types |= {fact["value_type"] for fact in fast if fact["current"]}
+        disputed += sum(fact["disputed"] for fact in fast)
+        without_current += sum(fact["current"] is None for fact in fast)
+        with_pending += sum(
+            r["review"] == "pending" for fact in fast for r in fact["open_contradictions"]
+        )
+    assert facts_seen > 100 and disputed > 0 and with_pending > 0 and without_current > 0
+    assert value_types == {"quantity", "date", "text", "entity", "boolean"}
+
+
+def test_fact_sheet_is_two_queries_after_the_entity(generated, anon):
+    from claims.models import Entity
+
+    entity = Entity.objects.filter(claims__isnull=False).order_by("id").first()
+    with CaptureQueriesContext(connection) as ctx:
+        body = anon.get(f"/api/entities/{entity.slug}/facts/").json()
+    assert body["count"] == len(body["results"]) > 0
+    # the entity, its claims, its open records
+    assert len(ctx.captured_queries) == 3

@@ -9,8 +9,9 @@ from claims.api.serializers.claims import (
     SourceRefSerializer,
     value_field,
 )
+from claims.api.serializers.contract import ColumnsField
 from claims.choices import ContradictionReview, Counting, EntityKind
-from claims.models import Contradiction, Entity, Metric
+from claims.models import Entity, Metric
 from claims.services import METRIC_FIELDS
 from qwenkb.api import StrictSerializer
 
@@ -98,12 +99,12 @@ class OpenContradictionSerializer(serializers.Serializer):
     kind = serializers.CharField()
     severity = serializers.FloatField()
     review = serializers.ChoiceField(choices=ContradictionReview.choices)
-    claims = serializers.SerializerMethodField()
+    claims = ColumnsField(
+        {"a": "claim_a_id", "b": "claim_b_id"},
+        lambda a, b: [a, b],
+        schema=serializers.ListField(child=serializers.IntegerField()),
+    )
     explanation = serializers.CharField()
-
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_claims(self, record: Contradiction) -> list[int]:
-        return [record.claim_a_id, record.claim_b_id]
 
 
 class FactSerializer(serializers.Serializer):

@@ -7,7 +7,10 @@ instances and no per-field DRF dispatch per row, and no second hand-written shap
 equal. Computed fields are ``ColumnsField`` (a function of named columns, the same function
 for an instance and a row) or ``RelatedRowsField`` (a function of records read in one more
 query). Brief mode is a subset of the fields (NetBox's ``brief_fields``), in which a nested
-reference may be written as one of its fields (``Meta.brief_field``: a slug).
+reference may be written as one of its fields (``Meta.brief_field``: a slug). A nested object
+reads its columns from the same row (``source__title``); a nested list (``many=True``) or a
+nested object that may be missing (``allow_null``) reads rows of its own, a list of them or
+one or None, under its name.
 """
 
 from __future__ import annotations
@@ -157,7 +160,7 @@ _IDENTITY = (
 )
 
 
-def compile_rows(serializer: serializers.Serializer) -> RowShape:
+def compile_rows(serializer: serializers.BaseSerializer) -> RowShape:
     """The serializer's fields as one function of a ``values()`` row (see the module's text).
 
     The function is generated as one dict display, nested references inline, so that a
@@ -190,11 +193,21 @@ def _compile(serializer, prefix: str, columns: list[str], helpers: dict) -> str:
             needed, function = field.row_function(prefix)
             columns.extend(needed)
             value = _helper(helpers, function) + "(row, related)"
-        elif isinstance(field, serializers.ListSerializer) or field.source == "*":
+        elif field.source == "*":
             raise TypeError(f"{name}: declare it as a ColumnsField or RelatedRowsField")
+        elif isinstance(field, serializers.ListSerializer) or (
+            isinstance(field, serializers.BaseSerializer) and field.allow_null
+        ):
+            # A list of objects, or one that may be missing: rows of its own under its path.
+            path = prefix + "__".join(field.source_attrs)
+            columns.append(path)
+            child = getattr(field, "child", field)
+            render = _helper(helpers, compile_rows(child).render)
+            if isinstance(field, serializers.ListSerializer):
+                value = f"[{render}(item, related) for item in row[{path!r}]]"
+            else:
+                value = f"(None if row[{path!r}] is None else {render}(row[{path!r}], related))"
         elif isinstance(field, serializers.BaseSerializer):
-            if field.allow_null:
-                raise TypeError(f"{name}: a nullable nested object is not compiled")
             path = prefix + "__".join(field.source_attrs) + "__"
             value = _compile(field, path, columns, helpers)
         else:
