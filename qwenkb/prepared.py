@@ -50,7 +50,9 @@ class Prepared:
     """``build(*values)``, a ``values()`` queryset of ``model``, compiled once, run as plain SQL.
 
     ``kinds`` gives each value's type (``int`` or ``str``), for its stand-in; a value that is
-    a list of ints is written ``(int,)`` and compiled once per length of list.
+    a list of ints is written ``(int,)`` and filtered with ``__in``. On PostgreSQL the list
+    is one array parameter (``= ANY(%s)``), so one statement serves every length of list
+    (compiled once, planned once per connection); elsewhere it is compiled once per length.
     """
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet], *kinds):
@@ -58,10 +60,14 @@ class Prepared:
         self._compiled: dict[tuple, _Compiled] = {}
 
     def _compile(self, alias: str, sizes: tuple) -> _Compiled:
-        stand_ins, number = [], 0
+        stand_ins, number, arrays = [], 0, set()
         for kind, size in zip(self.kinds, sizes, strict=True):
             if size is None:
                 stand_ins.append(_stand_in(kind, number))
+                number += 1
+            elif size is _ARRAY:
+                stand_ins.append([_stand_in(kind[0], number)])
+                arrays.add(number)
                 number += 1
             else:
                 stand_ins.append([_stand_in(kind[0], number + i) for i in range(size)])
@@ -72,6 +78,8 @@ class Prepared:
         sql, params = compiler.as_sql()
         position = {value: i for i, value in enumerate(flat)}
         slots = tuple(position.get(p) if isinstance(p, int | str) else None for p in params)
+        if arrays:
+            sql = _as_arrays(sql, [slot in arrays for slot in slots], queryset)
         seen = {slot for slot in slots if slot is not None}
         altered = [
             p for p, slot in zip(params, slots, strict=True) if slot is None and _holds(p, flat)
@@ -84,16 +92,22 @@ class Prepared:
 
     def _run(self, values, using: str | None) -> tuple[_Compiled, list, str]:
         alias = using or router.db_for_read(self.model)
+        arrays = connections[alias].vendor == "postgresql"
         sizes = tuple(
-            len(value) if isinstance(kind, tuple) else None
+            (_ARRAY if arrays else len(value)) if isinstance(kind, tuple) else None
             for kind, value in zip(self.kinds, values, strict=True)
         )
         compiled = self._compiled.get((alias, sizes))
         if compiled is None:
             compiled = self._compiled[(alias, sizes)] = self._compile(alias, sizes)
-        flat = [
-            v for value in values for v in (value if isinstance(value, list | tuple) else [value])
-        ]
+        flat: list = []
+        for kind, value in zip(self.kinds, values, strict=True):
+            if not isinstance(kind, tuple):
+                flat.append(value)
+            elif arrays:
+                flat.append(list(value))  # one array parameter
+            else:
+                flat.extend(value)
         params = [
             constant if slot is None else flat[slot]
             for slot, constant in zip(compiled.slots, compiled.constants, strict=True)
@@ -118,6 +132,23 @@ class Prepared:
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(ModelIterable(queryset))
+
+
+_ARRAY = "array"  # the size of a list passed as one array parameter
+
+
+def _as_arrays(sql: str, marked: list[bool], queryset) -> str:
+    """``sql`` with each marked parameter's ``IN (%s)`` written ``= ANY(%s)``."""
+    parts = sql.split("%s")
+    if len(parts) != len(marked) + 1:
+        raise TypeError(f"cannot prepare {queryset.query}: its placeholders are not plain")
+    for i, is_array in enumerate(marked):
+        if not is_array:
+            continue
+        if not (parts[i].endswith(" IN (") and parts[i + 1].startswith(")")):
+            raise TypeError(f"cannot prepare {queryset.query}: a list not filtered with __in")
+        parts[i] = parts[i][: -len(" IN (")] + " = ANY("
+    return "%s".join(parts)
 
 
 _lock = threading.Lock()

@@ -2,11 +2,12 @@
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from claims.api import rows
-from claims.models import Claim, Entity, Metric
+from claims.models import Claim, Contradiction, Entity, Metric
 from claims.selectors import ENTITY_CLAIMS, claim_queryset, entity_resolve
 from qwenkb import prepared, throttles
 from qwenkb.filters import first_by
@@ -65,7 +66,17 @@ def test_prepared_ids_queries_answer_the_orm_for_every_number_of_ids(claims):
             for row in Claim.objects.filter(pk__in=wanted).values(*rows.CLAIM_COLUMNS)
         }
         assert {r["id"]: r for r in rows.CLAIMS_BY_ID.rows(wanted)} == by_orm
-    assert len(rows.CLAIMS_BY_ID._compiled) >= 3  # one statement per number of ids
+        records = Contradiction.objects.filter(Q(claim_a_id__in=wanted) | Q(claim_b_id__in=wanted))
+        assert [r["id"] for r in rows.RECORDS_OF_CLAIMS.rows(wanted)] == list(
+            records.order_by("id").values_list("id", flat=True)
+        )
+    statements = [c.sql for c in rows.CLAIMS_BY_ID._compiled.values()]
+    if connection.vendor == "postgresql":  # one array parameter: one statement for every length
+        assert len(statements) == 1 and '"claims_claim"."id" = ANY(%s)' in statements[0]
+        [records_sql] = [c.sql for c in rows.RECORDS_OF_CLAIMS._compiled.values()]
+        assert records_sql.count("= ANY(%s)") == 2 and " IN (" not in records_sql
+    else:  # one statement per number of ids
+        assert len(statements) >= 3 and all(" IN (" in sql for sql in statements)
 
 
 def test_a_value_the_compiler_rewrites_cannot_be_prepared(db):
