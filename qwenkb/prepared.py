@@ -112,10 +112,7 @@ class Prepared:
             constant if slot is None else flat[slot]
             for slot, constant in zip(compiled.slots, compiled.constants, strict=True)
         ]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
-        return compiled, fetched, alias
+        return compiled, _fetch(alias, compiled.sql, params), alias
 
     def rows(self, *values, using: str | None = None) -> list[dict]:
         """The rows for ``values``, as ``values()`` would give them, in the query's order."""
@@ -183,10 +180,7 @@ def values_rows(queryset: QuerySet, columns: Sequence[str]) -> list[dict]:
             del _shapes[next(iter(_shapes))]
     if compiled is None:
         return list(queryset.values(*columns))
-    with connections[alias].cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        fetched = cursor.fetchall()
-    return _dicts(compiled, fetched, alias)
+    return _dicts(compiled, _fetch(alias, compiled.sql, params), alias)
 
 
 def _compile_wide(queryset: QuerySet, columns: Sequence[str], params) -> _Compiled | None:
@@ -196,6 +190,40 @@ def _compile_wide(queryset: QuerySet, columns: Sequence[str], params) -> _Compil
     if list(wide_params) != list(params):
         return None
     return _finish(wide.query, compiler, sql, (None,) * len(params), params)
+
+
+def _binary(execute, sql, params, many, context):
+    """An execute wrapper (innermost): the rows in PostgreSQL's binary format."""
+    cursor = context["cursor"].cursor
+    adapters = cursor.connection.adapters
+    if not getattr(adapters, "_qwenkb_jsonb_text", False):
+        # Django reads JSON columns as text and decodes them itself (JSONField.from_db_value).
+        from psycopg.adapt import Loader
+        from psycopg.pq import Format
+
+        class JsonbAsText(Loader):
+            format = Format.BINARY
+
+            def load(self, data):
+                return bytes(data[1:]).decode()  # after jsonb's version byte
+
+        adapters.register_loader("jsonb", JsonbAsText)
+        adapters._qwenkb_jsonb_text = True
+    return cursor.execute(sql, params, binary=True)
+
+
+def _fetch(alias: str, sql: str, params) -> list:
+    """The rows of a compiled statement, through Django's cursor (its execute wrappers,
+    query logging and counts). On PostgreSQL the rows come in binary format: the same values
+    as text, read without parsing (timestamps in text cost ~20 µs each to parse)."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.execute_wrapper(_binary):
+                cursor.execute(sql, params)
+        else:
+            cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _finish(query, compiler, sql: str, slots, params) -> _Compiled:
