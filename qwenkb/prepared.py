@@ -196,20 +196,40 @@ def _binary(execute, sql, params, many, context):
     """An execute wrapper (innermost): the rows in PostgreSQL's binary format."""
     cursor = context["cursor"].cursor
     adapters = cursor.connection.adapters
-    if not getattr(adapters, "_qwenkb_jsonb_text", False):
-        # Django reads JSON columns as text and decodes them itself (JSONField.from_db_value).
-        from psycopg.adapt import Loader
-        from psycopg.pq import Format
-
-        class JsonbAsText(Loader):
-            format = Format.BINARY
-
-            def load(self, data):
-                return bytes(data[1:]).decode()  # after jsonb's version byte
-
-        adapters.register_loader("jsonb", JsonbAsText)
-        adapters._qwenkb_jsonb_text = True
+    if not getattr(adapters, "qwenkb_binary_as_django", False):
+        # A cursor copies its connection's loaders when it is made: this one needs them too.
+        for loaders in (adapters, cursor.adapters):
+            for name, loader in _binary_loaders(adapters).items():
+                loaders.register_loader(name, loader)
+        adapters.qwenkb_binary_as_django = True
     return cursor.execute(sql, params, binary=True)
+
+
+def _binary_loaders(adapters) -> dict:
+    """Binary loaders giving what Django's text loaders give (psycopg_any): JSON as text
+    (``JSONField.from_db_value`` decodes it) and timestamps in the connection's zone."""
+    from psycopg.adapt import Loader
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+    from psycopg.types.datetime import TimestamptzBinaryLoader
+
+    text_loader = adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+    zone = getattr(text_loader, "timezone", None)
+
+    class JsonbAsText(Loader):
+        format = Format.BINARY
+
+        def load(self, data):
+            return bytes(data[1:]).decode()  # after jsonb's version byte
+
+    class TimestamptzInZone(TimestamptzBinaryLoader):
+        def load(self, data):
+            return super().load(data).replace(tzinfo=zone)
+
+    loaders: dict = {"jsonb": JsonbAsText}
+    if hasattr(text_loader, "timezone"):  # Django's own text loader
+        loaders["timestamptz"] = TimestamptzInZone
+    return loaders
 
 
 def _fetch(alias: str, sql: str, params) -> list:

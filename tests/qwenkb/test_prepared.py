@@ -121,3 +121,16 @@ def test_prepared_instances_are_the_querysets_with_their_related_objects(claims)
     assert len(queries) == 1  # the joined objects came with the claims
     assert seen == [(c.pk, c.value_text, c.metric.slug, c.source.publisher.name) for c in expected]
     assert [c.created_at for c in got] == [c.created_at for c in expected]
+
+
+def test_prepared_rows_are_the_orms_values_to_the_repr(claims):
+    """Rows read in PostgreSQL's binary format give what Django's text loaders give: the
+    same time zone object on timestamps, JSON decoded by the field."""
+    metric = Metric.objects.order_by("id").first()
+    Metric.objects.filter(pk=metric.pk).update(cues=["one", "two"])
+    columns = ["id", "created_at", "updated_at", "as_of_start", "metric__cues", "point"]
+    queryset = Claim.objects.filter(metric=metric).order_by("id")[:5]
+    for _ in range(2):  # compiled, then run from the compiled statement
+        assert repr(values_rows(queryset, columns)) == repr(list(queryset.values(*columns)))
+    found = values_rows(queryset, columns)
+    assert found and found[0]["metric__cues"] == ["one", "two"]
