@@ -74,7 +74,13 @@ def fixture_catalogue(fixtures: Path) -> Catalogue:
     publishers = yaml.safe_load((fixtures / "publishers.yaml").read_text(encoding="utf-8"))
     return Catalogue.build(
         entities=(
-            EntityRef(e["slug"], e["name"], e["kind"], tuple(map(str, e.get("aliases") or ())))
+            EntityRef(
+                e["slug"],
+                e["name"],
+                e["kind"],
+                tuple(map(str, e.get("aliases") or ())),
+                e.get("parent") or "",
+            )
             for e in entities
         ),
         metrics=(

@@ -240,6 +240,9 @@ def extract(
     sized: set[str] = set()  # entities whose size in the name was proposed already
     last_named: list[EntityRef] = []  # the fitting entities the latest naming sentence named
     topic: list[EntityRef] = []  # the same, before the list the text is in
+    main: dict[str, int] = {}  # how often the text names each entity
+    for mention in catalogue.names.find(text):
+        main[mention.value.slug] = main.get(mention.value.slug, 0) + 1
     for span in sentences(text):
         start = span.start
         sentence = _read_sentence(text, span.start, span.end, catalogue, span.item)
@@ -252,7 +255,7 @@ def extract(
         if not sentence.item:
             topic = last_named
         found = _sentence_proposals(
-            sentence, catalogue, last_named, topic, (published, precision), result.skipped
+            sentence, catalogue, (last_named, topic, main), (published, precision), result.skipped
         )
         found += _sizes_in_names(sentence, catalogue, sized)
         for proposal in found:
@@ -286,8 +289,9 @@ def _read_sentence(text: str, start: int, end: int, catalogue: Catalogue, item: 
     return _Sentence(start, body, mentions, candidates, item)
 
 
-def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) -> list[Proposal]:
+def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Proposal]:
     body = sentence.text
+    last_named, topic, main = context
     published, precision = dated
     names = [(m.start, m.end) for m in sentence.mentions] + [
         (s, e) for s, e, _ in sentence.candidates
@@ -297,7 +301,7 @@ def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) 
     figures = sorted(dates + quantities, key=lambda f: f.start)
     if not figures:
         return []
-    cues = list(catalogue.cues.find(body))
+    cues = binding.find_cues(body, names, catalogue)
     attribution, attributed_to = _attribution(body, catalogue)
     citation = _CITATION.search(body)
     proposals = []
@@ -315,19 +319,35 @@ def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) 
         if binding.weak(figure, catalogue) and choices[0].distance > binding.WEAK_WINDOW:
             skipped.append(Skipped(figure.text, f"a bare number far from any cue: {body}"))
             continue
+        listed = {c.metric for c in choices}
         for choice in choices:
-            subject = binding.sized_model(
-                figure, choice, sentence.mentions, last_named, catalogue
-            ) or binding.choose_subject(
-                figure,
-                body,
-                sentence.mentions,
-                sentence.candidates,
-                last_named,
-                choice,
-                item=sentence.item,
-                topic=topic,
-            )
+
+            def subject_for(choice, figure=figure):
+                return binding.sized_model(
+                    figure, choice, sentence.mentions, last_named, catalogue
+                ) or binding.choose_subject(
+                    figure,
+                    body,
+                    sentence.mentions,
+                    sentence.candidates,
+                    last_named,
+                    choice,
+                    item=sentence.item,
+                    topic=topic,
+                    catalogue=catalogue,
+                    main=main,
+                )
+
+            subject = subject_for(choice)
+            family = binding.family_metric(choice.metric, catalogue)
+            if (
+                family is not None
+                and family not in listed
+                and (isinstance(subject, str) or subject.entity.kind == "model_family")
+            ):
+                # a family's parameter count is its largest model's
+                choice = dataclasses.replace(choice, metric=family)
+                subject = subject_for(choice)
             if isinstance(subject, str):
                 skipped.append(
                     Skipped(figure.text, f"{subject} (metric {choice.metric.slug}): {body}")

@@ -44,8 +44,10 @@ def extraction_catalogue() -> Catalogue:
         aliases.setdefault(entity_id, []).append(name)
     return Catalogue.build(
         entities=(
-            EntityRef(slug, name, kind, tuple(aliases.get(pk, ())))
-            for pk, slug, name, kind in Entity.objects.values_list("pk", "slug", "name", "kind")
+            EntityRef(slug, name, kind, tuple(aliases.get(pk, ())), parent or "")
+            for pk, slug, name, kind, parent in Entity.objects.values_list(
+                "pk", "slug", "name", "kind", "parent__slug"
+            )
         ),
         metrics=(
             MetricRef(slug, name, value_type, dimension, unit, tuple(cues or ()))

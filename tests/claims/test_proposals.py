@@ -165,10 +165,15 @@ def test_a_candidate_is_created_or_mapped_in_one_step(editor_client, catalogue):
     assert Claim.objects.get(source=source, subject=created).value_text == "2 trillion parameters"
     editor_client.post(
         reverse(QUEUE),
-        {"action": "map_entity", "source": source.pk, "name": "Qwen4-Ultra", "entity": "Qwen"},
+        {
+            "action": "map_entity",
+            "source": source.pk,
+            "name": "Qwen4-Ultra",
+            "entity": "Qwen3.5-Max Preview",
+        },
     )
-    assert catalogue["qwen"].aliases.filter(name="Qwen4-Ultra").exists()
-    assert Claim.objects.filter(source=source, subject=catalogue["qwen"]).count() == 1
+    assert catalogue["model"].aliases.filter(name="Qwen4-Ultra").exists()
+    assert Claim.objects.filter(source=source, subject=catalogue["model"]).count() == 1
 
 
 def test_ingest_source_propose(tmp_path, catalogue):
