@@ -14,11 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from claims import services
-from claims.choices import CandidateStatus, ClaimStatus, EntityKind
+from claims.choices import CandidateStatus, ClaimStatus, ContradictionStatus, EntityKind
 from claims.models import Claim, Contradiction, EntityCandidate, Metric, Proposal
 from claims.selectors import entity_resolve
 from sources.models import Source
@@ -234,6 +235,25 @@ class ProposalAdmin(admin.ModelAdmin):
             detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             self.message_user(request, f"Claim {claim.pk}: {detail}", messages.ERROR)
             return 0
+        opened = Contradiction.objects.filter(
+            Q(claim_a_id=claim.pk) | Q(claim_b_id=claim.pk), status=ContradictionStatus.OPEN
+        ).order_by("pk")
+        if verb == "accepted" and opened:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">contradiction {} ({})</a>',
+                (
+                    (
+                        reverse("admin:claims_contradiction_change", args=[record.pk]),
+                        record.pk,
+                        record.get_kind_display(),
+                    )
+                    for record in opened
+                ),
+            )
+            message = format_html("Claim {} accepted; it is now in {}.", claim.pk, links)
+            self.message_user(request, message, messages.WARNING)
+            return 1
         self.message_user(request, f"Claim {claim.pk} {verb}.", messages.SUCCESS)
         return 1
 

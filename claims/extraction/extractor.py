@@ -13,7 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from claims.extraction import binding
+from claims.extraction import binding, relations
 from claims.extraction.catalogue import Catalogue, EntityRef
 from claims.extraction.figures import Figure, find_dates, find_quantities
 from claims.extraction.names import Match, fold
@@ -258,6 +258,7 @@ def extract(
             sentence, catalogue, (last_named, topic, main), (published, precision), result.skipped
         )
         found += _sizes_in_names(sentence, catalogue, sized)
+        found += _relations(sentence, catalogue, last_named)
         for proposal in found:
             key = (proposal.subject, proposal.metric, proposal.value_text, proposal.quote)
             if key not in seen:
@@ -414,6 +415,48 @@ def _dated(proposal: Proposal, figure: Figure, published, precision: str) -> Pro
         as_of=(period.start, period.end, period.precision.value),
         as_of_text=body[start:end],
     )
+
+
+def _relations(sentence: _Sentence, catalogue: Catalogue, last_named) -> list[Proposal]:
+    """The sentence's text, entity and yes/no claims (``relations``) as proposals."""
+    body = sentence.text
+    names = [(m.start, m.end) for m in sentence.mentions] + [
+        (s, e) for s, e, _ in sentence.candidates
+    ]
+    cues = [
+        c
+        for c in binding.find_cues(body, names, catalogue)
+        if c.value.value_type in {"entity", "boolean", "text"}
+    ]
+    if not cues and len(sentence.mentions) < 2:
+        return []
+    found = []
+    for relation in relations.relations(body, sentence.mentions, cues, catalogue, last_named):
+        confidence = {"entity": 0.7, "boolean": 0.6, "text": 0.55}[relation.metric.value_type]
+        mention = relation.mention_span
+        found.append(
+            Proposal(
+                subject=relation.subject.slug,
+                metric=relation.metric.slug,
+                value_text=relation.value_text,
+                quote=body,
+                quote_start=sentence.start,
+                as_of=None,
+                as_of_text="",
+                attributed_to=None,
+                attribution="",
+                confidence=round(confidence - (0.25 if relation.resolved_from else 0), 2),
+                reason=Reason(
+                    cue=relation.cue,
+                    cue_span=relation.cue_span,
+                    mention=relation.subject.name if mention is None else body[slice(*mention)],
+                    mention_span=mention,
+                    figure_span=relation.value_span,
+                    resolved_from=relation.resolved_from,
+                ),
+            )
+        )
+    return found
 
 
 def _sizes_in_names(sentence: _Sentence, catalogue: Catalogue, sized: set[str]) -> list[Proposal]:

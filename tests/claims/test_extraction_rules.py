@@ -98,3 +98,67 @@ def test_what_only_an_app_has_goes_to_the_familys_app_and_never_to_a_family():
     }
     result = extract("Vega processed 200 million orders.", CATALOGUE, published=MARCH)
     assert result.proposals == [] and result.skipped
+
+
+DEVELOPER = MetricRef("developer", "Developer", "entity", cues=("developed by", "from"))
+AVAILABLE = MetricRef("available-on", "Available on", "entity", cues=("available on",))
+LARGEST = MetricRef("largest-model", "Largest model", "entity", cues=("largest model",))
+OPEN = MetricRef("open-weights", "Open weights", "boolean", cues=("open-weight", "open-sourced"))
+ARCHITECTURE = MetricRef(
+    "architecture", "Architecture", "text", cues=("architecture", "mixture-of-experts", "MoE")
+)
+RELATIONS = Catalogue.build(
+    entities=[
+        *ENTITIES,
+        EntityRef("hub", "ModelHub", "platform"),
+        EntityRef("cloudy", "Cloudy", "platform"),
+    ],
+    metrics=[DEVELOPER, AVAILABLE, LARGEST, OPEN, ARCHITECTURE],
+)
+
+
+def related(text: str) -> set[tuple[str, str, str]]:
+    return {
+        (p.subject, p.metric, p.value_text)
+        for p in extract(text, RELATIONS, published=MARCH).proposals
+    }
+
+
+def test_an_entity_claim_takes_the_name_after_a_cue_that_ends_in_a_preposition():
+    assert related("Orion2-Max, developed by Acme Cloud, is fast.") == {
+        ("orion-2-max", "developer", "Acme Cloud")
+    }
+    assert related("Orion is now available on ModelHub and Cloudy.") == {
+        ("orion", "available-on", "ModelHub"),
+        ("orion", "available-on", "Cloudy"),
+    }
+
+
+def test_an_entity_claim_is_not_read_from_a_loose_cue_or_a_far_name():
+    assert related("Orion2-Max is the largest model Acme ships.") == set()  # no preposition
+    assert related("Orion draws users from Acme.") == set()  # a bare preposition
+    assert related("Orion is available on most of the big clouds, Cloudy among them.") == set()
+
+
+def test_a_possessive_names_the_developer():
+    assert related("Acme’s Orion2-Max is fast.") == {("orion-2-max", "developer", "Acme")}
+    assert related("Orion’s ModelHub page is busy.") == set()  # a family owns nothing
+
+
+def test_yes_is_read_only_where_the_cue_leaves_no_doubt():
+    assert related("Acme released the open-weight Orion2-Max.") == {
+        ("orion-2-max", "open-weights", "yes")
+    }
+    assert related("On Monday, Acme open-sourced a new large model, Orion2-Max.") == {
+        ("orion-2-max", "open-weights", "yes")
+    }
+    assert related("Orion2-Max is not open-weight.") == set()  # a negation is never yes
+    assert related("Is Orion2-Max open-weight?") == set()  # a question states nothing
+    assert related("The open-weight idea that made Orion famous spread.") == set()
+
+
+def test_a_text_value_is_a_cue_that_is_a_term():
+    assert related("Orion moved to a Mixture-of-Experts (MoE) architecture.") == {
+        ("orion", "architecture", "Mixture-of-Experts (MoE)")
+    }
+    assert related("Orion has a new architecture.") == set()  # the metric's own word

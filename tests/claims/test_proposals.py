@@ -271,3 +271,24 @@ def test_claims_say_how_they_came_in(tmp_path, catalogue):
     )
     assert proposed.claim.origin == "extracted" and proposed.claim.extractor_version
     assert Claim.objects.exclude(source=source).get().origin == "manual"
+
+
+def test_entity_and_yes_no_proposals_are_stored_as_claims(catalogue):
+    alibaba = factories.entity(name="Alibaba", kind="organisation")
+    developer = factories.metric(slug="developer", value_type="entity")
+    services.metric_save(metric=developer, cues=["developed by"])
+    open_weights = factories.metric(slug="open-weights", value_type="boolean")
+    services.metric_save(metric=open_weights, cues=["open-weight"])
+    source = _source(
+        catalogue, "Alibaba’s Qwen3.5-Max Preview is fast. Alibaba released the open-weight Qwen."
+    )
+    run = services.source_propose(source=source)
+    stored = {(w.claim.subject, w.claim.metric.slug, w.claim.value_text) for w in run.proposed}
+    assert stored == {
+        (catalogue["model"], "developer", "Alibaba"),
+        (catalogue["qwen"], "open-weights", "yes"),
+    }
+    made_by = Claim.objects.get(source=source, metric=developer)
+    assert (made_by.entity_value, made_by.status) == (alibaba, "proposed")
+    assert Claim.objects.get(source=source, metric=open_weights).bool_value is True
+    assert services.source_propose(source=source).proposed == []  # nothing twice
