@@ -70,6 +70,8 @@ _POSSESSIVE = re.compile(r"^['’]s?\b")
 _FEW_WORDS = re.compile(r"^\s*(?:[\w.‑-]+\s+){0,2}$")
 _CLAUSE_MARKS = re.compile(r"[()—;|]")
 _SUPERLATIVE = re.compile(r"\b(?:largest|biggest|flagship)\b", re.I)
+_OWNER_BEFORE = re.compile(r"['’]s\s+(?:[\w‑-]+\s+)?", re.I)
+_OWNER_AFTER = re.compile(r"\s+(?:[\w‑-]+\s+){0,2}(?:in|of|from)\s+(?:the\s+)?", re.I)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
 
@@ -141,6 +143,19 @@ def family_metric(metric: MetricRef, catalogue: Catalogue) -> MetricRef | None:
         ),
         None,
     )
+
+
+def owns_superlative(
+    body: str, mention: Match[EntityRef] | None, cue: tuple[int, int] | None
+) -> bool:
+    """Whether the name is what a superlative cue ranks within: "Alibaba's largest model",
+    "the largest non-thinking model in the Qwen series" (not "Alibaba's X, the largest model
+    of the family", where the family is not named)."""
+    if mention is None or cue is None:
+        return False
+    if mention.end <= cue[0]:
+        return _OWNER_BEFORE.fullmatch(body[mention.end : cue[0]]) is not None
+    return _OWNER_AFTER.fullmatch(body[cue[1] : mention.start]) is not None
 
 
 def in_other_parentheses(body: str, a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -321,7 +321,7 @@ def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Pr
             skipped.append(Skipped(figure.text, f"a bare number far from any cue: {body}"))
             continue
         listed = {c.metric for c in choices}
-        for choice in choices:
+        for rank, choice in enumerate(choices):
 
             def subject_for(choice, figure=figure):
                 return binding.sized_model(
@@ -349,6 +349,13 @@ def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Pr
                 # a family's parameter count is its largest model's
                 choice = dataclasses.replace(choice, metric=family)
                 subject = subject_for(choice)
+            if (
+                rank > 0  # listed beside the metric whose cue is nearest
+                and not isinstance(subject, str)
+                and binding.superlative(choice.metric)
+                and not binding.owns_superlative(body, subject.mention, choice.span)
+            ):
+                subject = "the largest of what is not named beside the cue"
             if isinstance(subject, str):
                 skipped.append(
                     Skipped(figure.text, f"{subject} (metric {choice.metric.slug}): {body}")

@@ -90,6 +90,9 @@ def test_a_familys_size_is_its_largest_models():
     assert found("Orion2-Max has 2 trillion parameters.") == {
         ("orion-2-max", "params", "2 trillion parameters")
     }
+    # The family is not named beside "largest": only the model's own count.
+    text = "Acme's Orion2-Max, the largest model of the family, has 2 trillion parameters."
+    assert found(text) == {("orion-2-max", "params", "2 trillion parameters")}
 
 
 def test_what_only_an_app_has_goes_to_the_familys_app_and_never_to_a_family():
