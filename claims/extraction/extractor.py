@@ -292,7 +292,6 @@ def _read_sentence(text: str, start: int, end: int, catalogue: Catalogue, item: 
 
 def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Proposal]:
     body = sentence.text
-    last_named, topic, main = context
     published, precision = dated
     names = [(m.start, m.end) for m in sentence.mentions] + [
         (s, e) for s, e, _ in sentence.candidates
@@ -320,42 +319,8 @@ def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Pr
         if binding.weak(figure, catalogue) and choices[0].distance > binding.WEAK_WINDOW:
             skipped.append(Skipped(figure.text, f"a bare number far from any cue: {body}"))
             continue
-        listed = {c.metric for c in choices}
         for rank, choice in enumerate(choices):
-
-            def subject_for(choice, figure=figure):
-                return binding.sized_model(
-                    figure, choice, sentence.mentions, last_named, catalogue
-                ) or binding.choose_subject(
-                    figure,
-                    body,
-                    sentence.mentions,
-                    sentence.candidates,
-                    last_named,
-                    choice,
-                    item=sentence.item,
-                    topic=topic,
-                    catalogue=catalogue,
-                    main=main,
-                )
-
-            subject = subject_for(choice)
-            family = binding.family_metric(choice.metric, catalogue)
-            if (
-                family is not None
-                and family not in listed
-                and (isinstance(subject, str) or subject.entity.kind == "model_family")
-            ):
-                # a family's parameter count is its largest model's
-                choice = dataclasses.replace(choice, metric=family)
-                subject = subject_for(choice)
-            if (
-                rank > 0  # listed beside the metric whose cue is nearest
-                and not isinstance(subject, str)
-                and binding.superlative(choice.metric)
-                and not binding.owns_superlative(body, subject.mention, choice.span)
-            ):
-                subject = "the largest of what is not named beside the cue"
+            choice, subject = _subject(figure, rank, choices, sentence, catalogue, context)
             if isinstance(subject, str):
                 skipped.append(
                     Skipped(figure.text, f"{subject} (metric {choice.metric.slug}): {body}")
@@ -364,6 +329,51 @@ def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Pr
             proposal = _proposal(found, choice, subject, sentence, attribution, attributed_to)
             proposals.append(_dated(proposal, found, published, precision))
     return proposals
+
+
+def _subject(figure, rank, choices, sentence, catalogue, context):
+    """The metric (maybe a family's instead) and the subject of one of the figure's choices."""
+    body = sentence.text
+    last_named, topic, main = context
+
+    def subject_for(choice):
+        return binding.sized_model(
+            figure, choice, sentence.mentions, last_named, catalogue
+        ) or binding.choose_subject(
+            figure,
+            body,
+            sentence.mentions,
+            sentence.candidates,
+            last_named,
+            choice,
+            item=sentence.item,
+            topic=topic,
+            catalogue=catalogue,
+            main=main,
+        )
+
+    choice = choices[rank]
+    subject = subject_for(choice)
+    family = binding.family_metric(choice.metric, catalogue)
+    if (
+        family is not None
+        and family not in {c.metric for c in choices}
+        and (isinstance(subject, str) or subject.entity.kind == "model_family")
+    ):
+        # a family's parameter count is its largest model's (a company's is not said by a
+        # count without "largest")
+        choice = dataclasses.replace(choice, metric=family)
+        subject = subject_for(choice)
+        if not isinstance(subject, str) and subject.entity.kind != "model_family":
+            subject = f"{subject.entity.name} is not a model family"
+    if (
+        rank > 0  # listed beside the metric whose cue is nearest
+        and not isinstance(subject, str)
+        and binding.superlative(choice.metric)
+        and not binding.owns_superlative(body, subject.mention, choice.span)
+    ):
+        subject = "the largest of what is not named beside the cue"
+    return choice, subject
 
 
 def _proposal(figure, choice, subject, sentence, attribution, attributed_to) -> Proposal:

@@ -11,9 +11,9 @@ from claims.extraction import extract
 from claims.extraction.evaluation import evaluate, fixture_catalogue
 from tests.conftest import seed_texts_dir
 
-# What the extractor reaches today (60 of 70 found; 70 of 82 proposals right). Raise them
+# What the extractor reaches today (60 of 70 found; 70 of 81 proposals right). Raise them
 # when it improves; a change that lowers them is a regression.
-FOUND, RECALL, PRECISION = 60, 0.857, 0.85
+FOUND, RECALL, PRECISION = 60, 0.857, 0.86
 # Text, entity and yes/no claims, proposed only where a metric's cues leave no doubt (9 of 116
 # found; 19 of 19 proposals right).
 OTHER_FOUND, OTHER_PRECISION = 9, 0.95

@@ -93,6 +93,8 @@ def test_a_familys_size_is_its_largest_models():
     # The family is not named beside "largest": only the model's own count.
     text = "Acme's Orion2-Max, the largest model of the family, has 2 trillion parameters."
     assert found(text) == {("orion-2-max", "params", "2 trillion parameters")}
+    # A company is not a family: its name near a count says nothing of its largest model.
+    assert found("The 1-trillion-parameter model signals Acme's intent.") == set()
 
 
 def test_what_only_an_app_has_goes_to_the_familys_app_and_never_to_a_family():
