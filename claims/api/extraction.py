@@ -23,7 +23,14 @@ def extraction_payload(run: ProposalRun) -> dict:
     return {
         "proposed": ClaimSerializer(claims, many=True).data,
         "candidates": [
-            {"name": c.name, "start": c.start, "end": c.end, "sentence": c.sentence}
+            {
+                "id": c.pk,
+                "name": c.name,
+                "start": c.start,
+                "end": c.end,
+                "sentence": c.sentence,
+                "status": c.status,
+            }
             for c in run.candidates
         ],
         "skipped": [{"text": s.text, "reason": s.reason} for s in run.skipped],

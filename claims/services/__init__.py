@@ -28,6 +28,7 @@ from claims.services.entities import (
 from claims.services.metrics import METRIC_FIELDS, metric_save
 from claims.services.proposals import (
     ProposalRun,
+    candidate_dismiss,
     candidate_resolve,
     extraction_catalogue,
     source_propose,
@@ -48,6 +49,7 @@ __all__ = [
     "ClaimWrite",
     "ProposalRun",
     "RateWrite",
+    "candidate_dismiss",
     "candidate_resolve",
     "claim_accept",
     "claim_create",

@@ -1,7 +1,7 @@
 """POST /api/sources/{id}/extract/: proposals stored as claims, with their pending conflicts."""
 
 from claims import services
-from claims.models import Claim, Entity, Metric
+from claims.models import Claim, Entity, EntityCandidate, Metric
 from tests import factories
 
 TEXT = (
@@ -30,6 +30,15 @@ def test_editor_posts_a_text_and_extracts_proposals(editor_api, kb):
     body = answer.json()
     assert [c["name"] for c in body["candidates"]] == ["Zhenwu M890"]
     assert body["candidates"][0]["sentence"] == "Zhenwu M890 chips ship soon."
+    stored = EntityCandidate.objects.get()
+    assert body["candidates"][0] == {
+        "id": stored.pk,
+        "name": "Zhenwu M890",
+        "start": TEXT.index("Zhenwu"),
+        "end": TEXT.index(" chips"),
+        "sentence": "Zhenwu M890 chips ship soon.",
+        "status": "open",
+    }
     (proposal,) = body["proposed"]
     assert proposal["subject"]["slug"] == kb["model"].slug
     assert proposal["metric"]["slug"] == "largest-model-parameters"
@@ -47,6 +56,8 @@ def test_editor_posts_a_text_and_extracts_proposals(editor_api, kb):
     # Running it again proposes nothing twice.
     again = editor_api.post(url).json()
     assert again["proposed"] == []
+    assert [c["id"] for c in again["candidates"]] == [stored.pk]  # the same stored candidate
+    assert EntityCandidate.objects.count() == 1
     assert Claim.objects.filter(origin="extracted").count() == 1
     listed = editor_api.get(
         f"/api/claims/?status=proposed&origin=extracted&source={created.json()['id']}"
