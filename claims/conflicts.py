@@ -278,10 +278,29 @@ def _spans(
     return sx, sy, px, py, note
 
 
-def _fall_verdict(
-    x: ClaimFacts, y: ClaimFacts, rates: dict[tuple[str, str], float]
-) -> _Verdict | None:
-    """A running total cannot fall: the later claim wholly below the earlier is a contradiction."""
+@dataclass(frozen=True)
+class Fall:
+    """A running total that fell: the later claim lies wholly below the earlier one."""
+
+    earlier: ClaimFacts
+    later: ClaimFacts
+    severity: float
+    note: str = ""
+
+
+def total_fell(
+    x: ClaimFacts, y: ClaimFacts, *, rates: Mapping[tuple[str, str], float] | None = None
+) -> Fall | None:
+    """Whether a running total fell between two claims (in either order), and how far.
+
+    The rule of DESIGN.md, "How a metric counts": when one claim's as-of period starts after
+    the other's ends and its interval lies wholly below the earlier claim's, the total fell.
+    Detection explains such a pair with "the total fell"; the time chart marks it.
+    """
+    return _fall(x, y, _canonical_rates(rates))
+
+
+def _fall(x: ClaimFacts, y: ClaimFacts, rates: dict[tuple[str, str], float]) -> Fall | None:
     if _is_later(y, x):
         x, y = y, x
     if not _is_later(x, y):
@@ -293,11 +312,23 @@ def _fall_verdict(
     if not _below(sx, sy):
         return None
     severity = _ratio(px if px is not None else sx.hi, py if py is not None else sy.lo)
+    return Fall(earlier=y, later=x, severity=severity, note=note)
+
+
+def _fall_verdict(
+    x: ClaimFacts, y: ClaimFacts, rates: dict[tuple[str, str], float]
+) -> _Verdict | None:
+    """A running total cannot fall: the later claim wholly below the earlier is a contradiction."""
+    fall = _fall(x, y, rates)
+    if fall is None:
+        return None
+    earlier, later = fall.earlier, fall.later
     return (
         CONTRADICTION,
-        severity,
-        f"the total fell from {y.value_text} ({_period(y)}) to {x.value_text} ({_period(x)}), "
-        f"{_times(severity)}× lower, but a running total cannot fall{note}.",
+        fall.severity,
+        f"the total fell from {earlier.value_text} ({_period(earlier)}) to {later.value_text} "
+        f"({_period(later)}), {_times(fall.severity)}× lower, but a running total cannot "
+        f"fall{fall.note}.",
     )
 
 
