@@ -138,7 +138,16 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
         (None, {"fields": ["subject", "metric", "value_text", "value_read"]}),
         (
             "Source",
-            {"fields": ["source", "quote", "attributed_to", "as_of", "as_of_text", "as_of_display"]},
+            {
+                "fields": [
+                    "source",
+                    "quote",
+                    "attributed_to",
+                    "as_of",
+                    "as_of_text",
+                    "as_of_display",
+                ]
+            },
         ),
         ("Review", {"fields": ["status", "rank", "notes", "reason", "contradiction_list"]}),
         (

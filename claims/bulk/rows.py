@@ -216,9 +216,7 @@ class RowReader:
         the source's date."""
         if phrase:
             key = (phrase, source.published, source.published_precision)
-            read = self._memo(
-                self.phrases, key, lambda: read_as_of_text(phrase, source=source)
-            )
+            read = self._memo(self.phrases, key, lambda: read_as_of_text(phrase, source=source))
             return as_of_agreed(phrase, read, self._period(text, source) if text else None)
         if text:
             return self._period(text, source)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from claims import conflicts
 from claims.charts.axes import (
     Interval,
     Scale,
@@ -21,7 +22,6 @@ from claims.charts.axes import (
     value_scale,
     value_ticks,
 )
-from claims import conflicts
 from claims.choices import ValueType
 from claims.display import value_display
 from claims.values.claim_value import ClaimValue
@@ -64,7 +64,7 @@ class FallMark:
 class Mark:
     """One claim as drawn: lines, arrowheads for open ends, dots for figures."""
 
-    claim: object
+    claim: Any  # a Claim, or a row with its columns
     title: str
     grade: str
     colour: str

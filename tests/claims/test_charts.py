@@ -291,6 +291,7 @@ def test_the_time_chart_marks_a_running_total_that_fell_on_the_later_point():
     chart = fact_chart(fact)
     marks = {mark.claim.pk: mark for mark in chart.marks}
     assert [mark.claim.pk for mark in chart.marks if mark.fall] == [fell.pk]
+    assert marks[rose.pk].fall is None  # rising again is a time series, not a fall
     fall = marks[fell.pk].fall
     assert fall.text == "fell from over 1 billion to 600 million"
     assert fall.ring == marks[fell.pk].dots[0]
