@@ -389,7 +389,7 @@ def dispute_chart(contradiction, *, link=None) -> Chart | None:
             width=DISPUTE_WIDTH,
         )
         if chart is not None:
-            _mark_dispute_fall(chart, metric)
+            _mark_row_falls(chart, metric, [("", [m.claim for m in chart.marks])], labels=True)
         return chart
     rows = []
     for name, claim in zip(names, claims, strict=True):
@@ -416,15 +416,21 @@ def _middle(line: tuple[float, float, float, float]) -> tuple[float, float]:
     return round((x1 + x2) / 2, 1), round((y1 + y2) / 2, 1)
 
 
-def _mark_dispute_fall(chart: Chart, metric) -> None:
-    """A dispute between two claims of a running total that fell: ring the later one."""
+def _mark_row_falls(chart: Chart, metric, groups, *, labels: bool) -> None:
+    """Ring each claim of a running total that fell below an earlier claim of its own group
+    (one fact: the dispute's two claims, or one entity's row of the metric chart); with
+    ``labels`` also say "fell from X to Y" under it."""
     drawn = {mark.claim.pk: mark for mark in chart.marks}
-    for later_id, fall in _falls(metric, [mark.claim for mark in chart.marks]).items():
-        mark = drawn[later_id]
-        x, y = mark.dots[0] if mark.dots else _middle(mark.lines[0])
-        _mark_fall(mark, fall, drawn[fall.earlier.id].claim, (x, y))
-        assert mark.fall is not None
-        mark.fall.label = _fall_label(chart, x, y, mark.fall.text, beside=False)
+    for name, claims in groups:
+        for later_id, fall in _falls(metric, claims).items():
+            mark = drawn[later_id]
+            x, y = mark.dots[0] if mark.dots else _middle(mark.lines[0])
+            _mark_fall(mark, fall, drawn[fall.earlier.id].claim, (x, y))
+            assert mark.fall is not None
+            if name:
+                mark.fall.sentence = f"{name}: {mark.fall.sentence}"
+            if labels:
+                mark.fall.label = _fall_label(chart, x, y, mark.fall.text, beside=False)
     chart.desc += "".join(f" {fall.sentence}" for fall in chart.falls)
 
 
@@ -440,7 +446,7 @@ def metric_chart(metric, facts, *, link=None) -> Chart | None:
         for fact in facts
     ]
     rows = [row for row in rows if row[1]]
-    return row_chart(
+    chart = row_chart(
         chart_id=f"metric-{metric.slug}",
         title=f"{metric.name}: every claim, by entity",
         rows=rows,
@@ -450,6 +456,10 @@ def metric_chart(metric, facts, *, link=None) -> Chart | None:
         link=link,
         notes=axis.notes,
     )
+    if chart is not None:
+        groups = [(fact.subject.name, [c for c in fact.claims if id(c) in drawn]) for fact in facts]
+        _mark_row_falls(chart, metric, groups, labels=False)
+    return chart
 
 
 def fact_chart(fact, *, link=None) -> Chart | None:

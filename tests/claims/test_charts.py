@@ -355,3 +355,15 @@ def test_a_dispute_over_a_fall_rings_the_later_claim_and_says_so():
     assert marked[0].fall.label[1] > marked[0].fall.ring[1] and marked[0].fall.drop is None
     html = render_to_string("web/charts/chart.html", {"chart": chart})
     assert "▼ fell from over 1 billion to 600 million" in html and "The total fell." in html
+
+
+def test_the_metric_chart_rings_a_fall_within_one_entity_never_across_entities():
+    qwen = downloads_fact(("over 1 billion", JAN), ("600 million", MAR))
+    other = downloads_fact(("50 million", MAY))  # below Qwen's, later: another entity's total
+    other.subject = SimpleNamespace(name="Qwen-Coder", pk=2)
+    chart = metric_chart(DOWNLOADS, [qwen, other])
+    assert [mark.claim.pk for mark in chart.marks if mark.fall] == [qwen.claims[1].pk]
+    fall = chart.falls[0]
+    assert fall.label is None and fall.sentence.startswith("Qwen: The total fell from over 1")
+    html = render_to_string("web/charts/chart.html", {"chart": chart})
+    assert html.count('class="fall-ring"') == 1 and "Qwen: The total fell from" in html
