@@ -24,6 +24,7 @@ from claims.charts.axes import (
 )
 from claims.choices import ValueType
 from claims.display import value_display
+from claims.values import Counting
 from claims.values.claim_value import ClaimValue
 
 WIDTH = 720
@@ -254,7 +255,7 @@ def _falls(metric, claims) -> dict[int, conflicts.Fall]:
     """For a running total, the largest fall onto each claim lying wholly below an earlier
     one: the rule of ``claims.conflicts.total_fell``, the one detection explains as "the
     total fell". Keyed by the later claim's id."""
-    if metric.value_type != ValueType.QUANTITY or metric.counting != conflicts.RUNNING_TOTAL:
+    if metric.value_type != ValueType.QUANTITY or metric.counting != Counting.RUNNING_TOTAL:
         return {}
     facts = [
         ClaimValue.from_columns(c).facts(c.pk, c.value_text, "", c.as_of_start, c.as_of_end)
