@@ -881,3 +881,11 @@ def test_home_runs_the_same_queries_however_many_facts_the_top_entity_has(client
     html = client.get("/").content.decode()
     assert html.count('<li class="headline-fact') == 6
     assert query_count(client, "/") == small
+
+
+def test_home_says_so_when_the_top_entity_has_no_accepted_value(client, db):
+    model = factories.entity(name="Qwen3.6")
+    factories.claim(subject=model, value="27B", status="proposed")
+    text = headline(client.get("/").content.decode())
+    assert "No current value to show yet: no claim about Qwen3.6 is accepted." in text
+    assert "All 1 fact about Qwen3.6" in text
