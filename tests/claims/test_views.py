@@ -887,5 +887,8 @@ def test_home_says_so_when_the_top_entity_has_no_accepted_value(client, db):
     model = factories.entity(name="Qwen3.6")
     factories.claim(subject=model, value="27B", status="proposed")
     text = headline(client.get("/").content.decode())
-    assert "No current value to show yet: no claim about Qwen3.6 is accepted." in text
+    assert (
+        "No current value to show yet: no claim about Qwen3.6 has been accepted as its single value"
+        in text
+    )
     assert "All 1 fact about Qwen3.6" in text
