@@ -135,7 +135,9 @@ def home(request):
             "entities": Entity.objects.count(),
             "claims": Claim.objects.filter(LIVE).count(),
             "sources": Source.objects.count(),
-            "disputes": Contradiction.objects.filter(CONFIRMED_OPEN).count(),
+            # A disputed fact is a row of the table below and of /disputes/, however many
+            # pairs of claims it holds.
+            "disputes": fact_keys(Contradiction.objects.filter(CONFIRMED_OPEN)).count(),
         },
         "facts": _top_facts(Contradiction.objects.filter(CONFIRMED_OPEN), 5),
         "top": top,

@@ -141,7 +141,7 @@ def test_home_shows_counts_worst_disputes_recent_claims_and_kinds(client, kb):
     response = client.get("/")
     assert response.status_code == 200
     text = text_of(response)
-    assert "2 entities" in text and "2 claims" in text and "1 open disputes" in text
+    assert "2 entities" in text and "2 claims" in text and "1 disputed fact " in text
     assert "Qwen3.5-Max Preview · Metric" in text  # the dispute, and the claims listed
     assert "1 source says > 1 trillion parameters (C), 1 says > 1.8 trillion parameters (E)" in text
     assert "1.8×" in text
@@ -679,6 +679,8 @@ def test_home_lists_each_disputed_fact_once_with_its_sides(client, seed_kb):
     )
     assert summary and summary.group(2).startswith("Qwen3.5"), generation
     assert "1 says Qwen 4.0" in generation
+    # The count above the table counts the same rows: facts, not pairs of claims.
+    assert f"{len(rows)} disputed facts" in text_of_html(html) and len(rows) == 3
 
 
 def test_a_facts_page_lists_every_pair_and_the_api_groups_by_fact(client, kb):
