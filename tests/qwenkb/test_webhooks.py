@@ -36,6 +36,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append(
                     {
+                        "path": self.path,
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body,
                         "at": time.time(),
@@ -60,6 +61,12 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def local_receivers(settings):
+    """The receivers these tests start listen on 127.0.0.1, which production refuses."""
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
 
 
 def register(client, url, events, secret="s" * 32):
@@ -267,10 +274,11 @@ def test_a_worker_started_like_make_worker_delivers_from_the_broker(kb, tmp_path
     from qwenkb.observability import request_id_var
     from sources.services import source_save
 
-    broker = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+    broker = worker_broker()
     settings_dict = connection.settings_dict
     env = os.environ | {
         "CELERY_BROKER_URL": broker,
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",
         "DATABASE_URL": "postgres://postgres@{HOST}:{PORT}/{NAME}".format(**settings_dict),
     }
     log = tmp_path / "worker.log"
@@ -313,6 +321,11 @@ def test_a_worker_started_like_make_worker_delivers_from_the_broker(kb, tmp_path
         worker.wait(timeout=30)
 
 
+def worker_broker() -> str:
+    """The broker a test's worker uses: CELERY_BROKER_URL when set, else Redis database 14."""
+    return os.environ.get("CELERY_BROKER_URL") or os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+
+
 def _forget_connections(app):
     """Drop the pooled broker connections, which were made for the broker set before."""
     app._pool = None
@@ -322,3 +335,184 @@ def _forget_connections(app):
 def test_a_method_no_action_takes_is_405_not_an_error(editor_api, client, db):
     assert editor_api.generic("TRACE", "/api/webhooks/deliveries/").status_code == 405
     assert client.generic("TRACE", "/api/webhooks/endpoints/").status_code == 405
+
+
+# --- Where deliveries may go (server-side request forgery) ---------------------------------
+
+
+def resolving(monkeypatch, names: dict[str, list[str]]):
+    """Make host names resolve to the given addresses (the tests have no DNS)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in names:
+            return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                     (a, port)) for a in names[host]]  # fmt: skip
+        if host.replace(".", "").isdigit() or ":" in host:
+            return real(host, port, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+REFUSED = {
+    "http://127.0.0.1:8000/hook": "loopback",
+    "http://[::1]/hook": "loopback",
+    "http://10.1.2.3/hook": "private",
+    "http://192.168.0.10/hook": "private",
+    "http://169.254.169.254/latest/meta-data/": "link-local",
+    "http://[fe80::1]/hook": "link-local",
+    "http://224.0.0.1/hook": "multicast",
+    "http://240.0.0.1/hook": "reserved",
+    "http://0.0.0.0/hook": "unspecified",
+    "http://[::ffff:127.0.0.1]/hook": "loopback",
+    "http://100.64.0.1/hook": "not publicly routable",
+    "http://metadata.internal/hook": "link-local",  # a name resolving to an internal address
+    "http://split.example/hook": "private",  # one public, one private address: refused
+    "ftp://hooks.example/x": "Only http:// and https://",
+    "file:///etc/passwd": "Only http:// and https://",
+    "gopher://hooks.example/x": "Only http:// and https://",
+    "https://user:pass@hooks.example/x": "user name or password",
+    "https://token@hooks.example/x": "user name or password",
+    "https://nowhere.example/x": "does not resolve",
+}
+NAMES = {
+    "hooks.example": ["93.184.215.14"],
+    "metadata.internal": ["169.254.169.254"],
+    "split.example": ["93.184.215.14", "10.0.0.5"],
+    "xn--bcher-kva.example": ["93.184.215.14"],
+}
+
+
+@pytest.mark.parametrize("url, why", REFUSED.items())
+def test_internal_and_odd_urls_are_refused_by_the_api_naming_url(
+    editor_api, db, settings, monkeypatch, url, why
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    resolving(monkeypatch, NAMES)
+    response = editor_api.post(
+        "/api/webhooks/endpoints/", {"url": url, "events": ["source.added"]}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["url"] and why in " ".join(response.json()["url"]), (
+        response.json()
+    )
+    assert not Endpoint.objects.exists()
+
+
+def test_the_admin_refuses_internal_urls_too(editor_client, settings, monkeypatch):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    resolving(monkeypatch, NAMES)
+    form = {"events": ["source.added"], "active": "on", "secret": "s" * 32, "description": "",
+            "deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0"}  # fmt: skip
+    refused = editor_client.post(
+        "/admin/webhooks/endpoint/add/", form | {"url": "http://10.0.0.1/"}
+    )
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert list(errors) == ["url"] and "private address" in errors["url"][0]
+    made = editor_client.post(
+        "/admin/webhooks/endpoint/add/", form | {"url": "https://hooks.example/in"}
+    )
+    assert made.status_code == 302
+    assert Endpoint.objects.get().url == "https://hooks.example/in"
+
+
+def test_a_public_url_is_kept_with_its_host_in_idna(editor_api, db, settings, monkeypatch):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    resolving(monkeypatch, NAMES)
+    made = register(editor_api, "https://Bücher.example/hook/é?x=1", ["source.added"])
+    assert made["url"] == "https://xn--bcher-kva.example/hook/%C3%A9?x=1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://%/",
+        "http://a%41.example/",
+        "http://hooks.example/a%zz",
+        "http://hooks.example/\x00",
+        "http://hooks\x00.example/",
+        "http://hooks.example/" + "a" * 10_000,
+        "http://" + "a" * 10_000 + ".example/",
+        "http://xn--zz.example/",
+        "http://\u2603\u0301-.example/",
+        "http://a..b/",
+        "http://[::1/",
+        "http://hooks.example:99999/",
+        "http://hooks.example:port/",
+        "http://[fe80::1%25eth0]/",
+        "http://-bad-.example/",
+        "",
+        "   ",
+    ],
+)
+def test_hostile_urls_get_a_400_naming_url_never_a_500(editor_api, db, monkeypatch, url):
+    resolving(monkeypatch, NAMES)
+    response = editor_api.post(
+        "/api/webhooks/endpoints/", {"url": url, "events": ["source.added"]}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["url"]
+
+
+def test_a_delivery_to_an_address_refused_since_registration_fails_without_retrying(
+    db, settings, monkeypatch
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    resolving(monkeypatch, {"hooks.example": ["10.0.0.7"]})  # DNS changed since it was checked
+    endpoint = Endpoint.objects.create(url="http://hooks.example/in", events=["source.added"])
+    delivery = Delivery.objects.create(endpoint=endpoint, event="source.added", payload={})
+    deliver.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert "hooks.example resolves to 10.0.0.7: a private address" in delivery.error
+
+
+def test_a_redirect_is_not_followed(db):
+    with Receiver([302]) as receiver:
+        endpoint = Endpoint.objects.create(url=receiver.url, events=["source.added"])
+        delivery = Delivery.objects.create(endpoint=endpoint, event="source.added", payload={})
+        deliver.apply(args=[delivery.pk])  # answered 302, then 200 on the retry
+    assert len(receiver.received) == 2
+    assert {r["path"] for r in receiver.received} == {"/hook"}
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+
+
+# --- The endpoints API versions its changes (If-Match) -------------------------------------
+
+
+def test_changing_or_removing_an_endpoint_needs_the_version_read(editor_api, db):
+    made = register(editor_api, "http://127.0.0.1:9/x", ["source.added"])
+    url = f"/api/webhooks/endpoints/{made['id']}/"
+    read = editor_api.get(url)
+    etag = read["ETag"]
+    assert editor_api.patch(url, {"active": False}, format="json").status_code == 428
+    assert editor_api.delete(url).status_code == 428
+    changed = editor_api.patch(url, {"active": False}, format="json", HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200 and changed.json()["active"] is False
+    assert changed["ETag"] != etag
+    stale = editor_api.patch(url, {"description": "x"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412 and stale.json()["current"]["active"] is False
+    assert Endpoint.objects.get().description == ""
+    refused = editor_api.put(
+        url, {"url": "http://127.0.0.1:9/y", "events": ["nope"]}, format="json",
+        HTTP_IF_MATCH=changed["ETag"],
+    )  # fmt: skip
+    assert refused.status_code == 400 and list(refused.json()) == ["events"]
+    assert editor_api.delete(url, HTTP_IF_MATCH=etag).status_code == 412
+    assert editor_api.delete(url, HTTP_IF_MATCH=changed["ETag"]).status_code == 204
+    assert not Endpoint.objects.exists()
+
+
+def test_the_schema_documents_if_match_on_endpoint_changes(editor_api, db):
+    schema = editor_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operations = schema["paths"]["/api/webhooks/endpoints/{id}/"]
+    for method in ("put", "patch", "delete"):
+        names = [p["name"] for p in operations[method].get("parameters", []) if p["in"] == "header"]
+        assert names == ["If-Match"], (method, names)
+        assert {"412", "428"} <= set(operations[method]["responses"])
+    assert "If-Match" not in str(operations["get"].get("parameters", []))
