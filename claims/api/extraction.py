@@ -1,9 +1,11 @@
-"""``POST /api/sources/{id}/extract/``: proposals from a source's text, for editors.
+"""``POST /api/sources/{id}/extract/``: proposals from a source's text, for editors; and
+``POST /api/sources/?propose=true``, which queues them for the new source (a background job).
 
-The sources app knows nothing of claims, so the claims API extends its viewset with the action.
+The sources app knows nothing of claims, so the claims API extends its viewset with these.
 """
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,9 +13,22 @@ from rest_framework.response import Response
 from claims import services
 from claims.api.serializers import ClaimSerializer
 from claims.api.views import claim_prefetch
+from claims.jobs.models import Job, JobKind
+from claims.jobs.services import job_queue
 from claims.selectors import claim_queryset
 from claims.services import ProposalRun
+from sources.api import serializers as source_serializers
 from sources.api.views import SourceViewSet
+
+PROPOSE = OpenApiParameter(
+    "propose",
+    bool,
+    description=(
+        "true: once the source is stored, propose claims from its text in the background "
+        "(the answer's `proposals` names the job; the claims then list at "
+        "`/api/claims/?status=proposed&origin=extracted&source={id}`). Needs a text."
+    ),
+)
 
 
 def extraction_payload(run: ProposalRun) -> dict:
@@ -30,10 +45,49 @@ def extraction_payload(run: ProposalRun) -> dict:
     }
 
 
+def job_payload(job: Job) -> dict:
+    """Where a proposals job stands (it may have run already, without a broker)."""
+    job.refresh_from_db(fields=["status", "report"])
+    return {
+        "job": job.pk,
+        "status": job.status,
+        "report": job.report,
+        "claims": f"/api/claims/?status=proposed&origin=extracted&source={job.source_id}",
+    }
+
+
 class SourceWithProposalsViewSet(SourceViewSet):
     """Sources, and the claims their texts propose."""
 
     write_permissions = SourceViewSet.write_permissions | {"extract": "claims.add_claim"}
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = super().allowed_query_params()
+        return allowed | {"propose"} if self.action == "create" else allowed
+
+    @extend_schema(
+        parameters=[PROPOSE],
+        request=source_serializers.SourceWriteSerializer,
+        responses={201: source_serializers.SourceSerializer},
+    )
+    def create(self, request):
+        """Store a source; with ``propose=true`` its text's proposals are made in the background."""
+        flag = request.query_params.get("propose", "false").lower()
+        if flag not in ("true", "false", "1", "0"):
+            raise serializers.ValidationError({"propose": ["Must be true or false."]})
+        if flag in ("false", "0"):
+            return super().create(request)
+        if not request.user.has_perm("claims.add_claim"):
+            self.permission_denied(
+                request, "Proposing claims needs the claims.add_claim permission."
+            )
+        with transaction.atomic():
+            response = super().create(request)
+            source = self.get_queryset().get(pk=response.data["id"])
+            job = job_queue(kind=JobKind.PROPOSE, user=request.user, source=source)
+        # The ETag stays the source's own: the job's state is not part of its version.
+        response.data["proposals"] = job_payload(job)
+        return response
 
     @extend_schema(
         request=None,
