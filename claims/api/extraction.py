@@ -4,10 +4,15 @@
 The sources app knows nothing of claims, so the claims API extends its viewset with these.
 """
 
-from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from claims import services
@@ -17,7 +22,6 @@ from claims.jobs.models import Job, JobKind
 from claims.jobs.services import job_queue
 from claims.selectors import claim_queryset
 from claims.services import ProposalRun
-from sources.api import serializers as source_serializers
 from sources.api.views import SourceViewSet
 
 PROPOSE = OpenApiParameter(
@@ -46,16 +50,15 @@ def extraction_payload(run: ProposalRun) -> dict:
 
 
 def job_payload(job: Job) -> dict:
-    """Where a proposals job stands (it may have run already, without a broker)."""
-    job.refresh_from_db(fields=["status", "report"])
+    """The queued proposals job, and where its claims will be listed."""
     return {
         "job": job.pk,
         "status": job.status,
-        "report": job.report,
         "claims": f"/api/claims/?status=proposed&origin=extracted&source={job.source_id}",
     }
 
 
+@extend_schema_view(create=extend_schema(parameters=[PROPOSE]))
 class SourceWithProposalsViewSet(SourceViewSet):
     """Sources, and the claims their texts propose."""
 
@@ -65,29 +68,18 @@ class SourceWithProposalsViewSet(SourceViewSet):
         allowed = super().allowed_query_params()
         return allowed | {"propose"} if self.action == "create" else allowed
 
-    @extend_schema(
-        parameters=[PROPOSE],
-        request=source_serializers.SourceWriteSerializer,
-        responses={201: source_serializers.SourceSerializer},
-    )
-    def create(self, request):
-        """Store a source; with ``propose=true`` its text's proposals are made in the background."""
-        flag = request.query_params.get("propose", "false").lower()
+    def source_added(self, source) -> dict:
+        """With ``propose=true``, queue the proposals in the transaction that adds the source
+        (a 400 or 403 here leaves no source behind)."""
+        flag = self.request.query_params.get("propose", "false").lower()
         if flag not in ("true", "false", "1", "0"):
             raise serializers.ValidationError({"propose": ["Must be true or false."]})
         if flag in ("false", "0"):
-            return super().create(request)
-        if not request.user.has_perm("claims.add_claim"):
-            self.permission_denied(
-                request, "Proposing claims needs the claims.add_claim permission."
-            )
-        with transaction.atomic():
-            response = super().create(request)
-            source = self.get_queryset().get(pk=response.data["id"])
-            job = job_queue(kind=JobKind.PROPOSE, user=request.user, source=source)
-        # The ETag stays the source's own: the job's state is not part of its version.
-        response.data["proposals"] = job_payload(job)
-        return response
+            return {}
+        if not self.request.user.has_perm("claims.add_claim"):
+            raise PermissionDenied("Proposing claims needs the claims.add_claim permission.")
+        job = job_queue(kind=JobKind.PROPOSE, user=self.request.user, source=source)
+        return {"proposals": job_payload(job)}
 
     @extend_schema(
         request=None,

@@ -133,7 +133,6 @@ def test_creating_a_source_with_propose_queues_its_proposals(
     assert proposals == {
         "job": job.pk,
         "status": "queued",
-        "report": "",
         "claims": f"/api/claims/?status=proposed&origin=extracted&source={source_id}",
     }
     assert job.status == "done"
@@ -157,6 +156,9 @@ def test_propose_needs_a_text_and_a_boolean_and_only_on_create(editor_api, kb):
     odd = editor_api.post("/api/sources/?propose=maybe", body | {"text": TEXT}, format="json")
     assert odd.status_code == 400 and list(odd.json()) == ["propose"]
     assert editor_api.get("/api/sources/?propose=true").status_code == 400
+    schema = editor_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    create = schema["paths"]["/api/sources/"]["post"]
+    assert [p["name"] for p in create["parameters"] if p["in"] == "query"] == ["propose"]
     plain = editor_api.post("/api/sources/?propose=false", body, format="json")
     assert plain.status_code == 201 and "proposals" not in plain.json()
     assert not Job.objects.exists()

@@ -526,9 +526,10 @@ def test_a_rescan_announces_the_records_it_opens_in_batches(
 def test_an_import_announces_accepted_claims_and_what_they_open_in_batches(
     db, reviewer_client, bulk_kb, batches, django_capture_on_commit_callbacks
 ):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from claims.jobs.models import Job
     from claims.models import Claim
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from tests.claims.test_bulk import rows
 
     every = Endpoint.objects.create(url="http://127.0.0.1:9/all", events=Event.values)
