@@ -1,6 +1,7 @@
 """Response headers every page carries, refusing unusable requests, and database outages."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -8,6 +9,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
+    HttpResponseServerError,
     JsonResponse,
 )
 from django.template.loader import render_to_string
@@ -95,12 +97,31 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.error("Database unavailable: %s", exception)
-        if _is_api(request):
-            response = JsonResponse(
-                {"detail": "The database is unavailable; retry in a moment."}, status=503
-            )
-        else:
-            response = HttpResponse(render_to_string("503.html", request=request), status=503)
-        response["Retry-After"] = str(self.retry_after)
-        return response
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request, exception: Exception) -> HttpResponse:
+    """The 503 for a database that cannot be reached: JSON on the API, a page elsewhere."""
+    logger.error("Database unavailable: %s", exception)
+    if _is_api(request):
+        response: HttpResponse = JsonResponse(
+            {"detail": "The database is unavailable; retry in a moment."}, status=503
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html", request=request), status=503)
+    response["Retry-After"] = str(DatabaseUnavailableMiddleware.retry_after)
+    return response
+
+
+def server_error(request) -> HttpResponse:
+    """Django's 500 handler: a database outage met outside a view is still a 503.
+
+    ``process_exception`` above only sees what views raise. A failure in another middleware
+    (saving a session after the view, loading the user) reaches Django's handler instead,
+    which calls this while the exception is being handled, so ``sys.exc_info`` names it.
+    """
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable(request, exception)
+    # No request context: a failing context processor must not fail the error page too.
+    return HttpResponseServerError(render_to_string("500.html"))

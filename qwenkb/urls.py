@@ -9,6 +9,9 @@ admin.site.site_header = "QwenKB curation"
 admin.site.site_title = "QwenKB admin"
 admin.site.index_title = "Sources, claims and contradictions"
 
+# A database outage met outside a view is a 503 too (qwenkb/middleware.py).
+handler500 = "qwenkb.middleware.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -280,6 +280,28 @@ def test_a_database_outage_is_a_json_503_on_the_api(kb, url):
     assert "unavailable" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("url", "kind"), [("/api/claims/", "application/json"), ("/", "text/html")]
+)
+def test_a_database_outage_after_the_view_is_a_503_too(kb, url, kind):
+    """A session saved after the view (in middleware, out of the view's reach) fails: 503."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    with mock.patch.object(SessionMiddleware, "process_response", _database_down):
+        response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert response["Content-Type"].startswith(kind)
+
+
+def test_any_other_failure_after_the_view_is_the_500_page(kb):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    with mock.patch.object(SessionMiddleware, "process_response", side_effect=RuntimeError("x")):
+        response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500 and "Retry-After" not in response
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_a_database_outage_is_a_friendly_503_page(kb):
     with mock.patch("django.db.backends.utils.CursorWrapper.execute", _database_down):
         response = Client(raise_request_exception=False).get("/entities/qwen/")
