@@ -5,10 +5,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from claims import services
 from claims.admin.claims import report_opened
 from claims.admin.forms import ClaimInlineForm
+from claims.jobs.models import JobKind
+from claims.jobs.services import job_queue
 from claims.models import Claim
 from sources.admin import SourceAdmin
 from sources.models import Source
@@ -48,7 +51,8 @@ class ClaimInline(admin.StackedInline):
 
 class SourceWithClaimsAdmin(SourceAdmin):
     """Sources with their claims inline (on an existing source's page), and claims proposed
-    from their text ("Save and propose claims", or the action on the list)."""
+    from their text ("Save and propose claims", or the action on the list) by a background
+    job once the source is saved (``claims.jobs``: a worker, or this process after commit)."""
 
     inlines = [ClaimInline]
     actions = ["propose"]
@@ -61,14 +65,19 @@ class SourceWithClaimsAdmin(SourceAdmin):
 
     def _propose(self, request, source: Source) -> None:
         try:
-            run = services.source_propose(source=source, user=request.user)
+            job = job_queue(kind=JobKind.PROPOSE, user=request.user, source=source)
         except ValidationError as error:
             self.message_user(request, f"{source}: {' '.join(error.messages)}", messages.ERROR)
             return
         self.message_user(
             request,
-            f"{source}: {len(run.proposed)} claim(s) proposed, {len(run.candidates)} new-entity "
-            f"candidate(s), {len(run.skipped)} figure(s) skipped.",
+            format_html(
+                '{}: claims are being proposed from its text (<a href="{}">job {}</a>); '
+                "they join the Proposals queue when it is done.",
+                source,
+                reverse("admin:jobs_job_change", args=[job.pk]),
+                job.pk,
+            ),
             messages.SUCCESS,
         )
 

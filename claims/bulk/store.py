@@ -187,8 +187,9 @@ class CopyStore:
                 if value in gone:
                     raise RowError(line, f"{column} {value} is gone from {table}.")
 
-    def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> None:
-        """Store new claims (their lines, heads and encoded rows) and their history rows."""
+    def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> list[int]:
+        """Store new claims (their lines, heads and encoded rows) and their history rows;
+        returns their ids."""
         if self.checks is not None:
             self._lock_references(self.checks, lines, heads)
         with connection.cursor() as cursor:
@@ -208,6 +209,7 @@ class CopyStore:
                     copy.write(data)
             if self.checks is not None:
                 cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+        return ids
 
 
 class InsertStore:
@@ -221,13 +223,14 @@ class InsertStore:
     def begin(self) -> None:
         pass
 
-    def insert(self, lines: list[int], heads: list[tuple], rows: list[tuple]) -> None:
+    def insert(self, lines: list[int], heads: list[tuple], rows: list[tuple]) -> list[int]:
         claims = []
         for line, row in zip(lines, rows, strict=True):
             claim = Claim(**dict(zip(COLUMNS, row, strict=True)), origin=ClaimOrigin.IMPORTED)
             claim._change_reason = f"{self.reason}, line {line}"  # type: ignore[attr-defined]  # read by simple_history
             claims.append(claim)
         bulk_create_with_history(claims, Claim, batch_size=500, default_user=self.user)
+        return [claim.pk for claim in claims]
 
 
 def claim_store(*, reason: str, user=None) -> CopyStore | InsertStore:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q
 
+from claims import events
 from claims.choices import (
     ClaimStatus,
     ContradictionStatus,
@@ -227,7 +228,8 @@ def rescan(
     Only groups that can change are read: those whose live claims disagree in value (found
     by one set-based query) and those holding an open record. Each batch of them runs in its
     own transaction with a fixed number of queries, so a run over a large table commits as
-    it goes and a second run changes nothing.
+    it goes and a second run changes nothing. The records each batch opens are announced
+    (``contradiction.opened``) when it commits, or when the caller's transaction does.
     """
     if groups is None:
         scope = _scope(subject_ids, metric_ids)
@@ -250,7 +252,9 @@ def rescan(
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         with transaction.atomic():
-            total.add(groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False))
+            summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
+            events.contradictions_opened(summary.opened_ids)
+        total.add(summary)
         if progress is not None:
             progress(min(start + batch_size, len(todo)), len(todo))
     total.groups = group_count

@@ -32,6 +32,7 @@ from claims.services.proposals import (
     candidate_resolve,
     extraction_catalogue,
     source_propose,
+    source_propose_check,
 )
 from claims.services.quotes import claim_quotes_locate
 from claims.services.rates import (
@@ -71,6 +72,7 @@ __all__ = [
     "extraction_catalogue",
     "metric_save",
     "source_propose",
+    "source_propose_check",
     "token_replace",
     "token_revoke",
 ]

@@ -7,12 +7,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from claims import detection
+from claims import detection, events
 from claims.choices import ClaimOrigin, ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.reading import as_of_agreed, read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
-from claims.services import webhooks as events
 from claims.values.quotes import quote_problem
 from qwenkb.history import stamp
 from sources.choices import DatePrecision

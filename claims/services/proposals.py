@@ -89,11 +89,16 @@ def proposal_record(proposal: Proposal) -> dict:
     }
 
 
+def source_propose_check(source: Source) -> None:
+    """Refuse to propose from a source without text (before queuing it, or running it)."""
+    if not source.text.strip():
+        raise ValidationError({"text": "The source has no stored text to propose claims from."})
+
+
 @transaction.atomic
 def source_propose(*, source: Source, user=None, catalogue: Catalogue | None = None) -> ProposalRun:
     """Store the claims the source's text proposes; returns them with candidates and skips."""
-    if not source.text.strip():
-        raise ValidationError({"text": "The source has no stored text to propose claims from."})
+    source_propose_check(source)
     catalogue = catalogue or extraction_catalogue()
     extraction = extract(
         source.text,

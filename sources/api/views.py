@@ -1,6 +1,7 @@
 """REST endpoints for publishers and sources."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -72,12 +73,21 @@ class SourceViewSet(
     def create(self, request):
         write = s.SourceWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
-        source = services.source_save(
-            user=request.user,
-            reason=write.validated_data.get("reason", ""),
-            **self._values(write.validated_data),
-        )
-        return self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
+        with transaction.atomic():
+            source = services.source_save(
+                user=request.user,
+                reason=write.validated_data.get("reason", ""),
+                **self._values(write.validated_data),
+            )
+            extra = self.source_added(source)
+        response = self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
+        response.data.update(extra)  # not part of the source's version (its ETag)
+        return response
+
+    def source_added(self, source: Source) -> dict:
+        """What else to do in the transaction that adds ``source`` (an app extending this
+        viewset queues work here); returns what to add to the answer."""
+        return {}
 
     def apply_update(self, source, data: dict, *, partial: bool) -> Response:
         source = services.source_save(

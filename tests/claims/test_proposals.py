@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from claims import services
+from claims.jobs.models import Job
 from claims.models import Claim, Entity, EntityCandidate, Metric
 from tests import factories
 
@@ -34,35 +35,78 @@ def _source(catalogue, text: str):
     return factories.source(text=text, pub=catalogue["publisher"])
 
 
-def test_add_source_with_an_uploaded_html_file_and_propose(editor_client, catalogue):
+def test_add_source_with_an_uploaded_html_file_and_propose(
+    editor_client, catalogue, django_capture_on_commit_callbacks
+):
     page = (
         b"<html><body><script>alert(1)</script><article><h1>News</h1>"
         b"<p>Qwen3.5-Max Preview has about 3 trillion parameters.</p></article></body></html>"
     )
-    response = editor_client.post(
-        reverse("admin:sources_source_add"),
-        {
-            "key": "news",
-            "title": "News",
-            "publisher": catalogue["publisher"].pk,
-            "published": "2026-03-28",
-            "published_precision": "day",
-            "language": "en",
-            "text": "",
-            "upload": SimpleUploadedFile("news.html", page, content_type="text/html"),
-            "_propose": "Save and propose claims",
-        },
-    )
+    with django_capture_on_commit_callbacks() as queued:
+        response = editor_client.post(
+            reverse("admin:sources_source_add"),
+            {
+                "key": "news",
+                "title": "News",
+                "publisher": catalogue["publisher"].pk,
+                "published": "2026-03-28",
+                "published_precision": "day",
+                "language": "en",
+                "text": "",
+                "upload": SimpleUploadedFile("news.html", page, content_type="text/html"),
+                "_propose": "Save and propose claims",
+            },
+        )
     assert response.status_code == 302, response.context["adminform"].form.errors
     source = catalogue["publisher"].sources.get(key="news")
     assert response["Location"] == reverse(QUEUE) + f"?source={source.pk}"
     assert "alert" not in source.text
+    # The proposals are a background job, run once the source is committed.
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.source, job.requested_by.username) == (
+        "propose",
+        "queued",
+        source,
+        "edith",
+    )
+    assert not Claim.objects.filter(source=source).exists()
+    for callback in queued:
+        callback()
+    job.refresh_from_db()
+    assert job.status == "done", job.report
+    assert job.report.startswith("1 claim(s) proposed from")
+    listed = editor_client.get(response["Location"]).content.decode()
+    assert f"/admin/jobs/job/{job.pk}/change/" in listed  # the message links to the job
+    jobs = editor_client.get("/admin/jobs/job/").content.decode()
+    assert "propose claims from a source" in jobs and "News" in jobs and "done" in jobs
     proposal = Claim.objects.get(source=source)
     assert (proposal.status, proposal.origin, proposal.value_text) == (
         "proposed",
         "extracted",
         "about 3 trillion parameters",
     )
+
+
+def test_the_list_action_queues_one_job_per_source_and_names_a_source_without_text(
+    editor_client, catalogue, django_capture_on_commit_callbacks
+):
+    texts = [
+        "Qwen3.5-Max Preview has about 3 trillion parameters.",
+        "Qwen3.5-Max Preview has about 4 trillion parameters.",
+    ]
+    sources = [_source(catalogue, text) for text in texts]
+    empty = _source(catalogue, "")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:sources_source_changelist"),
+            {"action": "propose", "_selected_action": [s.pk for s in [*sources, empty]]},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "no stored text to propose claims from" in page
+    jobs = Job.objects.order_by("pk")
+    assert [(j.source_id, j.status) for j in jobs] == [(s.pk, "done") for s in sources]
+    assert Claim.objects.filter(source__in=sources, origin="extracted").count() == 2
 
 
 def test_an_upload_of_another_kind_is_refused_on_its_field(editor_client, catalogue):
