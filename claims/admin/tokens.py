@@ -47,6 +47,7 @@ class OwnTokenAdmin(TokenAdmin):
     list_display = ["key_start", "user", "created"]
     list_display_links = None
     list_filter = []
+    fields = None  # DRF's admin named the owner; here the owner is whoever saves
     fieldsets = [
         (
             None,

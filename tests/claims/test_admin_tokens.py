@@ -105,3 +105,14 @@ def test_accounts_outside_the_editors_get_no_token_page(db):
 
 def test_the_admin_index_lists_tokens_for_editors(editor_client):
     assert "/admin/authtoken/tokenproxy/" in editor_client.get("/admin/").content.decode()
+
+
+def test_the_token_admin_passes_djangos_checks():
+    from django.contrib import admin
+    from rest_framework.authtoken.models import TokenProxy
+
+    from claims.admin import OwnTokenAdmin
+
+    token_admin = admin.site._registry[TokenProxy]
+    assert isinstance(token_admin, OwnTokenAdmin)
+    assert token_admin.check() == []
