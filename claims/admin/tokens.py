@@ -62,9 +62,9 @@ class OwnTokenAdmin(TokenAdmin):
     @admin.display(description="key")
     def key_start(self, token) -> str:
         return format_html(
-            '<a href="{}">{}\u2026</a> (revoke)',
-            reverse("admin:authtoken_tokenproxy_delete", args=[token.user_id]),
+            '<code>{}\u2026</code> <a href="{}">Revoke</a>',
             token.key[:4],
+            reverse("admin:authtoken_tokenproxy_delete", args=[token.user_id]),
         )
 
     @staticmethod

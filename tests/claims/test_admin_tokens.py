@@ -36,7 +36,8 @@ def test_an_editor_makes_a_token_and_sees_its_key_once(editor_client, editor):
     html = made.content.decode()
     assert f"Your new API token is <code>{token.key}</code>" in html
     listing = editor_client.get(LIST).content.decode()
-    assert token.key[:4] + "\u2026" in listing and token.key not in listing
+    assert f"<code>{token.key[:4]}\u2026</code>" in listing and token.key not in listing
+    assert f'<a href="{delete_url(editor)}">Revoke</a>' in listing
     # The key is in no page and in no log line after the one message.
     assert not LogEntry.objects.filter(object_repr__contains=token.key).exists()
     assert LogEntry.objects.get().object_repr == f"API token of edith ({token.key[:4]}\u2026)"
