@@ -1,21 +1,13 @@
 """Choices of the claims domain; the stored strings are part of the API contract."""
 
-import enum
-from typing import Any
-
 from django.db import models
 
 from claims.values import kinds as values
+from qwenkb.choices import text_choices
 
-
-def _choices(declared: type[enum.StrEnum]) -> Any:
-    """Django choices of an enumeration declared in ``claims.values``: same names and strings.
-
-    Typed ``Any``: django-stubs does not model the functional enum API, so without it every
-    ``ValueType.QUANTITY`` would be an error to mypy while being a plain member at run time.
-    """
-    members = [(m.name, (m.value, values.label(m))) for m in declared]
-    return models.TextChoices(declared.__name__, members)  # type: ignore[call-overload]
+# What kind of value a metric takes, and how a quantity as written bounds the true value
+# (DESIGN.md, "Values"): declared in claims.values, derived here with the same strings.
+ValueType, Bound = (text_choices(declared) for declared in (values.ValueType, values.Bound))
 
 
 class EntityKind(models.TextChoices):
@@ -31,10 +23,6 @@ class EntityKind(models.TextChoices):
     BENCHMARK = "benchmark", "benchmark"
 
 
-# What kind of value a metric takes; declared in claims.values.
-ValueType = _choices(values.ValueType)
-
-
 class Dimension(models.TextChoices):
     """What a quantity measures, which decides the units a value may carry."""
 
@@ -44,16 +32,15 @@ class Dimension(models.TextChoices):
     MONEY = "money", "money (with a currency)"
 
 
-class Counting(models.TextChoices):
-    """How a quantity metric counts (DESIGN.md, "How a metric counts")."""
-
-    LEVEL = "level", "level (a value at a time)"
-    RUNNING_TOTAL = "running_total", "running total (never falls)"
-    WINDOW_TOTAL = "window_total", "window total (a count over the as-of period)"
-
-
-# How a quantity as written bounds the true value (DESIGN.md, "Values"); declared in claims.values.
-Bound = _choices(values.Bound)
+# How a quantity metric counts (DESIGN.md, "How a metric counts"); declared in claims.values.
+Counting = text_choices(
+    values.Counting,
+    labels={
+        values.Counting.LEVEL: "level (a value at a time)",
+        values.Counting.RUNNING_TOTAL: "running total (never falls)",
+        values.Counting.WINDOW_TOTAL: "window total (a count over the as-of period)",
+    },
+)
 
 
 class ClaimStatus(models.TextChoices):

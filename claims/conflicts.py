@@ -20,27 +20,22 @@ import datetime
 import itertools
 import math
 import sys
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-QUANTITY, DATE, TEXT, ENTITY, BOOLEAN = "quantity", "date", "text", "entity", "boolean"
-VALUE_TYPES = frozenset({QUANTITY, DATE, TEXT, ENTITY, BOOLEAN})
+from claims.values import Bound, ClaimFacts, Counting, Money, ValueType, is_later, normalize_text
+from claims.values.kinds import CURRENCY_ALIASES
+
 CONTRADICTION, DISCREPANCY = "contradiction", "discrepancy"
-EXACT, APPROXIMATE, RANGE, VAGUE = "exact", "approximate", "range", "vague"
-MORE_THAN, AT_LEAST, AT_MOST, LESS_THAN = "more_than", "at_least", "at_most", "less_than"
-BOUNDS = frozenset({EXACT, APPROXIMATE, MORE_THAN, AT_LEAST, AT_MOST, LESS_THAN, RANGE, VAGUE})
-OPEN_BOUNDS = frozenset({MORE_THAN, AT_LEAST, AT_MOST, LESS_THAN})
-LEVEL, RUNNING_TOTAL, WINDOW_TOTAL = "level", "running_total", "window_total"
-COUNTINGS = frozenset({LEVEL, RUNNING_TOTAL, WINDOW_TOTAL})
+VALUE_TYPES = frozenset(ValueType)
+BOUNDS = frozenset(Bound)
+OPEN_BOUNDS = frozenset({Bound.MORE_THAN, Bound.AT_LEAST, Bound.AT_MOST, Bound.LESS_THAN})
+COUNTINGS = frozenset(Counting)
 
 # Figures agreeing to this relative margin are the same figure, so float noise from reading
 # ("0.1 + 0.2") neither opens a gap between touching intervals nor crosses a tolerance.
 REL_EPS = 1e-9
-
-# Spellings of one currency; the reader stores ISO codes, but editors type "RMB".
-_CURRENCY_ALIASES = {"RMB": "CNY"}
 
 _ONE_VALUE = "the metric takes one value at a time."
 
@@ -58,39 +53,7 @@ class Rules:
     # discrepancy ("100+" vs "119" is not one; "over 1 trillion" vs "exceeding 1.8" is).
     bound_ratio: float = 1.5
     # level, running_total (cannot fall) or window_total (a count over the as-of period).
-    counting: str = LEVEL
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in one currency: a source's own equivalent of its figure."""
-
-    currency: str
-    low: float | None
-    high: float | None
-    point: float | None
-
-
-@dataclass(frozen=True)
-class ClaimFacts:
-    """The plain values of one claim that the rules look at."""
-
-    id: int
-    value_text: str
-    label: str = ""
-    bound: str | None = None
-    low: float | None = None
-    high: float | None = None
-    point: float | None = None
-    currency: str | None = None
-    equivalent: Money | None = None
-    date_start: datetime.date | None = None
-    date_end: datetime.date | None = None
-    text: str | None = None
-    entity_id: int | None = None
-    boolean: bool | None = None
-    as_of_start: datetime.date | None = None
-    as_of_end: datetime.date | None = None
+    counting: str = Counting.LEVEL
 
 
 @dataclass(frozen=True)
@@ -113,12 +76,6 @@ class _Span(NamedTuple):
 
 _Amounts = tuple[float | None, float | None, float | None]  # low, high, point
 _Verdict = tuple[str, float, str]  # kind, severity, the explanation after the dash
-
-
-def normalize_text(s: str) -> str:
-    """Text as compared: compatibility forms folded (NFKC), casefolded, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
-    return " ".join(folded.split())
 
 
 def compare(
@@ -173,17 +130,19 @@ def _check(rules: Rules) -> None:
 
 def _reads_as_of(rules: Rules) -> bool:
     """Whether a verdict depends on the claims' as-of periods, not only their values."""
-    return rules.time_varying or (rules.value_type == QUANTITY and rules.counting != LEVEL)
+    return rules.time_varying or (
+        rules.value_type == ValueType.QUANTITY and rules.counting != Counting.LEVEL
+    )
 
 
 def _value_key(c: ClaimFacts, value_type: str) -> tuple:
-    if value_type == QUANTITY:
+    if value_type == ValueType.QUANTITY:
         return (c.bound, c.low, c.high, c.point, c.currency, c.equivalent)
-    if value_type == DATE:
+    if value_type == ValueType.DATE:
         return (c.date_start, c.date_end)
-    if value_type == TEXT:
+    if value_type == ValueType.TEXT:
         return (None if c.text is None else normalize_text(c.text),)
-    if value_type == ENTITY:
+    if value_type == ValueType.ENTITY:
         return (c.entity_id,)
     return (c.boolean,)
 
@@ -191,22 +150,22 @@ def _value_key(c: ClaimFacts, value_type: str) -> tuple:
 def _verdict(
     x: ClaimFacts, y: ClaimFacts, rules: Rules, rates: dict[tuple[str, str], float]
 ) -> _Verdict | None:
-    counting = rules.counting if rules.value_type == QUANTITY else LEVEL
-    if counting == WINDOW_TOTAL:
+    counting = rules.counting if rules.value_type == ValueType.QUANTITY else Counting.LEVEL
+    if counting == Counting.WINDOW_TOTAL:
         return _window_verdict(x, y, rules, rates)
     if rules.time_varying and not _as_of_overlap(x, y):
-        return _fall_verdict(x, y, rates) if counting == RUNNING_TOTAL else None
-    if rules.value_type == QUANTITY:
+        return _fall_verdict(x, y, rates) if counting == Counting.RUNNING_TOTAL else None
+    if rules.value_type == ValueType.QUANTITY:
         return _quantity_verdict(x, y, rules, rates)
-    if rules.value_type == DATE:
+    if rules.value_type == ValueType.DATE:
         return _date_verdict(x, y)
-    if rules.value_type == TEXT:
+    if rules.value_type == ValueType.TEXT:
         differ = (
             x.text is not None
             and y.text is not None
             and normalize_text(x.text) != normalize_text(y.text)
         )
-    elif rules.value_type == ENTITY:
+    elif rules.value_type == ValueType.ENTITY:
         differ = None not in (x.entity_id, y.entity_id) and x.entity_id != y.entity_id
     else:
         differ = None not in (x.boolean, y.boolean) and x.boolean != y.boolean
@@ -273,8 +232,8 @@ def _spans(
     sx, sy = _span(x.bound, x_low, x_high, x_point), _span(y.bound, y_low, y_high, y_point)
     if sx is None or sy is None:
         return None
-    px = None if x.bound == VAGUE else _finite(x_point)
-    py = None if y.bound == VAGUE else _finite(y_point)
+    px = None if x.bound == Bound.VAGUE else _finite(x_point)
+    py = None if y.bound == Bound.VAGUE else _finite(y_point)
     return sx, sy, px, py, note
 
 
@@ -282,22 +241,18 @@ def _fall_verdict(
     x: ClaimFacts, y: ClaimFacts, rates: dict[tuple[str, str], float]
 ) -> _Verdict | None:
     """A running total cannot fall: the later claim wholly below the earlier is a contradiction."""
-    if _is_later(y, x):
+    if is_later(y, x):
         x, y = y, x
-    if not _is_later(x, y):
+    if not is_later(x, y):
         return None
-    spans = _spans(x, y, rates)
-    if spans is None:
-        return None
-    sx, sy, px, py, note = spans
-    if not _below(sx, sy):
-        return None
-    severity = _ratio(px if px is not None else sx.hi, py if py is not None else sy.lo)
-    return (
-        CONTRADICTION,
-        severity,
-        f"the total fell from {y.value_text} ({_period(y)}) to {x.value_text} ({_period(x)}), "
-        f"{_times(severity)}× lower, but a running total cannot fall{note}.",
+    return _wholly_below(
+        x,
+        y,
+        rates,
+        lambda severity: (
+            f"the total fell from {y.value_text} ({_period(y)}) to {x.value_text} "
+            f"({_period(x)}), {_times(severity)}× lower, but a running total cannot fall"
+        ),
     )
 
 
@@ -311,24 +266,38 @@ def _window_verdict(
         x, y = y, x
     if not _inside(x, y):
         return None
-    spans = _spans(x, y, rates)
-    if spans is None:
-        return None
-    sx, sy, px, py, note = spans
-    if not _below(sy, sx):
-        return None
-    severity = _ratio(px if px is not None else sx.lo, py if py is not None else sy.hi)
-    return (
-        CONTRADICTION,
-        severity,
-        f"the total over {_period(x)} cannot exceed the total over {_period(y)}, "
-        f"which contains it{note}.",
+    return _wholly_below(
+        y,
+        x,
+        rates,
+        lambda _: (
+            f"the total over {_period(x)} cannot exceed the total over {_period(y)}, "
+            "which contains it"
+        ),
     )
 
 
-def _is_later(x: ClaimFacts, y: ClaimFacts) -> bool:
-    """Whether x's as-of period starts after y's ends."""
-    return x.as_of_start is not None and y.as_of_end is not None and x.as_of_start > y.as_of_end
+def _wholly_below(
+    low: ClaimFacts,
+    high: ClaimFacts,
+    rates: dict[tuple[str, str], float],
+    sentence: Callable[[float], str],
+) -> _Verdict | None:
+    """A contradiction when every figure ``low`` allows is below every one ``high`` allows.
+
+    Its severity compares the stated figures, or where one is not stated, the nearest edges of
+    the two intervals; ``sentence`` says it, given the severity, before the currency note.
+    """
+    spans = _spans(low, high, rates)
+    if spans is None:
+        return None
+    s_low, s_high, p_low, p_high, note = spans
+    if not _below(s_low, s_high):
+        return None
+    severity = _ratio(
+        p_low if p_low is not None else s_low.hi, p_high if p_high is not None else s_high.lo
+    )
+    return CONTRADICTION, severity, f"{sentence(severity)}{note}."
 
 
 def _inside(x: ClaimFacts, y: ClaimFacts) -> bool:
@@ -397,7 +366,7 @@ def _currency(code: str | None) -> str | None:
     if not code or not code.strip():
         return None
     code = code.strip().upper()
-    return _CURRENCY_ALIASES.get(code, code)
+    return CURRENCY_ALIASES.get(code, code)
 
 
 def currency_spellings(code: str) -> set[str]:
@@ -405,7 +374,7 @@ def currency_spellings(code: str) -> set[str]:
     canonical = _currency(code)
     if canonical is None:
         return set()
-    return {canonical} | {alias for alias, to in _CURRENCY_ALIASES.items() if to == canonical}
+    return {canonical} | {alias for alias, to in CURRENCY_ALIASES.items() if to == canonical}
 
 
 def _canonical_rates(rates: Mapping[tuple[str, str], float] | None) -> dict[tuple[str, str], float]:
@@ -442,16 +411,16 @@ def _span(
     low, high, point = _finite(low), _finite(high), _finite(point)
     lo = low if low is not None else point
     hi = high if high is not None else point
-    if bound == EXACT:
+    if bound == Bound.EXACT:
         lo = hi = point if point is not None else lo if lo is not None else hi
-    elif bound in (MORE_THAN, AT_LEAST):
+    elif bound in (Bound.MORE_THAN, Bound.AT_LEAST):
         hi = math.inf
-    elif bound in (AT_MOST, LESS_THAN):
+    elif bound in (Bound.AT_MOST, Bound.LESS_THAN):
         lo = -math.inf
     if lo is None or hi is None:
         return None
-    lo_open = bound == MORE_THAN or lo == -math.inf
-    hi_open = bound in (LESS_THAN, VAGUE) or hi == math.inf
+    lo_open = bound == Bound.MORE_THAN or lo == -math.inf
+    hi_open = bound in (Bound.LESS_THAN, Bound.VAGUE) or hi == math.inf
     span = _Span(lo, lo_open, hi, hi_open)
     empty = (lo_open or hi_open) if _same(lo, hi) else lo > hi
     return None if empty else span

@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from claims.values import is_later
 from sources.choices import RELIABILITY_ORDER
 
 ACCEPTED, PREFERRED, DEPRECATED = "accepted", "preferred", "deprecated"
@@ -57,11 +58,6 @@ def period_label(start: datetime.date | None, end: datetime.date | None, precisi
     if precision == "year":
         return str(start.year)
     return f"{start.isoformat()}..{end.isoformat() if end else ''}"
-
-
-def is_later(x: Candidate, y: Candidate) -> bool:
-    """Whether x's as-of period starts after y's ends (unknown ends are never later)."""
-    return x.as_of_start is not None and y.as_of_end is not None and x.as_of_start > y.as_of_end
 
 
 def _grade_rank(c: Candidate) -> int:

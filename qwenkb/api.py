@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -211,6 +212,8 @@ class VersionedUpdateMixin:
     """
 
     write_serializer_class: type[serializers.Serializer]
+    # Given by BaseViewSet, which every versioned viewset also derives from.
+    change: Callable[[Request, Callable[[Any], Response]], Response]
     versioned_actions = frozenset({"update", "partial_update"})
 
     def apply_update(self, instance, data: dict, *, partial: bool) -> Response:

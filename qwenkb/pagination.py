@@ -94,7 +94,7 @@ class Pagination(PageNumberPagination):
             )
         return super().paginate_queryset(queryset, request, view)
 
-    def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:
+    def paginate_rows(self, queryset, columns, request, view=None) -> list[dict] | None:
         """A page of the queryset as plain rows of ``columns``."""
         return self.paginate_queryset(RowsOf(queryset, columns), request, view)
 
@@ -125,7 +125,7 @@ class KeysetPagination(CursorPagination):
             ) from exc
         return cursor
 
-    def paginate_rows(self, queryset, columns, request, view=None) -> list[dict]:
+    def paginate_rows(self, queryset, columns, request, view=None) -> list[dict] | None:
         """A page of the queryset as plain rows of ``columns``."""
         return self.paginate_queryset(queryset.values(*columns), request, view)
 

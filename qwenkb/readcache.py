@@ -23,6 +23,7 @@ oldest stored out first; or, when the settings define a ``readcache`` cache (wit
 import os
 import uuid
 from pathlib import Path
+from typing import Any, cast
 
 from diskcache import Cache
 from django.conf import settings
@@ -42,7 +43,8 @@ class SharedEntries:
 
     def __init__(self, size_limit: int):
         self.size_limit = size_limit
-        self.cache = caches["readcache"]
+        # django-redis' cache: ``delete_pattern`` is its own, not Django's BaseCache's.
+        self.cache: Any = caches["readcache"]
 
     def get(self, key):
         return self.cache.get(key)
@@ -82,7 +84,7 @@ def database_state() -> str | None:
         return None
     # The state of the database the request reads from: a replica's own, which lags with it,
     # so an entry never holds a replica's older data under the primary's newer state.
-    reading = connections[router.db_for_read(None)]
+    reading = connections[router.db_for_read(None)]  # type: ignore[arg-type]  # any model
     with reading.cursor() as cursor:
         if reading.vendor == "postgresql":
             cursor.execute("SELECT pg_current_snapshot()::text")
@@ -97,7 +99,7 @@ def database_state() -> str | None:
             if not hasattr(reading, "qwenkb_name"):  # opened before this module loaded
                 _name_connection(None, reading)
             changes = reading.connection.total_changes
-            return f"sqlite:{reading.qwenkb_name}:{version}:{changes}"
+            return f"sqlite:{cast(Any, reading).qwenkb_name}:{version}:{changes}"
     return None
 
 

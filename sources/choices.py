@@ -2,6 +2,9 @@
 
 from django.db import models
 
+from qwenkb.choices import text_choices
+from sources import precision
+
 
 class Reliability(models.TextChoices):
     """Source reliability after the Admiralty code."""
@@ -19,12 +22,5 @@ class Reliability(models.TextChoices):
 RELIABILITY_ORDER = {grade: index for index, grade in enumerate("ABCDFE")}
 
 
-class DatePrecision(models.TextChoices):
-    """How precisely a date is known."""
-
-    DAY = "day", "day"
-    MONTH = "month", "month"
-    QUARTER = "quarter", "quarter"
-    YEAR = "year", "year"
-    RANGE = "range", "range"
-    UNKNOWN = "unknown", "unknown"
+# How precisely a date is known; declared in sources.precision.
+DatePrecision = text_choices(precision.DatePrecision)

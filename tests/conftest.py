@@ -8,6 +8,15 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client, override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests assert what holds, never how fast: no per-example deadline, and no failure
+# because generating examples is slow on a loaded machine (CI runs beside other work).
+hypothesis_settings.register_profile(
+    "qwenkb", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("qwenkb")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -4,6 +4,8 @@ Views are thin: reads come from selectors and FilterSets, writes go through the 
 services as the admin (one transaction each), errors are shaped in ``qwenkb.api``.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
@@ -77,6 +79,7 @@ class ExportMixin:
     """`?format=csv` / `?format=jsonl` on a list stream every matching row, not one page."""
 
     export_name = "rows"
+    request: Any  # the DRF view's, which every viewset using this mixin is
 
     def get_renderers(self):
         renderers = super().get_renderers()

@@ -10,16 +10,21 @@ used, so models, forms, serializers and commands can all share this one reader.
 from claims.values.asof import Period, ProjectedPeriod, find_as_of, read_as_of
 from claims.values.claim_value import ClaimValue
 from claims.values.dates import read_date
-from claims.values.kinds import CURRENCIES, ValueType
+from claims.values.facts import ClaimFacts, Money, is_later, normalize_text
+from claims.values.kinds import CURRENCIES, CURRENCY_ALIASES, Counting, ValueType
 from claims.values.quantities import format_number, read_quantity, short_number
 from claims.values.types import Bound, DatePrecision, DateValue, Quantity, UnreadableValue
 
 __all__ = [
     "CURRENCIES",
+    "CURRENCY_ALIASES",
     "Bound",
+    "ClaimFacts",
     "ClaimValue",
+    "Counting",
     "DatePrecision",
     "DateValue",
+    "Money",
     "Period",
     "ProjectedPeriod",
     "Quantity",
@@ -27,6 +32,8 @@ __all__ = [
     "ValueType",
     "find_as_of",
     "format_number",
+    "is_later",
+    "normalize_text",
     "read_as_of",
     "read_date",
     "read_quantity",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-from claims import conflicts
+from claims.values.facts import ClaimFacts, Money, normalize_text
 from claims.values.kinds import CURRENCY_SIGNS, MULTIPLIER, PERCENT, Bound, ValueType
 from claims.values.quantities import format_number
 from claims.values.types import DateValue, Quantity
@@ -105,9 +105,9 @@ class ClaimValue(NamedTuple):
 
         A dismissed contradiction stays dismissed while both claims' signatures match, so
         every column the rules read is in it (the equivalent amount too), text folded as
-        ``conflicts.normalize_text`` folds it, and nothing they ignore (the date's precision).
+        ``normalize_text`` folds it, and nothing they ignore (the date's precision).
         """
-        folded = self._replace(text_value=conflicts.normalize_text(self.text_value))
+        folded = self._replace(text_value=normalize_text(self.text_value))
         return "|".join("" if folded[i] is None else str(folded[i]) for i in _KEY_INDEXES)
 
     def facts(
@@ -117,14 +117,14 @@ class ClaimValue(NamedTuple):
         label: str = "",
         as_of_start: datetime.date | None = None,
         as_of_end: datetime.date | None = None,
-    ) -> conflicts.ClaimFacts:
+    ) -> ClaimFacts:
         """The plain values the rules (``claims.conflicts``) compare."""
         equivalent = None
         if self.eq_currency:
-            equivalent = conflicts.Money(self.eq_currency, self.eq_low, self.eq_high, self.eq_point)
+            equivalent = Money(self.eq_currency, self.eq_low, self.eq_high, self.eq_point)
         # Positional: a rescan builds a hundred thousand of these, and keywords cost twice as
         # much; tests/claims/test_values.py checks the order against ClaimFacts' fields.
-        return conflicts.ClaimFacts(
+        return ClaimFacts(
             id,
             value_text,
             label,

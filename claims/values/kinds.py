@@ -15,16 +15,33 @@ class ValueType(enum.StrEnum):
     BOOLEAN = "boolean"
 
 
+class Counting(enum.StrEnum):
+    """How a quantity metric counts (DESIGN.md, "How a metric counts")."""
+
+    LEVEL = "level"
+    RUNNING_TOTAL = "running_total"
+    WINDOW_TOTAL = "window_total"
+
+
 # The currencies money can be stored in (ISO codes), and how a figure in each is written.
 CURRENCIES = ("USD", "CNY", "EUR", "HKD", "GBP", "JPY")
-CURRENCY_SIGNS = {code: ("RMB" if code == "CNY" else code) + " " for code in CURRENCIES}
+# Other spellings of a currency's code that sources and editors write ("RMB" is CNY).
+CURRENCY_ALIASES = {"RMB": "CNY"}
+CURRENCY_SIGNS = {
+    code: next((alias for alias, to in CURRENCY_ALIASES.items() if to == code), code) + " "
+    for code in CURRENCIES
+}
 # The unit a percentage or a multiplier is read and shown with.
 PERCENT, MULTIPLIER = "%", "×"
 
 
-def label(member: enum.Enum) -> str:
-    """A member's label for forms and the admin: its stored string in words ("more than")."""
-    return member.value.replace("_", " ")
-
-
-__all__ = ["CURRENCIES", "CURRENCY_SIGNS", "MULTIPLIER", "PERCENT", "Bound", "ValueType", "label"]
+__all__ = [
+    "CURRENCIES",
+    "CURRENCY_ALIASES",
+    "CURRENCY_SIGNS",
+    "MULTIPLIER",
+    "PERCENT",
+    "Bound",
+    "Counting",
+    "ValueType",
+]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from claims.values.kinds import CURRENCIES as _CURRENCIES
+from claims.values.kinds import CURRENCY_ALIASES
 from claims.values.types import Bound, Quantity, UnreadableValue
 
 # --- vocabulary ------------------------------------------------------------------------------
@@ -26,12 +27,13 @@ _TENS_NAMES = "twenty thirty forty fifty sixty seventy eighty ninety"
 _TENS = {word: 10 * i for i, word in enumerate(_TENS_NAMES.split(), 2)}
 _BIG = {word: 10**e for word, e in _SCALES.items() if e > 2}
 _NUMBER_WORDS = {*_SMALL, *_TENS, *_SCALES, "dozen", "a", "an", "half", "and"}
-_CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "CN¥": "CNY", "JP¥": "JPY", "RMB": "CNY"}
+_CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "CN¥": "CNY", "JP¥": "JPY"} | CURRENCY_ALIASES
 _CURRENCY_SIGNS |= {"$": "USD", "¥": "CNY", "€": "EUR", "£": "GBP"} | {c: c for c in _CURRENCIES}
 _CURRENCY_WORDS = {"us dollars": "USD", "hong kong dollars": "HKD", "hk dollars": "HKD"}
 _CURRENCY_WORDS |= {"dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY"}
 _CURRENCY_WORDS |= {"euros": "EUR", "euro": "EUR", "yen": "JPY", "美元": "USD", "元": "CNY"}
-_CURRENCY_WORDS |= {"rmb": "CNY"} | {c.lower(): c for c in _CURRENCIES}
+_CURRENCY_WORDS |= {a.lower(): c for a, c in CURRENCY_ALIASES.items()}
+_CURRENCY_WORDS |= {c.lower(): c for c in _CURRENCIES}
 _QUALIFIER_PHRASES = {
     Bound.APPROXIMATE: "nearly|about|around|approximately|approx.|approx|roughly|almost|"
     "close to|some|an estimated|circa|~|≈",

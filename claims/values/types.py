@@ -6,6 +6,8 @@ import datetime
 import enum
 from dataclasses import dataclass
 
+from sources.precision import DatePrecision
+
 
 class Bound(enum.StrEnum):
     """How a written figure bounds the true value; the values are the stored strings."""
@@ -18,16 +20,6 @@ class Bound(enum.StrEnum):
     LESS_THAN = "less_than"
     RANGE = "range"
     VAGUE = "vague"
-
-
-class DatePrecision(enum.StrEnum):
-    """How precisely a written date is known; the values are the stored strings."""
-
-    DAY = "day"
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-    RANGE = "range"
 
 
 class UnreadableValue(ValueError):

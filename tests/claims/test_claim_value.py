@@ -9,10 +9,18 @@ from django.db.migrations.loader import MigrationLoader
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims import choices, conflicts
+from claims import choices
 from claims.models import Claim, Contradiction, Entity
 from claims.models.claims import ValueKey
-from claims.values import Bound, ClaimValue, ValueType, read_quantity
+from claims.values import (
+    Bound,
+    ClaimFacts,
+    ClaimValue,
+    Money,
+    ValueType,
+    normalize_text,
+    read_quantity,
+)
 from claims.values.claim_value import COLUMNS, FIELDS, KEY_COLUMNS
 
 signatures = importlib.import_module("claims.migrations.0006_value_signatures_with_equivalents")
@@ -61,11 +69,11 @@ def test_facts_carry_every_column_the_rules_read(value, pk, label, start, end):
     # The facts are built positionally for speed: each must land in its named field.
     facts = value.facts(pk, "as written", label, start, end)
     equivalent = (
-        conflicts.Money(value.eq_currency, value.eq_low, value.eq_high, value.eq_point)
+        Money(value.eq_currency, value.eq_low, value.eq_high, value.eq_point)
         if value.eq_currency
         else None
     )
-    assert facts == conflicts.ClaimFacts(
+    assert facts == ClaimFacts(
         id=pk,
         value_text="as written",
         label=label,
@@ -83,15 +91,13 @@ def test_facts_carry_every_column_the_rules_read(value, pk, label, start, end):
         as_of_start=start,
         as_of_end=end,
     )
-    assert len(dataclasses.fields(conflicts.ClaimFacts)) == 16
+    assert len(dataclasses.fields(ClaimFacts)) == 16
 
 
 @given(values, values)
 def test_signatures_are_equal_exactly_when_the_rules_see_one_value(a, b):
     def seen(value):
-        folded = value._replace(
-            text_value=conflicts.normalize_text(value.text_value), date_precision=""
-        )
+        folded = value._replace(text_value=normalize_text(value.text_value), date_precision="")
         return tuple(map(repr, folded))
 
     assert (a.signature() == b.signature()) == (seen(a) == seen(b))
@@ -102,7 +108,7 @@ def test_the_signature_holds_the_equivalent_and_folds_text_as_the_rules_do():
     assert money._replace(eq_low=0.1).signature() != money._replace(eq_low=0.2).signature()
     assert money._replace(eq_high=0.3).signature() != money._replace(eq_high=0.4).signature()
     wide, narrow = ClaimValue(text_value="Ｑｗｅｎ３"), ClaimValue(text_value="qwen3")
-    assert conflicts.normalize_text(wide.text_value) == conflicts.normalize_text("qwen3")
+    assert normalize_text(wide.text_value) == normalize_text("qwen3")
     assert wide.signature() == narrow.signature()
 
 

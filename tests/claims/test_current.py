@@ -5,7 +5,8 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.current import Candidate, choose_current, is_later
+from claims.current import Candidate, choose_current
+from claims.values import is_later
 from sources.choices import RELIABILITY_ORDER
 
 D = datetime.date

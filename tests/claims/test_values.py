@@ -648,7 +648,14 @@ def test_enums_hold_the_stored_strings():
         "range",
         "vague",
     ]
-    assert [p.value for p in DatePrecision] == ["day", "month", "quarter", "year", "range"]
+    assert [p.value for p in DatePrecision] == [
+        "day",
+        "month",
+        "quarter",
+        "year",
+        "range",
+        "unknown",
+    ]
     assert Bound("more_than") is Bound.MORE_THAN and Bound.MORE_THAN == "more_than"
 
 

@@ -9,7 +9,7 @@ from claims.api.serializers.claims import (
     SourceRefSerializer,
     value_field,
 )
-from claims.choices import ContradictionReview, Counting, Dimension, ValueType
+from claims.choices import ContradictionReview, Counting, Dimension, EntityKind, ValueType
 from claims.models import Contradiction, Entity, Metric
 from claims.services import BOUND_RATIO_MAX, CUE_MAX_LENGTH, METRIC_FIELDS
 from qwenkb.api import StrictSerializer
@@ -36,8 +36,8 @@ class EntityWriteSerializer(StrictSerializer):
 
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=200)
-    kind = serializers.ChoiceField(choices=Entity._meta.get_field("kind").choices)
-    parent = serializers.CharField(
+    kind = serializers.ChoiceField(choices=EntityKind.choices)
+    parent = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.parent
         required=False, allow_null=True, allow_blank=True, help_text="Slug, name or alias."
     )
     description = serializers.CharField(required=False, allow_blank=True)
@@ -101,7 +101,7 @@ class CurrentClaimSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     value_text = serializers.CharField()
     value = value_field()
-    source = SourceRefSerializer()
+    source = SourceRefSerializer()  # type: ignore[assignment]  # a field named like Field.source
     status = serializers.CharField()
     rank = serializers.CharField()
 

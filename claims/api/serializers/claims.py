@@ -198,7 +198,7 @@ class ClaimSerializer(ContractSerializer):
         as_of_json,
         schema=AS_OF_SCHEMA,
     )
-    source = SourceRefSerializer()
+    source = SourceRefSerializer()  # type: ignore[assignment]  # a field named like Field.source
     attributed_to = serializers.CharField(
         source="attributed_to.name", allow_null=True, default=None
     )
@@ -256,7 +256,7 @@ class ClaimWriteSerializer(StrictSerializer):
 
     subject = serializers.CharField(help_text="The entity's slug, name or alias.")
     metric = serializers.SlugField(help_text="The metric's slug.")
-    source = serializers.IntegerField(help_text="The source's id.")
+    source = serializers.IntegerField(help_text="The source's id.")  # type: ignore[assignment]
     value_text = serializers.CharField(
         max_length=300, help_text="The value as the source writes it."
     )
@@ -306,7 +306,7 @@ def resolution_json(status, note, preferred_claim, by, at) -> dict | None:
 
 def record_claims(record: Contradiction) -> list[dict]:
     """A record instance's two claims in full."""
-    return ClaimSerializer([record.claim_a, record.claim_b], many=True).data
+    return list(ClaimSerializer([record.claim_a, record.claim_b], many=True).data)
 
 
 class ContradictionSerializer(ContractSerializer):
