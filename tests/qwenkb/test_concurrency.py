@@ -54,7 +54,7 @@ def history_count(env, model: str, lookup: str) -> int:
 def test_concurrent_patches_from_one_etag_lose_no_update(tmp_path, resource, path, field, model):
     with served_database(tmp_path) as (env, facts):
         url_path = path.format(**facts)
-        key = facts[resource[:-1]]
+        key = facts[path.split("{")[1].split("}")[0]]  # the fact the path names
         lookup = f"slug='{key}'" if resource in BY_SLUG else f"pk={key}"
         history_before = history_count(env, model, lookup)
         with gunicorn(env, workers=4, threads=4) as base:
