@@ -25,7 +25,7 @@ from claims.services.entities import (
     entity_names_check,
     entity_update,
 )
-from claims.services.metrics import METRIC_FIELDS, metric_save
+from claims.services.metrics import BOUND_RATIO_MAX, CUE_MAX_LENGTH, METRIC_FIELDS, metric_save
 from claims.services.proposals import (
     ProposalRun,
     candidate_dismiss,
@@ -44,7 +44,9 @@ from claims.services.rates import (
 from claims.services.tokens import token_replace, token_revoke
 
 __all__ = [
+    "BOUND_RATIO_MAX",
     "CLAIM_INPUT_FIELDS",
+    "CUE_MAX_LENGTH",
     "METRIC_FIELDS",
     "RATE_FIELDS",
     "ClaimWrite",
