@@ -4,7 +4,16 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Value,
+)
 
 from claims.choices import (
     ClaimStatus,
@@ -143,21 +152,42 @@ def disputable_groups(claims) -> set[Group]:
     live claims carry two values; only those of time-varying metrics are then read again,
     to pair their distinct values and as-of periods among themselves.
     """
+    # The metrics' rules are read first, so the pass over the claims joins no other table:
+    # joining the metric of every claim cost a third of the query.
+    metrics = Metric.objects.filter(single_valued=True).values_list(
+        "pk", "time_varying", "counting"
+    )
+    single = [pk for pk, _, _ in metrics]
+    # A running total's claims are compared across periods too (a fall), so its groups
+    # are found like those of a metric that does not vary.
+    varying = [
+        pk
+        for pk, time_varying, counting in metrics
+        if time_varying and counting != Counting.RUNNING_TOTAL
+    ]
+    if not single:
+        return set()
     live = (
         claims.exclude(status=ClaimStatus.REJECTED)
-        .filter(metric__single_valued=True)
+        .filter(metric_id__in=single)
         .order_by()
-        # A running total's claims are compared across periods too (a fall), so its groups
-        # are found like those of a metric that does not vary.
         .annotate(
-            varying=ExpressionWrapper(
-                Q(metric__time_varying=True) & ~Q(metric__counting=Counting.RUNNING_TOTAL),
-                output_field=BooleanField(),
-            )
+            varying=ExpressionWrapper(Q(metric_id__in=varying), output_field=BooleanField())
+            if varying
+            else Value(False)
         )
         .values_list("subject_id", "metric_id", "value_key", "as_of_start", "as_of_end", "varying")
     )
     sql, params = live.query.sql_with_params()
+    # The second pass reads only the claims of time-varying groups that carry two values:
+    # joined with their metric, as before, the planner reads them by index, group by group.
+    periods_sql, periods_params = (
+        claims.exclude(status=ClaimStatus.REJECTED)
+        .filter(metric__single_valued=True)
+        .order_by()
+        .values_list("subject_id", "metric_id", "value_key", "as_of_start", "as_of_end")
+        .query.sql_with_params()
+    )
     postgres = connection.vendor == "postgresql"
     # Comparing the keys byte by byte: PostgreSQL's default collation would compare them as
     # words, several times slower, and only equality matters here.
@@ -168,7 +198,7 @@ def disputable_groups(claims) -> set[Group]:
     )
     periods = (
         f"SELECT DISTINCT v.subject_id, v.metric_id, v.value_key, v.as_of_start, v.as_of_end "
-        f"FROM ({sql}) v JOIN s ON v.subject_id = s.subject_id AND v.metric_id = s.metric_id "
+        f"FROM ({periods_sql}) v JOIN s ON v.subject_id = s.subject_id AND v.metric_id = s.metric_id "
         "WHERE s.varying"
     )
     with transaction.atomic(), connection.cursor() as cursor:
@@ -185,7 +215,7 @@ def disputable_groups(claims) -> set[Group]:
             "AND a.value_key <> b.value_key "
             "AND COALESCE(a.as_of_start, %s) <= COALESCE(b.as_of_end, %s) "
             "AND COALESCE(b.as_of_start, %s) <= COALESCE(a.as_of_end, %s)",
-            [*params, *params, *[datetime.date.min, datetime.date.max] * 2],
+            [*params, *periods_params, *[datetime.date.min, datetime.date.max] * 2],
         )
         return {(subject_id, metric_id) for subject_id, metric_id in cursor.fetchall()}
 

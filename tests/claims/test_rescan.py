@@ -7,10 +7,12 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from claims import detection
+from claims.detection.plan import Plan
+from claims.detection.reconcile import apply
 from claims.models import Claim, Contradiction, Metric
 from claims.values.claim_value import KEY_COLUMNS as VALUE_COLUMNS
 from tests import factories
@@ -214,3 +216,40 @@ def test_rescan_moves_the_record_of_claims_moved_to_another_group_without_detect
     assert "0 created, 1 updated, 0 reopened, 0 closed" in out.getvalue()
     moved = Contradiction.objects.get()
     assert (moved.pk, moved.metric_id, moved.status) == (record.pk, other.pk, "open")
+
+
+@pytest.mark.django_db(transaction=True)  # the commit, where the database checks keys
+def test_new_records_reference_only_claims_that_are_there():
+    """A rescan's new records are stored with their references locked, not checked row by
+    row at commit (PostgreSQL); a reference to a claim gone in the meantime is still refused."""
+    subjects, _, _ = _mixed_knowledge_base()
+    made = records()
+    Contradiction.objects.all().delete()
+    Contradiction.history.all().delete()
+    with CaptureQueriesContext(connection) as ctx:
+        call_command("detect_conflicts", stdout=io.StringIO())
+    assert records() == made
+    assert Contradiction.history.filter(history_type="+").count() == len(made)
+    locks = [q["sql"] for q in ctx.captured_queries if "FOR KEY SHARE" in q["sql"]]
+    if connection.vendor == "postgresql":
+        # One lock per referenced table (claims, entities, metrics), not a check per key.
+        assert {sql.split(" FROM ")[1].split()[0] for sql in locks} == {
+            "claims_claim",
+            "claims_entity",
+            "claims_metric",
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
+    else:
+        assert locks == []
+    claim = Claim.objects.filter(subject=subjects["differ"]).first()
+    row = {
+        **dict(zip(RECORD_FIELDS, made[0], strict=True)),
+        "claim_a_id": claim.pk,
+        "claim_b_id": 10**9,  # as if deleted since the rules read it
+        "preferred_claim_id": None,
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        apply(Plan(create=[row]), groups=1, dry_run=False, keep_opened=False)
+    assert records() == made
