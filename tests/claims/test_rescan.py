@@ -253,3 +253,16 @@ def test_new_records_reference_only_claims_that_are_there():
     with pytest.raises(IntegrityError), transaction.atomic():
         apply(Plan(create=[row]), groups=1, dry_run=False, keep_opened=False)
     assert records() == made
+
+
+def test_rescan_counts_every_group_in_scope():
+    """The count comes from the pass that finds the disputable groups: groups of rejected
+    claims only, of a metric with several values and of one claim count too."""
+    subjects, params, downloads = _mixed_knowledge_base()
+    gone = factories.entity()
+    factories.claim(subject=gone, metric_=params, value="1B", quote="gone", status="rejected")
+    every = Claim.objects.values_list("subject_id", "metric_id").distinct()
+    assert detection.rescan().groups == len(set(every)) == 10
+    assert detection.rescan(metric_ids=[downloads.pk]).groups == 4
+    assert detection.rescan(subject_ids=[gone.pk]).groups == 1
+    assert detection.rescan(subject_ids=[subjects["differ"].pk], dry_run=True).groups == 1
