@@ -104,9 +104,16 @@ def replica_role(cursor: Any) -> Iterator[None]:
     cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
 
 
+# From this many rows a copy locks what they reference rather than leave PostgreSQL a check
+# per row and key: below it (a record opened by one save) the catalogue look-ups cost more.
+LOCK_REFERENCES_FROM = 200
+
+
 def _references_locked(cursor: Any, tables: list[str], records: list[dict[str, Any]]) -> bool:
     """Whether every row ``records`` reference is there and now locked, so the copy may skip
-    PostgreSQL's checks; false when it must not (see ``reference_checks``)."""
+    PostgreSQL's checks; false when it must not (see ``reference_checks``) or need not."""
+    if len(records) < LOCK_REFERENCES_FROM:
+        return False
     checks = reference_checks(cursor, tables)
     if checks is None or any(column not in records[0] for column, _, _ in checks):
         return False

@@ -15,6 +15,7 @@ from claims.detection.plan import Plan
 from claims.detection.reconcile import apply
 from claims.models import Claim, Contradiction, Metric
 from claims.values.claim_value import KEY_COLUMNS as VALUE_COLUMNS
+from qwenkb import copying
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -219,9 +220,10 @@ def test_rescan_moves_the_record_of_claims_moved_to_another_group_without_detect
 
 
 @pytest.mark.django_db(transaction=True)  # the commit, where the database checks keys
-def test_new_records_reference_only_claims_that_are_there():
+def test_new_records_reference_only_claims_that_are_there(monkeypatch):
     """A rescan's new records are stored with their references locked, not checked row by
     row at commit (PostgreSQL); a reference to a claim gone in the meantime is still refused."""
+    monkeypatch.setattr(copying, "LOCK_REFERENCES_FROM", 1)  # as for a rescan's many records
     subjects, _, _ = _mixed_knowledge_base()
     made = records()
     Contradiction.objects.all().delete()
@@ -253,6 +255,18 @@ def test_new_records_reference_only_claims_that_are_there():
     with pytest.raises(IntegrityError), transaction.atomic():
         apply(Plan(create=[row]), groups=1, dry_run=False, keep_opened=False)
     assert records() == made
+    # A single record (one save's detection) is left to PostgreSQL's own checks.
+    first, last = Claim.objects.order_by("pk").first(), Claim.objects.order_by("pk").last()
+    monkeypatch.setattr(copying, "LOCK_REFERENCES_FROM", 2)
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        apply(
+            Plan(create=[row | {"claim_a_id": first.pk, "claim_b_id": last.pk}]),
+            groups=1,
+            dry_run=False,
+            keep_opened=False,
+        )
+        assert not any("FOR KEY SHARE" in q["sql"] for q in ctx.captured_queries)
+        transaction.set_rollback(True)
 
 
 def test_rescan_counts_every_group_in_scope():
