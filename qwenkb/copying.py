@@ -3,7 +3,9 @@ PostgreSQL: the one place that knows how a copied row and its history row are fi
 
 Detection stores contradictions with ``copy_with_history``; the claims import
 (``claims.bulk.store.CopyStore``) encodes its own rows for speed but draws ids and fills
-defaults with the helpers here.
+defaults with the helpers here. Both skip PostgreSQL's row-by-row foreign-key checks where
+they may, locking what the rows reference instead (``reference_checks``, ``lock_rows``,
+``replica_role``).
 """
 
 import datetime
