@@ -89,30 +89,29 @@ def _record_many(event, ids, describe, created, request_id) -> None:
         for endpoint in endpoints:
             deliveries = []
             for data in described:
-                delivery = Delivery(endpoint=endpoint, event=event.value, request_id=request_id)
-                delivery.payload = {
-                    "id": str(delivery.uuid),
-                    "event": event.value,
-                    "created": created,
-                    "data": data,
-                }
-                deliveries.append(delivery)
+                deliveries.append(_delivery(endpoint, event, data, created, request_id))
             if deliveries:
                 Delivery.objects.bulk_create(deliveries)
                 enqueue(deliver_batch, [delivery.pk for delivery in deliveries])
+
+
+def _delivery(endpoint, event: Event, data: dict, created: str, request_id: str) -> Delivery:
+    """One unsaved delivery of ``event`` to ``endpoint``; its payload's id is the delivery's."""
+    delivery = Delivery(endpoint=endpoint, event=event.value, request_id=request_id)
+    delivery.payload = {
+        "id": str(delivery.uuid),
+        "event": event.value,
+        "created": created,
+        "data": data,
+    }
+    return delivery
 
 
 def _record_deliveries(event: Event, data: dict, created: str, request_id: str) -> None:
     from qwenkb.webhooks.tasks import deliver
 
     for endpoint in subscribers(event):
-        delivery = Delivery(endpoint=endpoint, event=event.value, request_id=request_id)
-        delivery.payload = {
-            "id": str(delivery.uuid),
-            "event": event.value,
-            "created": created,
-            "data": data,
-        }
+        delivery = _delivery(endpoint, event, data, created, request_id)
         delivery.save()
         enqueue(deliver, delivery.pk)
 
