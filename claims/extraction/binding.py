@@ -64,6 +64,13 @@ _OBJECT_LIST = re.compile(
     r"(?:the\s+)?(?:[A-Z][\w.‑-]*\s*){1,4}(?:,|,?\s*and|,?\s*or)\s+$"
 )
 _COMPANY_WORDS = frozenset({"the company", "the firm"})
+# A verb of saying after a pronoun: "The company added that …" reports; the pronoun is the
+# speaker (read as the attribution), not the subject of the figure in what it reports.
+_SAYS = re.compile(
+    r"\s+(?:said|says|added|adds|noted|notes|stated|states|announced|announces|told|tells|"
+    r"wrote|writes|reported|reports|claimed|claims|estimated|estimates)\b",
+    re.I,
+)
 _FUTURE = re.compile(r"\b(?:to|will|would|plans? to|expected to|set to|aims? to)\s+$", re.I)
 _FUTURE_CUE = re.compile(r"\b(?:to|will|plans?|expected|scheduled|slated)\b", re.I)
 _POSSESSIVE = re.compile(r"^['’]s?\b")
@@ -339,8 +346,10 @@ def choose_subject(
     nearest_unknown = min(unknown_scores, default=None)
     if scored and (nearest_unknown is None or scored[0][0] <= nearest_unknown[0]):
         best_score, best = scored[0]
-        if _after_preposition(body, best.start):  # a pronoun before the figure may say more
-            resolved = _resolve(body[: figure.start], last_named, metric, catalogue)
+        before = body[: figure.start]
+        if _after_preposition(body, best.start) and not _only_says(before):
+            # A pronoun before the figure may say more, unless it only reports what follows.
+            resolved = _resolve(before, last_named, metric, catalogue)
             if isinstance(resolved, SubjectChoice):
                 return resolved
         second = next((s for s, m in scored[1:] if m.value.slug != best.value.slug), None)
@@ -536,6 +545,12 @@ def _score(figure: Figure, start: int, end: int, body: str, first: int | None) -
     if _after_preposition(body, start):
         score = score * 2 + 20
     return score
+
+
+def _only_says(text: str) -> bool:
+    """Whether the pronoun in ``text`` (before a figure) is followed by a verb of saying."""
+    words = _ANAPHORA_RE.search(text)
+    return words is not None and _SAYS.match(text, words.end()) is not None
 
 
 def _after_preposition(body: str, start: int) -> bool:

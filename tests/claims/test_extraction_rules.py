@@ -167,3 +167,12 @@ def test_a_text_value_is_a_cue_that_is_a_term():
         ("orion", "architecture", "Mixture-of-Experts (MoE)")
     }
     assert related("Orion has a new architecture.") == set()  # the metric's own word
+
+
+def test_a_pronoun_that_only_reports_is_the_speaker_not_the_subject():
+    # "The company added that …": the company says it; what it says is about Orion('s app).
+    reported = "Acme makes models. The company added that users placed 200,000 orders on Orion."
+    assert found(reported) == {("orion-app", "orders", "200,000 orders")}
+    # Without the verb of saying, the company is who processed them.
+    acted = "Acme Cloud reported results. The company processed 120 million orders on Orion."
+    assert found(acted) == {("acme", "orders", "120 million orders")}
