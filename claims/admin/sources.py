@@ -29,7 +29,7 @@ class ClaimInline(admin.StackedInline):
         ("subject", "metric"),
         ("value_text", "status", "rank"),
         "quote",
-        ("attributed_to", "as_of"),
+        ("attributed_to", "as_of", "as_of_text"),
     ]
     ordering = ["quote_offset", "id"]
     show_change_link = True
@@ -102,12 +102,22 @@ class SourceWithClaimsAdmin(SourceAdmin):
         return self.inlines if obj is not None else []
 
     def save_formset(self, request, form, formset, change):
+        """Claims edited on their source's page go through the claim services, one by one.
+
+        ``formset.save()`` is not called (it would write around the services), so the lists
+        Django's change message reads are filled here: what was added, changed and removed.
+        """
         if formset.model is not Claim:
             return super().save_formset(request, form, formset, change)
-        for claim in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-            services.claim_reject(
-                claim=claim, user=request.user, reason="Removed on its source page"
-            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                services.claim_reject(
+                    claim=inline_form.instance,
+                    user=request.user,
+                    reason="Removed on its source page",
+                )
+                formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
@@ -117,8 +127,10 @@ class SourceWithClaimsAdmin(SourceAdmin):
                 result = services.claim_update(
                     claim=inline_form.instance, user=request.user, **inputs
                 )
+                formset.changed_objects.append((result.claim, inline_form.changed_data))
             else:
                 result = services.claim_create(user=request.user, **inputs)
+                formset.new_objects.append(result.claim)
             report_opened(request, result.opened)
         return None
 

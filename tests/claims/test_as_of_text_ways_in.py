@@ -241,3 +241,54 @@ def test_import_refuses_as_of_text_and_as_of_that_disagree(tmp_path, kb):
     assert not Claim.objects.exists()
     import_rows(tmp_path, rows[:1])  # the first row's two periods agree: it is stored
     assert Claim.objects.get().as_of_end == D(2026, 1, 31)
+
+
+def _posted(form) -> dict:
+    """What a browser posts for ``form`` as the page rendered it (its bound or initial values)."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[form.add_prefix(name)] = list(value) if isinstance(value, list | tuple) else value
+    return data
+
+
+def test_admin_source_page_reads_an_inline_claims_as_of_text(editor_client, admin_client, kb):
+    claim = factories.claim(
+        src=kb["source"], subject=kb["subject"], metric_=kb["metric"], value="over 1 billion",
+        quote=QUOTE,
+    ).claim  # fmt: skip
+    url = reverse("admin:sources_source_change", args=[kb["source"].pk])
+    page = editor_client.get(url)
+    data = _posted(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= _posted(formset.management_form)
+        for form in formset.forms:
+            data |= _posted(form)
+    prefix = next(
+        f.prefix for i in page.context["inline_admin_formsets"] for f in i.formset.forms
+        if f.instance.pk == claim.pk
+    )  # fmt: skip
+    data |= {f"{prefix}-as_of": "", f"{prefix}-as_of_text": "by end of January"}
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim.refresh_from_db()
+    assert (claim.as_of_start, claim.as_of_end) == (D(2026, 1, 21), D(2026, 1, 31))
+
+    data[f"{prefix}-as_of_text"] = "x" * 10_000
+    refused = editor_client.post(url, data)
+    assert refused.status_code == 200
+    assert f"at most {AS_OF_TEXT_MAX} characters" in refused.content.decode()
+    claim.refresh_from_db()
+    assert claim.as_of_end == D(2026, 1, 31)  # nothing changed
+
+    # Editors are offered no removal; for an administrator, removing it on the source's page
+    # rejects it (through the services), never deletes it.
+    assert f'name="{prefix}-DELETE"' not in page.content.decode()
+    data[f"{prefix}-as_of_text"] = ""
+    data[f"{prefix}-DELETE"] = "on"
+    assert admin_client.post(url, data).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "rejected"
