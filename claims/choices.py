@@ -95,3 +95,12 @@ class ContradictionOrigin(models.TextChoices):
 
     ENGINE = "engine", "found by the engine"
     MANUAL = "manual", "recorded by an editor"
+
+
+class CandidateStatus(models.TextChoices):
+    """What became of a name the extractor offered as a new entity."""
+
+    OPEN = "open", "open"
+    CREATED = "created", "created as a new entity"
+    MAPPED = "mapped", "mapped to an existing entity"
+    DISMISSED = "dismissed", "dismissed"

@@ -256,6 +256,27 @@ def _fall_verdict(
     )
 
 
+@dataclass(frozen=True)
+class Fall:
+    """A running total that fell: the later claim lies wholly below the earlier one."""
+
+    earlier: ClaimFacts
+    later: ClaimFacts
+    severity: float
+
+
+def total_fell(
+    x: ClaimFacts, y: ClaimFacts, *, rates: Mapping[tuple[str, str], float] | None = None
+) -> Fall | None:
+    """Whether a running total fell between two claims (in either order), and how far: the
+    verdict detection explains as "the total fell" (``_fall_verdict``), for the time chart."""
+    verdict = _fall_verdict(x, y, _canonical_rates(rates))
+    if verdict is None:
+        return None
+    earlier, later = (y, x) if is_later(x, y) else (x, y)
+    return Fall(earlier=earlier, later=later, severity=verdict[1])
+
+
 def _window_verdict(
     x: ClaimFacts, y: ClaimFacts, rules: Rules, rates: dict[tuple[str, str], float]
 ) -> _Verdict | None:

@@ -20,8 +20,11 @@ from claims.values import (
 )
 from claims.values.asof import read_as_of
 from claims.values.kinds import MULTIPLIER, PERCENT
+from sources.periods import format_period
 
 AS_OF_CONTEXTS = {"day", "month", "quarter", "year"}
+# An as-of phrase is a few words ("by the end of January"); anything longer is not one.
+AS_OF_TEXT_MAX = 200
 TRUE_WORDS = {"yes", "true", "y", "1"}
 FALSE_WORDS = {"no", "false", "n", "0"}
 
@@ -120,7 +123,24 @@ def read_value(*, metric, value_text: str, context: datetime.date | None, resolv
 
 
 def read_as_of_text(text: str, *, source, field: str = "as_of_text") -> tuple:
-    """(start, end, precision) of an as-of phrase as the source writes it ("by end of January")."""
+    """(start, end, precision) of an as-of phrase as the source writes it ("by end of January").
+
+    The one reading of ``as_of_text`` for every way in (API, admin, import): a phrase longer
+    than ``AS_OF_TEXT_MAX``, one with a NUL, or one that cannot be read is a ``ValidationError``
+    under ``field``, never cut short.
+    """
+    if "\x00" in text:
+        raise ValidationError(
+            {field: "The as-of phrase contains a NUL character; write it as the source does."}
+        )
+    if len(text) > AS_OF_TEXT_MAX:
+        raise ValidationError(
+            {
+                field: f"An as-of phrase has at most {AS_OF_TEXT_MAX} characters; this one has "
+                f"{len(text):,}. Give only the words that date the figure "
+                "(\u201cby the end of January\u201d)."
+            }
+        )
     if source.published is None or source.published_precision not in AS_OF_CONTEXTS:
         raise ValidationError(
             {
@@ -133,6 +153,20 @@ def read_as_of_text(text: str, *, source, field: str = "as_of_text") -> tuple:
     except UnreadableValue as exc:
         raise ValidationError({field: str(exc)}) from exc
     return value.start, value.end, value.precision.value
+
+
+def as_of_agreed(text: str, read: tuple, given: tuple | None, field: str = "as_of_text") -> tuple:
+    """The period of an as-of phrase (``read``, from ``read_as_of_text``) when an explicit
+    as-of period (``given``, as (start, end, precision)) may also be given: both must name
+    the same days, or it is an error under ``field``; nothing is silently picked."""
+    if given is None or given[:2] == read[:2]:
+        return read
+    raise ValidationError(
+        {
+            field: f"\u201c{text}\u201d reads as {format_period(*read)}, but as_of gives "
+            f"{format_period(*given)}: give one of them, not both, or make them agree."
+        }
+    )
 
 
 def read_period(text: str, *, context: datetime.date | None, field: str = "as_of") -> tuple:

@@ -105,17 +105,44 @@ def _top_facts(records, n: int):
     return disputed_facts(records, keys=list(fact_keys(records)[:n]))
 
 
+HEADLINE_FACTS = 6
+
+
+def headline_facts(n: int = HEADLINE_FACTS) -> tuple[Entity | None, list, int]:
+    """The entity with the most claims, its ``n`` best-sourced current values (chosen as on
+    its own page, by ``entity_facts``), and how many facts it has in all: three queries."""
+    entity = (
+        Entity.objects.annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
+        .filter(claim_count__gt=0)
+        .order_by("-claim_count", "name")
+        .first()
+    )
+    if entity is None:
+        return None, [], 0
+    facts = entity_facts(entity)
+    valued = [f for f in facts if f.current is not None and f.metric.single_valued]
+    valued.sort(key=lambda f: (-f.source_count, f.metric.name))
+    return entity, valued[:n], len(facts)
+
+
 def home(request):
-    """Counts, the worst open disputes, the latest claims, and the entity kinds to browse."""
+    """Counts, the top entity's current values, the worst open disputes, the latest claims,
+    and the entity kinds to browse."""
     kinds = dict(Entity.objects.values_list("kind").annotate(n=Count("pk")))
+    top, headline, fact_count = headline_facts()
     context = {
         "counts": {
             "entities": Entity.objects.count(),
             "claims": Claim.objects.filter(LIVE).count(),
             "sources": Source.objects.count(),
-            "disputes": Contradiction.objects.filter(CONFIRMED_OPEN).count(),
+            # A disputed fact is a row of the table below and of /disputes/, however many
+            # pairs of claims it holds.
+            "disputes": fact_keys(Contradiction.objects.filter(CONFIRMED_OPEN)).count(),
         },
         "facts": _top_facts(Contradiction.objects.filter(CONFIRMED_OPEN), 5),
+        "top": top,
+        "headline": headline,
+        "fact_count": fact_count,
         "recent": claim_queryset().filter(LIVE).order_by("-created_at", "-pk")[:8],
         "kinds": [
             (kind, label, kinds[kind]) for kind, label in EntityKind.choices if kind in kinds

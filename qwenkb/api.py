@@ -199,6 +199,11 @@ def lock_row(instance) -> None:
     list(manager.select_for_update().filter(pk=instance.pk).values_list("pk", flat=True))
 
 
+def with_defaults(model, fields, data: dict) -> dict:
+    """A PUT's values: what it sent, and the model's default for each field it left out."""
+    return {name: model._meta.get_field(name).get_default() for name in fields} | data
+
+
 class VersionedUpdateMixin:
     """PUT and PATCH: check If-Match against the current version, validate, then apply.
 

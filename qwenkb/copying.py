@@ -3,10 +3,14 @@ PostgreSQL: the one place that knows how a copied row and its history row are fi
 
 Detection stores contradictions with ``copy_with_history``; the claims import
 (``claims.bulk.store.CopyStore``) encodes its own rows for speed but draws ids and fills
-defaults with the helpers here.
+defaults with the helpers here. Both skip PostgreSQL's row-by-row foreign-key checks where
+they may, locking what the rows reference instead (``reference_checks``, ``lock_rows``,
+``replica_role``).
 """
 
 import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import connection
@@ -39,6 +43,89 @@ def history_stamp(now: datetime.datetime, user: Any = None) -> dict[str, Any]:
     return {"history_date": now, "history_type": "+", "history_user_id": getattr(user, "pk", None)}
 
 
+def reference_checks(cursor: Any, tables: list[str]) -> list[tuple[str, str, str]] | None:
+    """(column, referenced table, its column) for every foreign key of ``tables``, when the
+    session may copy into them without PostgreSQL's own checks (``replica_role``): it may set
+    ``session_replication_role``, nothing but foreign-key checks is a trigger on them, and
+    every key is one column. None otherwise: PostgreSQL then checks as usual.
+
+    Django's constraints are ``DEFERRABLE INITIALLY DEFERRED``: PostgreSQL queues a check per
+    row and per key and runs them all at commit, a row at a time. A caller that locks every
+    referenced row itself (``lock_rows``, the very lock the check takes, so none can be
+    deleted before the commit) may skip them; the constraints stay in the schema throughout
+    and check every other write.
+    """
+    cursor.execute(
+        "SELECT current_setting('is_superuser') = 'on' OR"
+        " current_setting('server_version_num')::int >= 150000 AND"
+        " has_parameter_privilege('session_replication_role', 'SET')"
+    )
+    if not cursor.fetchone()[0]:
+        return None
+    cursor.execute(
+        "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c"
+        " ON c.oid = t.tgconstraint WHERE t.tgrelid = ANY(%s::regclass[])"
+        " AND t.tgenabled <> 'D' AND c.contype IS DISTINCT FROM 'f'",
+        [tables],
+    )
+    if cursor.fetchone()[0]:
+        return None
+    cursor.execute(
+        "SELECT a.attname, c.confrelid::regclass::text, fa.attname, cardinality(c.conkey)"
+        " FROM pg_constraint c"
+        " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+        " JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]"
+        " WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype = 'f'",
+        [tables],
+    )
+    keys = cursor.fetchall()
+    if any(width != 1 for *_, width in keys):
+        return None
+    return [(column, table, target) for column, table, target, _ in keys]
+
+
+def lock_rows(cursor: Any, table: str, column: str, ids: Iterable) -> set:
+    """Lock (FOR KEY SHARE) the rows of ``table`` whose ``column`` is one of ``ids``; the ids
+    found (those missing are gone)."""
+    cursor.execute(
+        f"SELECT {column} FROM {table} WHERE {column} = ANY(%s) FOR KEY SHARE", [sorted(ids)]
+    )
+    return {pk for (pk,) in cursor.fetchall()}
+
+
+@contextmanager
+def replica_role(cursor: Any) -> Iterator[None]:
+    """Writes in the block queue no foreign-key checks (``session_replication_role`` =
+    replica, for this transaction); the role is restored after it. Only for rows whose
+    references are locked (``reference_checks``)."""
+    cursor.execute("SHOW session_replication_role")
+    role = cursor.fetchone()[0]
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    yield
+    # Not in a ``finally``: after an error the transaction is aborted, which restores it.
+    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+
+
+# From this many rows a copy locks what they reference rather than leave PostgreSQL a check
+# per row and key: below it (a record opened by one save) the catalogue look-ups cost more.
+LOCK_REFERENCES_FROM = 200
+
+
+def _references_locked(cursor: Any, tables: list[str], records: list[dict[str, Any]]) -> bool:
+    """Whether every row ``records`` reference is there and now locked, so the copy may skip
+    PostgreSQL's checks; false when it must not (see ``reference_checks``) or need not."""
+    if len(records) < LOCK_REFERENCES_FROM:
+        return False
+    checks = reference_checks(cursor, tables)
+    if checks is None or any(column not in records[0] for column, _, _ in checks):
+        return False
+    for column, table, target in checks:
+        ids = {record[column] for record in records} - {None}
+        if ids and lock_rows(cursor, table, target, ids) != ids:
+            return False  # PostgreSQL's own checks then name what is missing, at commit
+    return True
+
+
 def copy_with_history(
     model: type[Model], rows: list[dict[str, Any]], *, reasons: list[str | None], user: Any = None
 ) -> list[int]:
@@ -58,15 +145,20 @@ def copy_with_history(
     columns = ["id", *defaults]
     with connection.cursor() as cursor:
         ids = next_ids(cursor, table, len(rows))
-        records = [defaults | row | stamps | {"id": pk} for pk, row in zip(ids, rows, strict=True)]
-        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row([record[name] for name in columns])
         stamp = history_stamp(now, user)
-        with raw.copy(f"COPY {history_table} ({', '.join(history_fields)}) FROM STDIN") as copy:
-            for record, reason in zip(records, reasons, strict=True):
-                record |= stamp
-                record["history_change_reason"] = reason
-                copy.write_row([record[name] for name in history_fields])
+        records = [
+            defaults | row | stamps | {"id": pk} | stamp for pk, row in zip(ids, rows, strict=True)
+        ]
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        # Checking each row's foreign keys at commit, a row and a key at a time, cost as much
+        # as the copy; locking the rows they reference takes one query per referenced table.
+        unchecked = _references_locked(cursor, [table, history_table], records)
+        with replica_role(cursor) if unchecked else nullcontext():
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row([record[name] for name in columns])
+            with raw.copy(f"COPY {history_table} ({', '.join(history_fields)}) FROM STDIN") as copy:
+                for record, reason in zip(records, reasons, strict=True):
+                    record["history_change_reason"] = reason
+                    copy.write_row([record[name] for name in history_fields])
     return ids

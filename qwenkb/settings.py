@@ -304,6 +304,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Webhook endpoints must resolve to public addresses (qwenkb/webhooks/targets.py); this lets
+# tests and local set-ups deliver to 127.0.0.1 or the private network.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+
 # /metrics answers only these networks (comma-separated CIDRs) or a matching bearer token.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from qwenkb.history import stamp
+from qwenkb.validation import refuse_nul
 from qwenkb.webhooks import events
 from sources.models import Publisher, Source
 from sources.signals import source_text_changed
@@ -76,11 +77,27 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
     return source
 
 
+# What an editor writes on a publisher: the API and the services take this list.
+PUBLISHER_FIELDS = ("name", "slug", "url", "reliability", "description")
+
+
 @transaction.atomic
 def publisher_save(
     *, publisher: Publisher | None = None, user=None, reason: str = "", **values
 ) -> Publisher:
-    """Create a publisher, or change one."""
+    """Create a publisher, or change one.
+
+    A new grade is passed on to the publisher's sources that carry its old grade as their
+    default (no reason of their own given), each with a history entry: their claims' current
+    values and the grades shown beside disputes follow. A source graded for a stated reason
+    keeps its grade.
+    """
+    unknown = set(values) - set(PUBLISHER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {field: "This field does not exist on a publisher." for field in unknown}
+        )
+    refuse_nul(values)
     creating = publisher is None
     publisher = (
         Publisher()
@@ -90,6 +107,7 @@ def publisher_save(
     changed = {k: v for k, v in values.items() if creating or getattr(publisher, k) != v}
     if not changed:
         return publisher
+    old_grade = publisher.reliability
     for name, value in changed.items():
         setattr(publisher, name, value)
     publisher.full_clean(validate_constraints=False, validate_unique=False)
@@ -99,4 +117,19 @@ def publisher_save(
         )
     stamp(publisher, user=user, reason=reason)
     publisher.save()
+    if not creating and "reliability" in changed:
+        _grade_follows(publisher, old_grade, user=user, reason=reason)
     return publisher
+
+
+def _grade_follows(publisher: Publisher, old_grade: str, *, user, reason: str) -> None:
+    """The publisher's sources that took its old grade as their default take the new one."""
+    why = f"{publisher.name}'s default grade changed from {old_grade} to {publisher.reliability}"
+    following = publisher.sources.filter(reliability__in=[old_grade, ""], reliability_reason="")
+    for source in following.order_by("pk"):
+        source_save(
+            source=source,
+            user=user,
+            reason=f"{why}: {reason}" if reason else f"{why}.",
+            reliability=publisher.reliability,
+        )

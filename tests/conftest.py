@@ -32,6 +32,16 @@ def api_read_cache_of_its_own(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_in_the_test():
+    """Tasks run eagerly in the test's process even when CELERY_BROKER_URL is set (it names the
+    broker the worker tests start their worker on; they switch to it themselves)."""
+    from qwenkb.celery import app
+
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
+    yield
+
+
 def _account(username: str, group: str | None, **extra) -> User:
     user = User.objects.create_user(username=username, password=None, is_staff=True, **extra)
     if group:

@@ -5,12 +5,14 @@ from claims.admin.contradictions import ContradictionAdmin
 from claims.admin.entities import EntityAdmin, MetricAdmin
 from claims.admin.proposals import ProposalAdmin
 from claims.admin.sources import SourceWithClaimsAdmin
+from claims.admin.tokens import OwnTokenAdmin
 
 __all__ = [
     "ClaimAdmin",
     "ContradictionAdmin",
     "EntityAdmin",
     "MetricAdmin",
+    "OwnTokenAdmin",
     "ProposalAdmin",
     "SourceWithClaimsAdmin",
 ]

@@ -136,7 +136,19 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["subject", "metric", "value_text", "value_read"]}),
-        ("Source", {"fields": ["source", "quote", "attributed_to", "as_of", "as_of_display"]}),
+        (
+            "Source",
+            {
+                "fields": [
+                    "source",
+                    "quote",
+                    "attributed_to",
+                    "as_of",
+                    "as_of_text",
+                    "as_of_display",
+                ]
+            },
+        ),
         ("Review", {"fields": ["status", "rank", "notes", "reason", "contradiction_list"]}),
         (
             "Record",

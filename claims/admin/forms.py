@@ -31,6 +31,15 @@ class ClaimAdminForm(forms.ModelForm):
             "\u201cearly 2026\u201d). Empty: the source's date."
         ),
     )
+    as_of_text = forms.CharField(
+        label="As of, in the source's words",
+        required=False,
+        strip=False,  # the service strips; a phrase is read as given, never cut
+        help_text=(
+            "Instead of the period: the source's own words (\u201cby the end of January\u201d, "
+            "\u201cas of this month\u201d), read against the source's date."
+        ),
+    )
     reason = forms.CharField(
         label="Reason for this change",
         required=False,
@@ -93,6 +102,7 @@ class ClaimAdminForm(forms.ModelForm):
                 quote=cleaned.get("quote", ""),
                 attributed_to=cleaned.get("attributed_to"),
                 as_of=self._as_of_input(),
+                as_of_text=cleaned.get("as_of_text") or None,
                 # Read-only for editors: then the claim keeps what it has.
                 status=cleaned.get("status", self.instance.status),
                 rank=cleaned.get("rank", self.instance.rank),
@@ -111,6 +121,7 @@ class ClaimAdminForm(forms.ModelForm):
         inputs = {name: data[name] for name in CLAIM_INPUT_FIELDS if name in data}
         inputs["source"] = self._parent_source()
         inputs["as_of"] = self._as_of_input()
+        inputs["as_of_text"] = data.get("as_of_text") or None
         return inputs
 
 

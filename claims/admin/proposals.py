@@ -3,8 +3,9 @@
 One page lists the claims waiting for review (``?source=ID`` narrows it to one source), each
 with its sentence highlighted in the source's text (figure, cue and entity mention marked),
 the extractor's reason and confidence, and the pending contradictions it would open. Each row
-is its own form (accept, save a correction, reject); checkboxes feed one bulk form. New-entity
-candidates of the listed sources are created or mapped to an existing entity in one step.
+is its own form (accept, save a correction, reject); checkboxes feed one bulk form. The open
+new-entity candidates stored for the listed sources (every source, without ``?source=``) are
+created, mapped to an existing entity or dismissed in one step.
 """
 
 from django import forms
@@ -13,18 +14,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from claims import services
-from claims.choices import ClaimStatus, EntityKind
-from claims.extraction import extract
-from claims.models import Claim, Contradiction, Metric, Proposal
+from claims.choices import CandidateStatus, ClaimStatus, ContradictionStatus, EntityKind
+from claims.models import Claim, Contradiction, EntityCandidate, Metric, Proposal
 from claims.selectors import entity_resolve
 from sources.models import Source
 
 CONTEXT = 160  # characters of the source's text shown on each side of the sentence
-MAX_CANDIDATE_SOURCES = 5
+MAX_CANDIDATES = 100  # open candidates shown at once, oldest first
 
 
 class CorrectionForm(forms.Form):
@@ -144,7 +145,7 @@ class ProposalAdmin(admin.ModelAdmin):
             "title": "Proposals" + (f" from \u201c{source}\u201d" if source else ""),
             "rows": rows,
             "source": source,
-            "candidates": self._candidates(claims, source),
+            "candidates": self._candidates(source),
             "kinds": EntityKind.choices,
             "can_review": request.user.has_perm("claims.review_claim"),
             **(extra_context or {}),
@@ -166,24 +167,11 @@ class ProposalAdmin(admin.ModelAdmin):
                     found.setdefault(mine.pk, []).append({"record": record, "other": other})
         return found
 
-    def _candidates(self, claims, source) -> list[dict]:
-        sources = [source] if source else []
-        if not sources:
-            seen = []
-            for claim in claims:
-                if claim.source_id not in seen:
-                    seen.append(claim.source_id)
-            sources = list(Source.objects.filter(pk__in=seen[:MAX_CANDIDATE_SOURCES]))
-        if not sources:
-            return []
-        catalogue = services.extraction_catalogue()
-        found = []
-        for item in sources:
-            if not item.text:
-                continue
-            run = extract(item.text, catalogue, published=item.published)
-            found += [{"source": item, "candidate": c} for c in run.candidates]
-        return found
+    def _candidates(self, source) -> list[EntityCandidate]:
+        found = EntityCandidate.objects.filter(status=CandidateStatus.OPEN).select_related("source")
+        if source is not None:
+            found = found.filter(source=source)
+        return list(found.order_by("source_id", "start", "id")[:MAX_CANDIDATES])
 
     def _act(self, request) -> None:
         action = request.POST.get("action", "")
@@ -197,7 +185,7 @@ class ProposalAdmin(admin.ModelAdmin):
                 done += self._apply(request, selected, service)
             self.message_user(request, f"{done} proposal(s) {action.split('_')[0]}ed.")
             return
-        if action in {"create_entity", "map_entity"}:
+        if action in {"create_entity", "map_entity", "dismiss_candidate"}:
             self._candidate(request, action)
             return
         claim = Claim.objects.filter(pk=request.POST.get("claim", "0") or 0).first()
@@ -247,12 +235,37 @@ class ProposalAdmin(admin.ModelAdmin):
             detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             self.message_user(request, f"Claim {claim.pk}: {detail}", messages.ERROR)
             return 0
+        opened = Contradiction.objects.filter(
+            Q(claim_a_id=claim.pk) | Q(claim_b_id=claim.pk), status=ContradictionStatus.OPEN
+        ).order_by("pk")
+        if verb == "accepted" and opened:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">contradiction {} ({})</a>',
+                (
+                    (
+                        reverse("admin:claims_contradiction_change", args=[record.pk]),
+                        record.pk,
+                        record.get_kind_display(),
+                    )
+                    for record in opened
+                ),
+            )
+            message = format_html("Claim {} accepted; it is now in {}.", claim.pk, links)
+            self.message_user(request, message, messages.WARNING)
+            return 1
         self.message_user(request, f"Claim {claim.pk} {verb}.", messages.SUCCESS)
         return 1
 
     def _candidate(self, request, action: str) -> None:
-        source = Source.objects.filter(pk=request.POST.get("source", "0") or 0).first()
-        name = request.POST.get("name", "")
+        candidate = (
+            EntityCandidate.objects.filter(pk=request.POST.get("candidate", "0") or 0)
+            .select_related("source")
+            .first()
+        )
+        if candidate is None:
+            self.message_user(request, "The candidate is gone.", messages.ERROR)
+            return
         entity = None
         if action == "map_entity":
             entity = entity_resolve(request.POST.get("entity", ""))
@@ -263,24 +276,25 @@ class ProposalAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
                 return
-        if source is None:
-            self.message_user(request, "The candidate's source is gone.", messages.ERROR)
-            return
         try:
+            if action == "dismiss_candidate":
+                services.candidate_dismiss(candidate=candidate, user=request.user)
+                self.message_user(request, f"\u201c{candidate.name}\u201d dismissed.")
+                return
             entity, run = services.candidate_resolve(
-                source=source,
-                name=name,
+                candidate=candidate,
                 kind=request.POST.get("kind", ""),
                 entity=entity,
                 user=request.user,
             )
         except ValidationError as error:
             self.message_user(
-                request, f"\u201c{name}\u201d: {' '.join(error.messages)}", messages.ERROR
+                request, f"\u201c{candidate.name}\u201d: {' '.join(error.messages)}", messages.ERROR
             )
             return
         self.message_user(
             request,
-            f"\u201c{name}\u201d is now {entity.name}; {len(run.proposed)} more claim(s) proposed.",
+            f"\u201c{candidate.name}\u201d is now {entity.name}; "
+            f"{len(run.proposed)} more claim(s) proposed.",
             messages.SUCCESS,
         )

@@ -5,10 +5,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from claims import services
 from claims.admin.claims import report_opened
 from claims.admin.forms import ClaimInlineForm
+from claims.jobs.models import JobKind
+from claims.jobs.services import job_queue
 from claims.models import Claim
 from sources.admin import SourceAdmin
 from sources.models import Source
@@ -26,7 +29,7 @@ class ClaimInline(admin.StackedInline):
         ("subject", "metric"),
         ("value_text", "status", "rank"),
         "quote",
-        ("attributed_to", "as_of"),
+        ("attributed_to", "as_of", "as_of_text"),
     ]
     ordering = ["quote_offset", "id"]
     show_change_link = True
@@ -48,7 +51,8 @@ class ClaimInline(admin.StackedInline):
 
 class SourceWithClaimsAdmin(SourceAdmin):
     """Sources with their claims inline (on an existing source's page), and claims proposed
-    from their text ("Save and propose claims", or the action on the list)."""
+    from their text ("Save and propose claims", or the action on the list) by a background
+    job once the source is saved (``claims.jobs``: a worker, or this process after commit)."""
 
     inlines = [ClaimInline]
     actions = ["propose"]
@@ -61,14 +65,19 @@ class SourceWithClaimsAdmin(SourceAdmin):
 
     def _propose(self, request, source: Source) -> None:
         try:
-            run = services.source_propose(source=source, user=request.user)
+            job = job_queue(kind=JobKind.PROPOSE, user=request.user, source=source)
         except ValidationError as error:
             self.message_user(request, f"{source}: {' '.join(error.messages)}", messages.ERROR)
             return
         self.message_user(
             request,
-            f"{source}: {len(run.proposed)} claim(s) proposed, {len(run.candidates)} new-entity "
-            f"candidate(s), {len(run.skipped)} figure(s) skipped.",
+            format_html(
+                '{}: claims are being proposed from its text (<a href="{}">job {}</a>); '
+                "they join the Proposals queue when it is done.",
+                source,
+                reverse("admin:jobs_job_change", args=[job.pk]),
+                job.pk,
+            ),
             messages.SUCCESS,
         )
 
@@ -93,12 +102,22 @@ class SourceWithClaimsAdmin(SourceAdmin):
         return self.inlines if obj is not None else []
 
     def save_formset(self, request, form, formset, change):
+        """Claims edited on their source's page go through the claim services, one by one.
+
+        ``formset.save()`` is not called (it would write around the services), so the lists
+        Django's change message reads are filled here: what was added, changed and removed.
+        """
         if formset.model is not Claim:
             return super().save_formset(request, form, formset, change)
-        for claim in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-            services.claim_reject(
-                claim=claim, user=request.user, reason="Removed on its source page"
-            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                services.claim_reject(
+                    claim=inline_form.instance,
+                    user=request.user,
+                    reason="Removed on its source page",
+                )
+                formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
@@ -108,8 +127,10 @@ class SourceWithClaimsAdmin(SourceAdmin):
                 result = services.claim_update(
                     claim=inline_form.instance, user=request.user, **inputs
                 )
+                formset.changed_objects.append((result.claim, inline_form.changed_data))
             else:
                 result = services.claim_create(user=request.user, **inputs)
+                formset.new_objects.append(result.claim)
             report_opened(request, result.opened)
         return None
 

@@ -21,7 +21,7 @@ from claims.reading import read_value
 from claims.selectors import entity_resolve, metric_values
 from claims.values import CURRENCIES, ClaimValue, UnreadableValue, read_date, read_quantity
 from claims.values.kinds import MULTIPLIER, PERCENT
-from qwenkb.api import BaseViewSet, VersionedUpdateMixin
+from qwenkb.api import BaseViewSet, VersionedUpdateMixin, with_defaults
 from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 
@@ -126,14 +126,14 @@ class EntityViewSet(
 class MetricViewSet(
     VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
-    """Metrics, and each one's current value for every entity that has one; editors set cues."""
+    """Metrics, and each one's current value for every entity that has one; editors create
+    and change them (PUT, PATCH with If-Match), each change with its history entry."""
 
     queryset = Metric.objects.order_by("name")
     serializer_class = s.MetricSerializer
     write_serializer_class = s.MetricWriteSerializer
-    # A metric's rules are changed one field at a time (PATCH); it is created in the admin.
-    http_method_names = ["get", "patch", "head", "options"]
     write_permissions = {
+        "create": "claims.add_metric",
         "update": "claims.change_metric",
         "partial_update": "claims.change_metric",
     }
@@ -150,14 +150,23 @@ class MetricViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
+    @extend_schema(request=s.MetricWriteSerializer, responses={201: s.MetricSerializer})
+    def create(self, request):
+        write = s.MetricWriteSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        values = dict(write.validated_data)
+        reason = values.pop("reason", "")
+        metric = services.metric_save(user=request.user, reason=reason, **values)
+        data = self.get_serializer(Metric.objects.get(pk=metric.pk)).data
+        return self.versioned(data, status.HTTP_201_CREATED)
 
     def apply_update(self, metric, data: dict, *, partial: bool) -> Response:
-        changes = {k: v for k, v in data.items() if k != "reason"}
+        changes = dict(data)
+        reason = changes.pop("reason", "")
+        if not partial:
+            changes = with_defaults(Metric, services.METRIC_FIELDS, changes)
         metric = services.metric_save(
-            metric=metric, user=self.request.user, reason=data.get("reason", ""), **changes
+            metric=metric, user=self.request.user, reason=reason, **changes
         )
         return self.versioned(self.get_serializer(Metric.objects.get(pk=metric.pk)).data)
 

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import services
+from claims.services.tokens import EDITOR_PERMISSION
 
-EDITOR_PERMISSION = "claims.add_claim"
 TOKEN = inline_serializer(
     "OwnToken", {"key": serializers.CharField(), "created": serializers.DateTimeField()}
 )

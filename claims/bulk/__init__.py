@@ -2,7 +2,8 @@
 
 A row is what an editor would type: subject (slug, name or alias), metric (slug), the value
 as written, source (key or id), the verbatim quote, and optionally the as-of period as
-written, the publisher it is attributed to and a status. Rows are read as the services read
+written (`as_of`, or `as_of_text` in the source's words, read against its date), the publisher
+it is attributed to and a status. Rows are read as the services read
 them (``rows``), by worker processes when the file is large (``parallel``).
 
 A row's natural key (source, subject, metric, quote, value as written) makes an import

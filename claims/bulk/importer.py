@@ -1,6 +1,7 @@
 """The import itself: chunks read (``parallel``), checked against what is stored, written
 (``store``) and the touched groups re-checked, in one transaction or a batch at a time."""
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from claims import detection
+from claims import detection, events
 from claims.bulk.parallel import Chunk, Items, Reading, default_workers, read_chunk
 from claims.bulk.rows import KEY_LENGTH, Catalogue, Line, NaturalKey, RowError, RowReader
 from claims.bulk.store import claim_store
@@ -55,6 +56,11 @@ class Importer:
         self.filled = set(
             Claim.objects.order_by().values_list("subject_id", "metric_id").distinct()
         )
+        # The ids of the claims added and records opened in the current transaction, for the
+        # events they cause (``claims.events``); the claims' only if someone wants those.
+        self.announces = events.import_announces()
+        self.added = array("q")
+        self.opened: list[int] = []
 
     def rows(self, chunk: list[Line], items: Items, error) -> set[tuple[int, int]]:
         """Store one read chunk; returns the groups it added claims to."""
@@ -90,12 +96,14 @@ class Importer:
         if new_rows:
             try:
                 with transaction.atomic():
-                    self.store.insert(new_lines, new_heads, new_rows)
+                    ids = self.store.insert(new_lines, new_heads, new_rows)
             except DatabaseError as exc:
                 first, last = new_lines[0], new_lines[-1]
                 raise RowError(
                     first, f"the database refused a row of lines {first}–{last}: {exc}"
                 ) from exc
+            if self.announces:
+                self.added.extend(ids)
         self.report.rows += len(chunk)
         self.report.created += len(new_rows)
         self.report.present += len(rows) - len(new_rows)
@@ -107,9 +115,14 @@ class Importer:
         return added
 
     def detect(self, groups: set[tuple[int, int]]) -> None:
-        """Re-check the groups new claims joined, in batches."""
+        """Re-check the groups new claims joined, in batches (the rescan announces the records
+        it opens), then announce the claims added, when this transaction commits."""
         if groups:
-            self.report.conflicts.add(detection.rescan(groups=groups))
+            summary = detection.rescan(groups=groups)
+            self.report.conflicts.add(summary)
+            self.opened += summary.opened_ids
+        events.claims_imported(self.added, self.opened)
+        self.added, self.opened = array("q"), []
 
 
 def _chunks(rows: Iterable[Line], batch_size: int | None) -> Iterator[Chunk]:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from claims.choices import ClaimStatus, ValueType
 from claims.models import Entity, EntityAlias, Metric
 from claims.models.entities import name_key
-from claims.reading import read_period, read_value
+from claims.reading import as_of_agreed, read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
 from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 from claims.values.quotes import quote_problem
@@ -25,7 +25,17 @@ from sources.choices import DatePrecision
 from sources.models import Publisher, Source
 from sources.periods import period_end
 
-FIELDS = ("subject", "metric", "value", "source", "quote", "as_of", "attributed_to", "status")
+FIELDS = (
+    "subject",
+    "metric",
+    "value",
+    "source",
+    "quote",
+    "as_of",
+    "as_of_text",
+    "attributed_to",
+    "status",
+)
 FIELD_SET = frozenset(FIELDS)
 STATUSES = frozenset(ClaimStatus.values)
 REQUIRED = ("subject", "metric", "value", "source", "quote")
@@ -163,6 +173,7 @@ class RowReader:
         self.catalogue = catalogue
         self.values: dict[tuple, tuple | ValidationError] = {}
         self.periods: dict[tuple, tuple | ValidationError] = {}
+        self.phrases: dict[tuple, tuple | ValidationError] = {}
 
     def _memo(self, memo: dict, key: tuple, compute: Callable):
         found = memo.get(key)
@@ -199,16 +210,24 @@ class RowReader:
         pk = self.catalogue.entity_id(text)
         return Entity(pk=pk) if pk is not None else None
 
-    def _as_of(self, text, source: SourceInfo) -> tuple:
+    def _as_of(self, text: str, phrase: str, source: SourceInfo) -> tuple:
+        """The as-of period of a row: ``as_of_text`` read against the source's date as the
+        services read it (agreeing with ``as_of`` when both are given), else ``as_of``, else
+        the source's date."""
+        if phrase:
+            key = (phrase, source.published, source.published_precision)
+            read = self._memo(self.phrases, key, lambda: read_as_of_text(phrase, source=source))
+            return as_of_agreed(phrase, read, self._period(text, source) if text else None)
         if text:
-            context = _year_of(source.published)
-            return self._memo(
-                self.periods, (text, context), lambda: read_period(text, context=context)
-            )
+            return self._period(text, source)
         if source.published is not None:
             start, precision = source.published, source.published_precision
             return start, period_end(start, precision), precision
         return None, None, DatePrecision.UNKNOWN
+
+    def _period(self, text: str, source: SourceInfo) -> tuple:
+        context = _year_of(source.published)
+        return self._memo(self.periods, (text, context), lambda: read_period(text, context=context))
 
     def _references(self, line: int, subject: str, metric_slug: str, source_ref: str) -> tuple:
         """The subject's id, the metric and the source a row names; ``RowError`` if unknown."""
@@ -235,9 +254,17 @@ class RowReader:
             )
         _refuse_nul(row, line)
         get = row.get
-        subject, metric_slug, value_text, source_ref, quote_cell, as_of, attributed, status = (
-            _cell(get(name)) for name in FIELDS
-        )
+        (
+            subject,
+            metric_slug,
+            value_text,
+            source_ref,
+            quote_cell,
+            as_of,
+            as_of_text,
+            attributed,
+            status,
+        ) = (_cell(get(name)) for name in FIELDS)
         if not (subject and metric_slug and value_text and source_ref and quote_cell):
             cells = (subject, metric_slug, value_text, source_ref, quote_cell)
             missing = [name for name, cell in zip(REQUIRED, cells, strict=True) if not cell]
@@ -271,7 +298,7 @@ class RowReader:
             raise RowError(line, f"quote: {problem}")
         try:
             value = self._value(metric, value_text, source.published)
-            as_of_start, as_of_end, as_of_precision = self._as_of(as_of, source)
+            as_of_start, as_of_end, as_of_precision = self._as_of(as_of, as_of_text, source)
         except ValidationError as exc:
             raise RowError(line, _messages(exc)) from exc
         if len(value[TEXT_IN_VALUE]) > 500:

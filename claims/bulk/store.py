@@ -15,6 +15,8 @@ every foreign key is a single column the store can check; otherwise PostgreSQL c
 usual. The constraints stay in the schema throughout and check every other write.
 """
 
+from contextlib import nullcontext
+
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -23,7 +25,14 @@ from claims.bulk.encoding import CopyFormat, copy_text
 from claims.bulk.rows import COLUMNS, KEY_LENGTH, RowError
 from claims.choices import ClaimOrigin
 from claims.models import Claim
-from qwenkb.copying import column_defaults, history_stamp, next_ids
+from qwenkb.copying import (
+    column_defaults,
+    history_stamp,
+    lock_rows,
+    next_ids,
+    reference_checks,
+    replica_role,
+)
 
 REFERENCES = tuple(
     f.attname for f in Claim._meta.concrete_fields if f.is_relation and f.attname in COLUMNS
@@ -102,38 +111,13 @@ class CopyStore:
 
     def _reference_checks(self) -> list[tuple[str, str, str]] | None:
         """(column, referenced table, its column) for every foreign key of the two tables, when
-        the store can check them all itself and nothing but those checks is a trigger there."""
+        the store can check them all itself (``copying.reference_checks``)."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('is_superuser') = 'on' OR"
-                " current_setting('server_version_num')::int >= 150000 AND"
-                " has_parameter_privilege('session_replication_role', 'SET')"
-            )
-            if not cursor.fetchone()[0]:
-                return None
-            tables = [self.table, self.history_table]
-            cursor.execute(
-                "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c"
-                " ON c.oid = t.tgconstraint WHERE t.tgrelid = ANY(%s::regclass[])"
-                " AND t.tgenabled <> 'D' AND c.contype IS DISTINCT FROM 'f'",
-                [tables],
-            )
-            if cursor.fetchone()[0]:
-                return None
-            cursor.execute(
-                "SELECT a.attname, c.confrelid::regclass::text, fa.attname, cardinality(c.conkey)"
-                " FROM pg_constraint c"
-                " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
-                " JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]"
-                " WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype = 'f'",
-                [tables],
-            )
-            keys = cursor.fetchall()
-        checks = []
-        for column, table, target, width in keys:
-            if width != 1 or (column not in HEAD_COLUMNS and column not in self.fixed):
-                return None
-            checks.append((column, table, target))
+            checks = reference_checks(cursor, [self.table, self.history_table])
+        if checks is None:
+            return None
+        if any(column not in HEAD_COLUMNS and column not in self.fixed for column, _, _ in checks):
+            return None
         return checks
 
     def begin(self) -> None:
@@ -159,11 +143,7 @@ class CopyStore:
                 todo.discard(None)
                 if not todo:
                     continue
-                cursor.execute(
-                    f"SELECT {target} FROM {table} WHERE {target} = ANY(%s) FOR KEY SHARE",
-                    [sorted(todo)],
-                )
-                found = {pk for (pk,) in cursor.fetchall()}
+                found = lock_rows(cursor, table, target, todo)
                 locked |= found
                 if todo - found:
                     self._gone(checks, lines, heads, table, todo - found)
@@ -187,27 +167,26 @@ class CopyStore:
                 if value in gone:
                     raise RowError(line, f"{column} {value} is gone from {table}.")
 
-    def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> None:
-        """Store new claims (their lines, heads and encoded rows) and their history rows."""
+    def insert(self, lines: list[int], heads: list[tuple], rows: list[bytes]) -> list[int]:
+        """Store new claims (their lines, heads and encoded rows) and their history rows;
+        returns their ids."""
         if self.checks is not None:
             self._lock_references(self.checks, lines, heads)
         with connection.cursor() as cursor:
             ids = next_ids(cursor, self.table, len(rows))
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-            if self.checks is not None:
-                cursor.execute("SHOW session_replication_role")
-                role = cursor.fetchone()[0]
-                cursor.execute("SET LOCAL session_replication_role = replica")
-            for table, columns, make in (
-                (self.table, self.columns, self.claim_row),
-                (self.history_table, self.history_columns, self.history_row),
-            ):
-                statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN{self.format.option}"
-                data = self.format.rows(list(map(make, ids, rows, lines)))
-                with raw.copy(statement) as copy:
-                    copy.write(data)
-            if self.checks is not None:
-                cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+            with replica_role(cursor) if self.checks is not None else nullcontext():
+                for table, columns, make in (
+                    (self.table, self.columns, self.claim_row),
+                    (self.history_table, self.history_columns, self.history_row),
+                ):
+                    statement = (
+                        f"COPY {table} ({', '.join(columns)}) FROM STDIN{self.format.option}"
+                    )
+                    data = self.format.rows(list(map(make, ids, rows, lines)))
+                    with raw.copy(statement) as copy:
+                        copy.write(data)
+        return ids
 
 
 class InsertStore:
@@ -221,13 +200,14 @@ class InsertStore:
     def begin(self) -> None:
         pass
 
-    def insert(self, lines: list[int], heads: list[tuple], rows: list[tuple]) -> None:
+    def insert(self, lines: list[int], heads: list[tuple], rows: list[tuple]) -> list[int]:
         claims = []
         for line, row in zip(lines, rows, strict=True):
             claim = Claim(**dict(zip(COLUMNS, row, strict=True)), origin=ClaimOrigin.IMPORTED)
             claim._change_reason = f"{self.reason}, line {line}"  # type: ignore[attr-defined]  # read by simple_history
             claims.append(claim)
         bulk_create_with_history(claims, Claim, batch_size=500, default_user=self.user)
+        return [claim.pk for claim in claims]
 
 
 def claim_store(*, reason: str, user=None) -> CopyStore | InsertStore:

@@ -6,10 +6,12 @@ A bound that stays open ("over 1 trillion") runs to the edge of the plot and end
 a figure is a dot; marks are coloured by the source's reliability grade.
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from claims import conflicts
 from claims.charts.axes import (
     Interval,
     Scale,
@@ -22,6 +24,8 @@ from claims.charts.axes import (
 )
 from claims.choices import ValueType
 from claims.display import value_display
+from claims.values import Counting
+from claims.values.claim_value import ClaimValue
 
 WIDTH = 720
 DISPUTE_WIDTH = 520
@@ -34,6 +38,7 @@ SERIES_KEY = (
     "bounds left open."
 )
 LABEL_CHAR_WIDTH = 9.5  # average advance of the 17px labels of compact charts
+FALL_CHAR_WIDTH = 7.0  # average advance of the 12.5px labels that mark a fall
 # Admiralty grades, colour-blind-safe and at least 3:1 against white; F is "cannot be judged".
 PALETTE = {
     "A": "#0b5394",
@@ -46,10 +51,21 @@ PALETTE = {
 
 
 @dataclass
+class FallMark:
+    """A running total that fell, marked on the later claim: a ring, a drop line and a label."""
+
+    text: str  # "fell from over 1 billion to 600 million"
+    sentence: str  # the same, with periods, for the caption and the tooltip
+    ring: tuple[float, float]
+    label: tuple[float, float, str] | None = None  # x, y, text-anchor
+    drop: tuple[float, float, float, float] | None = None  # from the earlier point to this one
+
+
+@dataclass
 class Mark:
     """One claim as drawn: lines, arrowheads for open ends, dots for figures."""
 
-    claim: object
+    claim: Any  # a Claim, or a row with its columns
     title: str
     grade: str
     colour: str
@@ -59,6 +75,7 @@ class Mark:
     dots: list[tuple[float, float]] = field(default_factory=list)
     label: tuple[float, float, str] | None = None
     dashed: bool = False
+    fall: FallMark | None = None
 
 
 @dataclass
@@ -99,6 +116,11 @@ class Chart:
     def x_label_y(self) -> float:
         """Baseline of the x axis title."""
         return self.height - 8
+
+    @property
+    def falls(self) -> list[FallMark]:
+        """The falls of a running total marked on the chart, for the caption."""
+        return [mark.fall for mark in self.marks if mark.fall is not None]
 
     @property
     def grades(self) -> list[str]:
@@ -229,6 +251,53 @@ def _describe(chart: Chart, scale: Scale) -> str:
     )
 
 
+def _falls(metric, claims) -> dict[int, conflicts.Fall]:
+    """For a running total, the largest fall onto each claim lying wholly below an earlier
+    one: the rule of ``claims.conflicts.total_fell``, the one detection explains as "the
+    total fell". Keyed by the later claim's id."""
+    if metric.value_type != ValueType.QUANTITY or metric.counting != Counting.RUNNING_TOTAL:
+        return {}
+    facts = [
+        ClaimValue.from_columns(c).facts(c.pk, c.value_text, "", c.as_of_start, c.as_of_end)
+        for c in claims
+    ]
+    worst: dict[int, conflicts.Fall] = {}
+    for x, y in itertools.combinations(facts, 2):
+        fall = conflicts.total_fell(x, y)
+        if fall is None:
+            continue
+        known = worst.get(fall.later.id)
+        if known is None or (fall.severity, fall.earlier.id) > (known.severity, known.earlier.id):
+            worst[fall.later.id] = fall
+    return worst
+
+
+def _mark_fall(mark: Mark, fall: conflicts.Fall, earlier, ring: tuple[float, float]) -> None:
+    """Say on the later claim's mark that the total fell: tooltip, ring, caption sentence."""
+    text = f"fell from {fall.earlier.value_text} to {fall.later.value_text}"
+    sentence = (
+        f"The total fell from {fall.earlier.value_text} ({earlier.as_of_display}) to "
+        f"{fall.later.value_text} ({mark.claim.as_of_display}): a running total cannot fall, "
+        "so one of the two claims is wrong."
+    )
+    mark.title += f"; the total {text}, but a running total cannot fall"
+    mark.fall = FallMark(text=text, sentence=sentence, ring=ring)
+
+
+def _fall_label(
+    chart: Chart, x: float, y: float, text: str, *, beside: bool
+) -> tuple[float, float, str]:
+    """Where a fall's label goes, inside the plot: ``beside`` the ring (right of it, or left
+    when the right has no room), else under it, centred."""
+    width = (len(text) + 2) * (LABEL_CHAR_WIDTH if chart.compact else FALL_CHAR_WIDTH)
+    if beside:
+        if x + 15 + width <= chart.right:
+            return round(x + 15, 1), round(y + 4, 1), "start"
+        return round(max(x - 15, chart.left + width), 1), round(y + 4, 1), "end"
+    x = round(min(max(x, chart.left + width / 2 + 4), chart.right - width / 2 - 4), 1)
+    return x, round(y + (26 if chart.compact else 24), 1), "middle"
+
+
 def series_chart(*, chart_id: str, title: str, metric, claims, link=None) -> Chart | None:
     """A quantity over time: x is each claim's as-of period, y its value (interval and figure)."""
     axis = value_axis(metric, claims)
@@ -278,9 +347,18 @@ def series_chart(*, chart_id: str, title: str, metric, claims, link=None) -> Cha
         mark.dots.append((middle, y(level)))
         chart.marks.append(mark)
         chart.table.append((claim.as_of_display, claim))
+    marks = {mark.claim.pk: mark for mark in chart.marks}
+    for later_id, fall in _falls(metric, [mark.claim for mark in chart.marks]).items():
+        mark, before = marks[later_id], marks[fall.earlier.id]
+        (x1, y1), (x2, y2) = before.dots[0], mark.dots[0]
+        _mark_fall(mark, fall, before.claim, (x2, y2))
+        assert mark.fall is not None
+        mark.fall.drop = (x1, y1, x2, y2)
+        mark.fall.label = _fall_label(chart, x2, y2, mark.fall.text, beside=True)
     chart.desc = (
         f"{len(chart.marks)} claims of {metric.name.lower()} over time: each claim's as-of period "
         "across, its value up the axis; open bounds end in arrows. The table lists the same claims."
+        + "".join(f" {fall.sentence}" for fall in chart.falls)
     )
     return chart
 
@@ -296,7 +374,7 @@ def dispute_chart(contradiction, *, link=None) -> Chart | None:
             (name, [(c, drawn[id(c)])] if id(c) in drawn else [])
             for name, c in zip(names, claims, strict=True)
         ]
-        return row_chart(
+        chart = row_chart(
             chart_id=f"dispute-{contradiction.pk}",
             title=f"The two values of {metric.name.lower()} on one "
             + ("date line" if axis.dates else "number line"),
@@ -311,6 +389,9 @@ def dispute_chart(contradiction, *, link=None) -> Chart | None:
             notes=axis.notes,
             width=DISPUTE_WIDTH,
         )
+        if chart is not None:
+            _mark_row_falls(chart, metric, [("", [m.claim for m in chart.marks])], labels=True)
+        return chart
     rows = []
     for name, claim in zip(names, claims, strict=True):
         period = date_interval(claim.as_of_start, claim.as_of_end)
@@ -331,6 +412,29 @@ def dispute_chart(contradiction, *, link=None) -> Chart | None:
     )
 
 
+def _middle(line: tuple[float, float, float, float]) -> tuple[float, float]:
+    x1, y1, x2, y2 = line
+    return round((x1 + x2) / 2, 1), round((y1 + y2) / 2, 1)
+
+
+def _mark_row_falls(chart: Chart, metric, groups, *, labels: bool) -> None:
+    """Ring each claim of a running total that fell below an earlier claim of its own group
+    (one fact: the dispute's two claims, or one entity's row of the metric chart); with
+    ``labels`` also say "fell from X to Y" under it."""
+    drawn = {mark.claim.pk: mark for mark in chart.marks}
+    for name, claims in groups:
+        for later_id, fall in _falls(metric, claims).items():
+            mark = drawn[later_id]
+            x, y = mark.dots[0] if mark.dots else _middle(mark.lines[0])
+            _mark_fall(mark, fall, drawn[fall.earlier.id].claim, (x, y))
+            assert mark.fall is not None
+            if name:
+                mark.fall.sentence = f"{name}: {mark.fall.sentence}"
+            if labels:
+                mark.fall.label = _fall_label(chart, x, y, mark.fall.text, beside=False)
+    chart.desc += "".join(f" {fall.sentence}" for fall in chart.falls)
+
+
 def metric_chart(metric, facts, *, link=None) -> Chart | None:
     """Every claim of a metric, one row per entity, so disagreement shows as spread."""
     claims = [c for fact in facts for c in fact.claims if c.status != "rejected"]
@@ -343,7 +447,7 @@ def metric_chart(metric, facts, *, link=None) -> Chart | None:
         for fact in facts
     ]
     rows = [row for row in rows if row[1]]
-    return row_chart(
+    chart = row_chart(
         chart_id=f"metric-{metric.slug}",
         title=f"{metric.name}: every claim, by entity",
         rows=rows,
@@ -353,6 +457,10 @@ def metric_chart(metric, facts, *, link=None) -> Chart | None:
         link=link,
         notes=axis.notes,
     )
+    if chart is not None:
+        groups = [(fact.subject.name, [c for c in fact.claims if id(c) in drawn]) for fact in facts]
+        _mark_row_falls(chart, metric, groups, labels=False)
+    return chart
 
 
 def fact_chart(fact, *, link=None) -> Chart | None:

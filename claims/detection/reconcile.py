@@ -38,14 +38,17 @@ class Summary:
     reopened: int = 0
     closed: int = 0
     opened: list[Contradiction] = field(default_factory=list)
+    # The ids of the records created or reopened (always kept, even without ``opened``).
+    opened_ids: list[int] = field(default_factory=list)
 
     def add(self, other: "Summary") -> None:
-        """Fold another pass's counts into this one."""
+        """Fold another pass's counts (and opened ids) into this one."""
         self.groups += other.groups
         self.created += other.created
         self.updated += other.updated
         self.reopened += other.reopened
         self.closed += other.closed
+        self.opened_ids += other.opened_ids
 
 
 def findings(
@@ -117,12 +120,15 @@ def apply(changes: plan.Plan, *, groups: int, dry_run: bool, keep_opened: bool) 
     instances = _changed(changes.update)
     to_update = list(instances.values())
     created: list[Contradiction] = []
+    created_ids: list[int] = []
     if dry_run:
         created = [Contradiction(**values) for values in changes.create] if keep_opened else []
     elif changes.create:
-        created = _create(changes.create, instances=keep_opened)
+        created, created_ids = _create(changes.create, instances=keep_opened)
     if keep_opened:
         summary.opened = [created[key] if new else instances[key] for new, key in changes.opened]
+    if not dry_run:
+        summary.opened_ids = [created_ids[key] if new else key for new, key in changes.opened]
     if not dry_run and to_update:
         now = timezone.now()
         for record in to_update:
@@ -142,19 +148,21 @@ def _changed(changes: dict[int, dict[str, Any]]) -> dict[int, Contradiction]:
     return {pk: instances[pk] for pk in changes}
 
 
-def _create(rows: list[dict[str, Any]], *, instances: bool) -> list[Contradiction]:
+def _create(
+    rows: list[dict[str, Any]], *, instances: bool
+) -> tuple[list[Contradiction], list[int]]:
     """Store new records and their history: COPY on PostgreSQL, where a rescan creates many.
 
     Returns the records as model instances, with their ids, if ``instances`` is true (or
-    wherever they are built anyway); an empty list otherwise.
+    wherever they are built anyway; an empty list otherwise), and their ids in order.
     """
     if connection.vendor != "postgresql":
         records = [Contradiction(**values) for values in rows]
         bulk_create_with_history(records, Contradiction, batch_size=500)
-        return records
+        return records, [record.pk for record in records]
     # Columns the values leave out take their defaults, as an instance's would.
     user = Contradiction.history.model.get_default_history_user(Contradiction(**rows[0]))
     ids = copy_with_history(Contradiction, rows, reasons=[None] * len(rows), user=user)
     if not instances:
-        return []
-    return [Contradiction(**values, id=pk) for values, pk in zip(rows, ids, strict=True)]
+        return [], ids
+    return [Contradiction(**values, id=pk) for values, pk in zip(rows, ids, strict=True)], ids

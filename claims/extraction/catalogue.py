@@ -16,6 +16,7 @@ class EntityRef:
     name: str
     kind: str
     names: tuple[str, ...] = ()
+    parent: str = ""  # the slug of the entity it belongs to ("alibaba" for Alibaba Cloud)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Catalogue:
         # The first entity registered under a folded name (names and aliases do not collide).
         self.by_name = {key: values[0] for key, values in self.names.table.items()}
         self.known = set(self.by_name)
+        self.by_slug = {entity.slug: entity for entity in self.entities}
         self.cues: PhraseMatcher[MetricRef] = PhraseMatcher(
             ((cue, metric) for metric in self.metrics for cue in metric.cues),
             plurals=True,

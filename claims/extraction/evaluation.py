@@ -4,6 +4,9 @@ Gold: every quantity and date claim of ``fixtures/sources/*.yaml``. A gold claim
 when a proposal from the same source has its subject and metric, a value within 1% (dates:
 the same first and last day) and a quote containing the gold quote. A proposal is *right*
 when it finds a gold claim or when the committed review file lists it as judged right.
+Text, entity and yes/no claims are scored the same way but apart (``other``): their value
+matches when it names the same entity (by name or alias), says the same yes or no, or, for
+text, one value contains the other ignoring case, spaces and hyphens.
 Everything is read from the fixtures and the seed texts; no database is needed.
 """
 
@@ -17,10 +20,12 @@ import yaml
 
 from claims.extraction.catalogue import Catalogue, EntityRef, MetricRef, PublisherRef
 from claims.extraction.extractor import Proposal, extract
+from claims.extraction.names import fold
 from claims.values import UnreadableValue, read_date, read_quantity
 
 REVIEW_FILE = "extraction_review.yaml"
 GOLD_TYPES = ("quantity", "date")
+OTHER_TYPES = ("text", "entity", "boolean")
 
 
 @dataclass
@@ -34,6 +39,7 @@ class SourceScore:
     right: int = 0
     missed: list[dict] = field(default_factory=list)
     wrong: list[Proposal] = field(default_factory=list)
+    other: SourceScore | None = None  # the same counts for text, entity and yes/no claims
 
 
 @dataclass
@@ -41,6 +47,11 @@ class Evaluation:
     """Counts over the seed, per source and in total."""
 
     sources: list[SourceScore]
+
+    @property
+    def other(self) -> Evaluation:
+        """The counts for text, entity and yes/no claims."""
+        return Evaluation([s.other for s in self.sources if s.other is not None])
 
     @property
     def gold(self) -> int:
@@ -74,7 +85,13 @@ def fixture_catalogue(fixtures: Path) -> Catalogue:
     publishers = yaml.safe_load((fixtures / "publishers.yaml").read_text(encoding="utf-8"))
     return Catalogue.build(
         entities=(
-            EntityRef(e["slug"], e["name"], e["kind"], tuple(map(str, e.get("aliases") or ())))
+            EntityRef(
+                e["slug"],
+                e["name"],
+                e["kind"],
+                tuple(map(str, e.get("aliases") or ())),
+                e.get("parent") or "",
+            )
             for e in entities
         ),
         metrics=(
@@ -123,6 +140,53 @@ def _same_value(a, b) -> bool:
     return abs(a - b) <= 0.01 * max(abs(a), abs(b))
 
 
+def _other_reading(text: str, value_type: str, catalogue: Catalogue):
+    if value_type == "entity":
+        entity = catalogue.by_name.get(fold(text))
+        return None if entity is None else ("entity", entity.slug)
+    if value_type == "boolean":
+        word = text.strip().casefold()
+        return ("yes", word in {"yes", "true"}) if word in {"yes", "true", "no", "false"} else None
+    return ("text", fold(text).strip("()"))
+
+
+def _contains(a, b) -> bool:
+    return a[0] == b[0] == "text" and (a[1] in b[1] or b[1] in a[1])
+
+
+def _score(key, gold, proposals, judged, read, same) -> SourceScore:
+    """Which gold claims the proposals find, and which proposals are right."""
+    score = SourceScore(key)
+    readings = [read(p.value_text, p.metric) for p in proposals]
+    matched = set()
+    for claim in gold:
+        score.gold += 1
+        gold_value = read(str(claim["value"]), claim["metric"])
+        hit = next(
+            (
+                i
+                for i, p in enumerate(proposals)
+                if p.subject == claim["subject"]
+                and p.metric == claim["metric"]
+                and str(claim["quote"]) in p.quote
+                and same(readings[i], gold_value)
+            ),
+            None,
+        )
+        if hit is None:
+            score.missed.append(claim)
+        else:
+            score.found += 1
+            matched.add(hit)
+    for i, proposal in enumerate(proposals):
+        score.proposed += 1
+        if i in matched or (proposal.subject, proposal.metric, proposal.value_text) in judged:
+            score.right += 1
+        else:
+            score.wrong.append(proposal)
+    return score
+
+
 def evaluate(fixtures: Path, texts: Path) -> Evaluation:
     """Extract from every seed text and score the proposals against the fixtures."""
     catalogue = fixture_catalogue(fixtures)
@@ -138,42 +202,27 @@ def evaluate(fixtures: Path, texts: Path) -> Evaluation:
         text_path = texts / meta["seed_file"]
         text = text_path.read_text(encoding="utf-8")
         published, precision = _published(meta.get("published"))
-        score = SourceScore(meta["key"])
-        proposals = extract(text, catalogue, published=published, precision=precision)
-        readings = [_reading(p.value_text, types[p.metric], published) for p in proposals.proposals]
-        matched = set()
-        for claim in data.get("claims") or []:
-            value_type = types.get(claim["metric"])
-            if value_type not in GOLD_TYPES:
-                continue
-            score.gold += 1
-            gold_value = _reading(str(claim["value"]), value_type, published)
-            hit = next(
-                (
-                    i
-                    for i, p in enumerate(proposals.proposals)
-                    if p.subject == claim["subject"]
-                    and p.metric == claim["metric"]
-                    and str(claim["quote"]) in p.quote
-                    and _same_value(readings[i], gold_value)
-                ),
-                None,
-            )
-            if hit is None:
-                score.missed.append(claim)
-            else:
-                score.found += 1
-                matched.add(hit)
+        extraction = extract(text, catalogue, published=published, precision=precision)
         judged = {
             (r["subject"], r["metric"], str(r["value"]))
             for r in (review or {}).get(meta["key"], []) or []
         }
-        for i, proposal in enumerate(proposals.proposals):
-            score.proposed += 1
-            key = (proposal.subject, proposal.metric, proposal.value_text)
-            if i in matched or key in judged:
-                score.right += 1
-            else:
-                score.wrong.append(proposal)
+        claims = data.get("claims") or []
+        score = _score(
+            meta["key"],
+            [c for c in claims if types.get(c["metric"]) in GOLD_TYPES],
+            [p for p in extraction.proposals if types[p.metric] in GOLD_TYPES],
+            judged,
+            lambda text, metric, published=published: _reading(text, types[metric], published),
+            _same_value,
+        )
+        score.other = _score(
+            meta["key"],
+            [c for c in claims if types.get(c["metric"]) in OTHER_TYPES],
+            [p for p in extraction.proposals if types[p.metric] in OTHER_TYPES],
+            judged,
+            lambda text, metric: _other_reading(text, types[metric], catalogue),
+            lambda a, b: a is not None and b is not None and (a == b or _contains(a, b)),
+        )
         scores.append(score)
     return Evaluation(scores)

@@ -13,7 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from claims.extraction import binding
+from claims.extraction import binding, relations
 from claims.extraction.catalogue import Catalogue, EntityRef
 from claims.extraction.figures import Figure, find_dates, find_quantities
 from claims.extraction.names import Match, fold
@@ -240,6 +240,9 @@ def extract(
     sized: set[str] = set()  # entities whose size in the name was proposed already
     last_named: list[EntityRef] = []  # the fitting entities the latest naming sentence named
     topic: list[EntityRef] = []  # the same, before the list the text is in
+    main: dict[str, int] = {}  # how often the text names each entity
+    for mention in catalogue.names.find(text):
+        main[mention.value.slug] = main.get(mention.value.slug, 0) + 1
     for span in sentences(text):
         start = span.start
         sentence = _read_sentence(text, span.start, span.end, catalogue, span.item)
@@ -252,9 +255,10 @@ def extract(
         if not sentence.item:
             topic = last_named
         found = _sentence_proposals(
-            sentence, catalogue, last_named, topic, (published, precision), result.skipped
+            sentence, catalogue, (last_named, topic, main), (published, precision), result.skipped
         )
         found += _sizes_in_names(sentence, catalogue, sized)
+        found += _relations(sentence, catalogue, last_named)
         for proposal in found:
             key = (proposal.subject, proposal.metric, proposal.value_text, proposal.quote)
             if key not in seen:
@@ -286,7 +290,7 @@ def _read_sentence(text: str, start: int, end: int, catalogue: Catalogue, item: 
     return _Sentence(start, body, mentions, candidates, item)
 
 
-def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) -> list[Proposal]:
+def _sentence_proposals(sentence, catalogue, context, dated, skipped) -> list[Proposal]:
     body = sentence.text
     published, precision = dated
     names = [(m.start, m.end) for m in sentence.mentions] + [
@@ -297,7 +301,7 @@ def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) 
     figures = sorted(dates + quantities, key=lambda f: f.start)
     if not figures:
         return []
-    cues = list(catalogue.cues.find(body))
+    cues = binding.find_cues(body, names, catalogue)
     attribution, attributed_to = _attribution(body, catalogue)
     citation = _CITATION.search(body)
     proposals = []
@@ -315,19 +319,8 @@ def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) 
         if binding.weak(figure, catalogue) and choices[0].distance > binding.WEAK_WINDOW:
             skipped.append(Skipped(figure.text, f"a bare number far from any cue: {body}"))
             continue
-        for choice in choices:
-            subject = binding.sized_model(
-                figure, choice, sentence.mentions, last_named, catalogue
-            ) or binding.choose_subject(
-                figure,
-                body,
-                sentence.mentions,
-                sentence.candidates,
-                last_named,
-                choice,
-                item=sentence.item,
-                topic=topic,
-            )
+        for rank, choice in enumerate(choices):
+            choice, subject = _subject(figure, rank, choices, sentence, catalogue, context)
             if isinstance(subject, str):
                 skipped.append(
                     Skipped(figure.text, f"{subject} (metric {choice.metric.slug}): {body}")
@@ -336,6 +329,51 @@ def _sentence_proposals(sentence, catalogue, last_named, topic, dated, skipped) 
             proposal = _proposal(found, choice, subject, sentence, attribution, attributed_to)
             proposals.append(_dated(proposal, found, published, precision))
     return proposals
+
+
+def _subject(figure, rank, choices, sentence, catalogue, context):
+    """The metric (maybe a family's instead) and the subject of one of the figure's choices."""
+    body = sentence.text
+    last_named, topic, main = context
+
+    def subject_for(choice):
+        return binding.sized_model(
+            figure, choice, sentence.mentions, last_named, catalogue
+        ) or binding.choose_subject(
+            figure,
+            body,
+            sentence.mentions,
+            sentence.candidates,
+            last_named,
+            choice,
+            item=sentence.item,
+            topic=topic,
+            catalogue=catalogue,
+            main=main,
+        )
+
+    choice = choices[rank]
+    subject = subject_for(choice)
+    family = binding.family_metric(choice.metric, catalogue)
+    if (
+        family is not None
+        and family not in {c.metric for c in choices}
+        and (isinstance(subject, str) or subject.entity.kind == "model_family")
+    ):
+        # a family's parameter count is its largest model's (a company's is not said by a
+        # count without "largest")
+        choice = dataclasses.replace(choice, metric=family)
+        subject = subject_for(choice)
+        if not isinstance(subject, str) and subject.entity.kind != "model_family":
+            subject = f"{subject.entity.name} is not a model family"
+    if (
+        rank > 0  # listed beside the metric whose cue is nearest
+        and not isinstance(subject, str)
+        and binding.superlative(choice.metric)
+        and not binding.owns_superlative(body, subject.mention, choice.span)
+    ):
+        subject = "the largest of what is not named beside the cue"
+    return choice, subject
 
 
 def _proposal(figure, choice, subject, sentence, attribution, attributed_to) -> Proposal:
@@ -394,6 +432,48 @@ def _dated(proposal: Proposal, figure: Figure, published, precision: str) -> Pro
         as_of=(period.start, period.end, period.precision.value),
         as_of_text=body[start:end],
     )
+
+
+def _relations(sentence: _Sentence, catalogue: Catalogue, last_named) -> list[Proposal]:
+    """The sentence's text, entity and yes/no claims (``relations``) as proposals."""
+    body = sentence.text
+    names = [(m.start, m.end) for m in sentence.mentions] + [
+        (s, e) for s, e, _ in sentence.candidates
+    ]
+    cues = [
+        c
+        for c in binding.find_cues(body, names, catalogue)
+        if c.value.value_type in {"entity", "boolean", "text"}
+    ]
+    if not cues and len(sentence.mentions) < 2:
+        return []
+    found = []
+    for relation in relations.relations(body, sentence.mentions, cues, catalogue, last_named):
+        confidence = {"entity": 0.7, "boolean": 0.6, "text": 0.55}[relation.metric.value_type]
+        mention = relation.mention_span
+        found.append(
+            Proposal(
+                subject=relation.subject.slug,
+                metric=relation.metric.slug,
+                value_text=relation.value_text,
+                quote=body,
+                quote_start=sentence.start,
+                as_of=None,
+                as_of_text="",
+                attributed_to=None,
+                attribution="",
+                confidence=round(confidence - (0.25 if relation.resolved_from else 0), 2),
+                reason=Reason(
+                    cue=relation.cue,
+                    cue_span=relation.cue_span,
+                    mention=relation.subject.name if mention is None else body[slice(*mention)],
+                    mention_span=mention,
+                    figure_span=relation.value_span,
+                    resolved_from=relation.resolved_from,
+                ),
+            )
+        )
+    return found
 
 
 def _sizes_in_names(sentence: _Sentence, catalogue: Catalogue, sized: set[str]) -> list[Proposal]:

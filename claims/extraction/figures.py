@@ -18,7 +18,10 @@ _QUALIFIER = (
     r"(?:just |well )?(?:over|exceeding|more than|nearly|about|around|approximately|roughly|"
     r"almost|close to|an estimated|up to|at least|at most|as many as|as much as|as little as|"
     r"under|less than|fewer than|below|above|upwards of|in excess of|no more than|north of|"
-    r"exceeds?|exceeded|surpass(?:es|ed|ing)?|cross(?:es|ed|ing)?|tops|topped|passed|~|≈)"
+    r"exceeds?|exceeded|surpass(?:es|ed|ing)?|cross(?:es|ed|ing)?|tops|topped|passed|~|≈|"
+    # a change ("fell 57%", "up 56%"): the reader reads it only before a percentage
+    r"(?:fell|dropped|declined|decreased|slid|slumped|plunged|shrank|down|rose|grew|"
+    r"increased|climbed|jumped|soared|up)(?: by)?)"
 )
 _CURRENCY = r"(?:US\$|HK\$|RMB|USD|CNY|EUR|HKD|GBP|JPY|[$¥€£])"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"

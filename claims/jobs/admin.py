@@ -1,9 +1,10 @@
-"""Editors start a rescan or upload an import here; the list shows each job's outcome."""
+"""Reviewers start a rescan or upload an import here; the list shows each job's outcome,
+with the proposals queued for new sources' texts ("Save and propose claims")."""
 
 from django import forms
 from django.contrib import admin, messages
 
-from claims.jobs.models import Job
+from claims.jobs.models import Job, JobKind
 from claims.jobs.services import job_check, job_queue
 
 
@@ -16,6 +17,15 @@ class JobForm(forms.ModelForm):
         model = Job
         fields = ["kind", "subject", "metric"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Proposals are queued from the source they are made from.
+        if "kind" in self.fields:  # not on a job's page, which only shows it
+            self.fields["kind"].choices = [
+                (value, label) for value, label in self.fields["kind"].choices
+                if value != JobKind.PROPOSE
+            ]  # fmt: skip
+
     def clean(self):
         cleaned = super().clean()
         job_check(kind=cleaned.get("kind"), upload=cleaned.get("upload"))
@@ -27,14 +37,29 @@ class JobAdmin(admin.ModelAdmin):
     """Background jobs: queued from here, run by a worker, reported here."""
 
     form = JobForm
-    list_display = ["pk", "kind", "filename", "status", "requested_by", "created_at", "finished_at"]
+    list_display = ["pk", "kind", "what", "status", "requested_by", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
-    readonly_fields = ["status", "filename", "report", "requested_by", "started_at", "finished_at"]
+    list_select_related = ["source", "requested_by"]
+    readonly_fields = [
+        "status",
+        "filename",
+        "source",
+        "report",
+        "requested_by",
+        "started_at",
+        "finished_at",
+    ]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["kind", "subject", "metric", "upload"]
         return ["kind", "subject", "metric", *self.readonly_fields]
+
+    @admin.display(description="of")
+    def what(self, job: Job) -> str:
+        if job.kind == JobKind.PROPOSE:
+            return str(job.source or "a deleted source")
+        return job.filename
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -9,6 +9,7 @@ class JobKind(models.TextChoices):
 
     RESCAN = "rescan", "rescan for contradictions"
     IMPORT = "import", "import claims from a file"
+    PROPOSE = "propose", "propose claims from a source's text"
 
 
 class JobStatus(models.TextChoices):
@@ -21,7 +22,8 @@ class JobStatus(models.TextChoices):
 
 
 class Job(models.Model):
-    """A rescan or an import, queued from the admin; the worker writes its report here."""
+    """A rescan or an import queued from the admin, or the proposals for a source's text;
+    the worker writes its report here."""
 
     kind = models.CharField(max_length=10, choices=JobKind.choices)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -33,6 +35,9 @@ class Job(models.Model):
     )
     metric = models.ForeignKey(
         "claims.Metric", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.ForeignKey(
+        "sources.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     report = models.TextField(blank=True)
     requested_by = models.ForeignKey(
@@ -46,5 +51,7 @@ class Job(models.Model):
         ordering = ["-pk"]
 
     def __str__(self):
-        what = self.filename if self.kind == JobKind.IMPORT else "all groups"
+        what = {JobKind.IMPORT: self.filename, JobKind.PROPOSE: str(self.source)}.get(
+            JobKind(self.kind), "all groups"
+        )
         return f"{self.get_kind_display()} ({what}): {self.status}"

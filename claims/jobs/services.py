@@ -1,4 +1,5 @@
-"""Queuing jobs and running them: the admin calls ``job_queue``, a worker ``job_run``."""
+"""Queuing jobs and running them: the admin (and the sources API, for proposals) calls
+``job_queue``, a worker ``job_run``."""
 
 import io
 import logging
@@ -17,12 +18,12 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 
 @transaction.atomic
-def job_queue(*, kind: str, user=None, upload=None, subject=None, metric=None) -> Job:
+def job_queue(*, kind: str, user=None, upload=None, subject=None, metric=None, source=None) -> Job:
     """Record a job and have a worker run it once this transaction commits."""
     from qwenkb.tasks import enqueue
 
-    job_check(kind=kind, upload=upload)
-    job = Job(kind=kind, requested_by=user, subject=subject, metric=metric)
+    job_check(kind=kind, upload=upload, source=source)
+    job = Job(kind=kind, requested_by=user, subject=subject, metric=metric, source=source)
     if kind == JobKind.IMPORT:
         job.filename, job.content = Path(upload.name).name, upload.read()
     job.full_clean()
@@ -31,8 +32,16 @@ def job_queue(*, kind: str, user=None, upload=None, subject=None, metric=None) -
     return job
 
 
-def job_check(*, kind: str, upload) -> None:
-    """Refuse a job that cannot run: an import needs a file the importer reads, of sane size."""
+def job_check(*, kind: str, upload=None, source=None) -> None:
+    """Refuse a job that cannot run: an import needs a file the importer reads, of sane size;
+    proposals need a source with text."""
+    if kind == JobKind.PROPOSE:
+        from claims.services import source_propose_check
+
+        if source is None:
+            raise ValidationError({"source": "Choose the source to propose claims from."})
+        source_propose_check(source)
+        return
     if kind != JobKind.IMPORT:
         return
     if upload is None:
@@ -60,7 +69,7 @@ def job_run(*, job: Job) -> Job:
     if not claimed:
         return job
     try:
-        job.report = _rescan(job) if job.kind == JobKind.RESCAN else _import(job)
+        job.report = RUNS[JobKind(job.kind)](job)
         job.status = JobStatus.DONE
     except Exception as error:  # the report says what went wrong; the job never just vanishes
         logger.exception("job %s failed", job.pk)
@@ -113,7 +122,24 @@ def _import(job: Job) -> str:
     )
 
 
+def _propose(job: Job) -> str:
+    from claims.services import source_propose
+
+    if job.source is None:
+        raise ValueError("The source was deleted before its proposals were made.")
+    run = source_propose(source=job.source, user=job.requested_by)
+    candidates = ", ".join(f"“{c.name}”" for c in run.candidates)
+    return (
+        f"{len(run.proposed):,} claim(s) proposed from “{job.source}”, "
+        f"{len(run.candidates):,} new-entity candidate(s){': ' + candidates if candidates else ''}, "
+        f"{len(run.skipped):,} figure(s) skipped."
+    )
+
+
+RUNS = {JobKind.RESCAN: _rescan, JobKind.IMPORT: _import, JobKind.PROPOSE: _propose}
+
+
 @shared_task(acks_late=True)
 def run_job(job_id: int) -> str:
-    """Run a rescan or an import queued from the admin (the worker's side)."""
+    """Run a rescan, an import or a source's proposals (the worker's side)."""
     return job_run(job=Job.objects.get(pk=job_id)).status

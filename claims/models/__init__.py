@@ -1,8 +1,18 @@
 """Models of the claims domain, one module per concept."""
 
+from claims.models.candidates import EntityCandidate
 from claims.models.claims import Claim, Proposal
 from claims.models.contradictions import Contradiction
 from claims.models.entities import Entity, EntityAlias
 from claims.models.metrics import ExchangeRate, Metric
 
-__all__ = ["Claim", "Contradiction", "Entity", "EntityAlias", "ExchangeRate", "Metric", "Proposal"]
+__all__ = [
+    "Claim",
+    "Contradiction",
+    "Entity",
+    "EntityAlias",
+    "EntityCandidate",
+    "ExchangeRate",
+    "Metric",
+    "Proposal",
+]

@@ -25,12 +25,14 @@ from claims.services.entities import (
     entity_names_check,
     entity_update,
 )
-from claims.services.metrics import METRIC_FIELDS, metric_save
+from claims.services.metrics import BOUND_RATIO_MAX, CUE_MAX_LENGTH, METRIC_FIELDS, metric_save
 from claims.services.proposals import (
     ProposalRun,
+    candidate_dismiss,
     candidate_resolve,
     extraction_catalogue,
     source_propose,
+    source_propose_check,
 )
 from claims.services.quotes import claim_quotes_locate
 from claims.services.rates import (
@@ -42,12 +44,15 @@ from claims.services.rates import (
 from claims.services.tokens import token_replace, token_revoke
 
 __all__ = [
+    "BOUND_RATIO_MAX",
     "CLAIM_INPUT_FIELDS",
+    "CUE_MAX_LENGTH",
     "METRIC_FIELDS",
     "RATE_FIELDS",
     "ClaimWrite",
     "ProposalRun",
     "RateWrite",
+    "candidate_dismiss",
     "candidate_resolve",
     "claim_accept",
     "claim_create",
@@ -69,6 +74,7 @@ __all__ = [
     "extraction_catalogue",
     "metric_save",
     "source_propose",
+    "source_propose_check",
     "token_replace",
     "token_revoke",
 ]

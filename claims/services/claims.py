@@ -7,12 +7,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from claims import detection
+from claims import detection, events
 from claims.choices import ClaimOrigin, ClaimRank, ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction, Entity, Metric
-from claims.reading import read_as_of_text, read_period, read_value
+from claims.reading import as_of_agreed, read_as_of_text, read_period, read_value
 from claims.selectors import entity_resolve
-from claims.services import webhooks as events
 from claims.values.quotes import quote_problem
 from qwenkb.history import stamp
 from sources.choices import DatePrecision
@@ -149,26 +148,35 @@ def _quote_holds_figure(metric, value_text: str, quote: str, errors: dict[str, l
 
 def _as_of_fields(as_of, source: Source | None, as_of_text: str | None = None) -> dict:
     if as_of_text is not None and as_of_text.strip():
-        if (isinstance(as_of, str) and as_of.strip()) or isinstance(as_of, tuple):
-            raise ValidationError(
-                {"as_of_text": "Give the as-of period as_of or as_of_text, not both."}
-            )
         if source is None:
             return {}  # the missing source is reported under "source"
-        start, end, precision = read_as_of_text(as_of_text.strip(), source=source)
-    elif isinstance(as_of, str) and as_of.strip():
-        context = source.published if source is not None else None
-        start, end, precision = read_period(as_of.strip(), context=context)
-    elif isinstance(as_of, tuple):
-        start, end, precision = as_of
-        if start is not None and end is not None and end < start:
-            raise ValidationError({"as_of": "The as-of period cannot end before it starts."})
+        text = as_of_text.strip()
+        read = read_as_of_text(text, source=source)
+        given = _explicit_as_of(as_of, source) if _given(as_of) else None
+        start, end, precision = as_of_agreed(text, read, given)
+    elif _given(as_of):
+        start, end, precision = _explicit_as_of(as_of, source)
     elif source is not None and source.published is not None:
         start, precision = source.published, source.published_precision
         end = period_end(start, precision)
     else:
         start, end, precision = None, None, DatePrecision.UNKNOWN
     return {"as_of_start": start, "as_of_end": end, "as_of_precision": precision}
+
+
+def _given(as_of) -> bool:
+    return (isinstance(as_of, str) and bool(as_of.strip())) or isinstance(as_of, tuple)
+
+
+def _explicit_as_of(as_of, source: Source | None) -> tuple:
+    """The as-of period given as written ("March 22–28, 2026") or as (start, end, precision)."""
+    if isinstance(as_of, tuple):
+        start, end, precision = as_of
+        if start is not None and end is not None and end < start:
+            raise ValidationError({"as_of": "The as-of period cannot end before it starts."})
+        return start, end, precision
+    context = source.published if source is not None else None
+    return read_period(as_of.strip(), context=context)
 
 
 REVIEW_PERMISSION = "claims.review_claim"

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from claims import events
 from claims.choices import ClaimStatus, ContradictionStatus
 from claims.models import Claim, Contradiction
-from claims.services import webhooks as events
 from claims.services.claims import claim_prefer_settle, require_review
 from qwenkb.history import stamp
 

@@ -4,9 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims import detection
+from claims.choices import ValueType
 from claims.models import Claim, Metric
 from claims.services.claims import claim_inputs, claim_prepare
 from qwenkb.history import stamp
+from qwenkb.validation import refuse_nul
 
 # What an editor writes on a metric: the admin form and the API take this list.
 METRIC_FIELDS = (
@@ -24,6 +26,10 @@ METRIC_FIELDS = (
     "cues",
 )
 READING_FIELDS = {"value_type", "dimension", "unit", "tolerance"}
+# An open bound ("over 100") and a figure inside it this many times apart still agree; past
+# this the rule would never fire, so a larger ratio is refused as a slip.
+BOUND_RATIO_MAX = 100.0
+CUE_MAX_LENGTH = 100
 
 
 @transaction.atomic
@@ -33,8 +39,7 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
     A change that leaves some claim unreadable (a quantity metric turned into a date metric,
     a unit its claims do not carry) is refused, naming the claims, and nothing is saved.
     """
-    if "cues" in values:
-        values["cues"] = metric_cues_clean(values["cues"])
+    values = _inputs_clean(values)
     creating = metric is None
     metric = Metric() if metric is None else Metric.objects.select_for_update().get(pk=metric.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(metric, k) != v}
@@ -42,9 +47,9 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
         return metric
     for name, value in changed.items():
         setattr(metric, name, value)
-    metric.full_clean(validate_unique=False)
     if Metric.objects.filter(slug=metric.slug).exclude(pk=metric.pk).exists():
         raise ValidationError({"slug": f"A metric with slug \u201c{metric.slug}\u201d exists."})
+    _check(metric)
     stamp(metric, user=user, reason=reason)
     metric.save()
     if creating or not (READING_FIELDS & set(changed)):
@@ -75,6 +80,34 @@ def metric_save(*, metric: Metric | None = None, user=None, reason: str = "", **
     return metric
 
 
+def _inputs_clean(values: dict) -> dict:
+    """What a write sends, checked field by field before anything is changed."""
+    unknown = set(values) - set(METRIC_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field does not exist on a metric." for name in unknown})
+    refuse_nul(values)
+    if "cues" in values:
+        values["cues"] = metric_cues_clean(values["cues"])
+    ratio = values.get("bound_ratio")
+    if isinstance(ratio, int | float) and not 1 <= ratio <= BOUND_RATIO_MAX:
+        raise ValidationError(
+            {"bound_ratio": f"The bound ratio must be between 1 and {BOUND_RATIO_MAX:g}."}
+        )
+    return values
+
+
+def _check(metric: Metric) -> None:
+    """The metric's own rules, each error keyed by its field."""
+    if (metric.value_type == ValueType.QUANTITY) != bool(metric.dimension):
+        raise ValidationError(
+            {
+                "dimension": "A quantity metric needs a dimension (number, percent, multiplier "
+                "or money); other value types have none."
+            }
+        )
+    metric.full_clean(validate_unique=False)
+
+
 def metric_cues_clean(cues) -> list[str]:
     """A metric's cues as stored: a list of distinct phrases, spacing collapsed."""
     if not isinstance(cues, list | tuple) or not all(isinstance(cue, str) for cue in cues):
@@ -84,7 +117,9 @@ def metric_cues_clean(cues) -> list[str]:
         phrase = " ".join(cue.split())
         if not phrase:
             raise ValidationError({"cues": "A cue cannot be empty."})
-        if len(phrase) > 100:
+        if "\x00" in phrase:
+            raise ValidationError({"cues": "A cue cannot contain a NUL character."})
+        if len(phrase) > CUE_MAX_LENGTH:
             raise ValidationError(
                 {"cues": f"The cue \u201c{phrase[:40]}\u2026\u201d is over 100 characters."}
             )

@@ -3,7 +3,9 @@
 Each proposal goes through ``claim_create`` like any other write (value read, quote verified,
 contradictions detected, which are pending while the claim is proposed). A proposal already
 stored for the source (same subject, metric, value as written and quote, in any status) is not
-proposed again, so running the extractor twice over one text proposes nothing new.
+proposed again, so running the extractor twice over one text proposes nothing new. New-entity
+candidates are stored once per source and name (``EntityCandidate``), for the Proposals queue
+to create or map in one step.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims.choices import ClaimOrigin
+from claims.choices import CandidateStatus, ClaimOrigin
 from claims.extraction import (
     EXTRACTOR_VERSION,
     Candidate,
@@ -23,17 +25,22 @@ from claims.extraction import (
     Skipped,
     extract,
 )
-from claims.models import Claim, Entity, EntityAlias, Metric
+from claims.extraction.names import fold
+from claims.models import Claim, Entity, EntityAlias, EntityCandidate, Metric
 from claims.services.claims import ClaimWrite, claim_create
 from sources.models import Publisher, Source
 
 
 @dataclass(frozen=True)
 class ProposalRun:
-    """What proposing from one source did: claims stored, candidates and figures skipped."""
+    """What proposing from one source did: claims stored, candidates and figures skipped.
+
+    ``candidates`` are the stored candidates the text names that are still open (each with its
+    id; one stored by an earlier run is the same row, never a second one).
+    """
 
     proposed: list[ClaimWrite]
-    candidates: list[Candidate]
+    candidates: list[EntityCandidate]
     skipped: list[Skipped]
 
 
@@ -44,8 +51,10 @@ def extraction_catalogue() -> Catalogue:
         aliases.setdefault(entity_id, []).append(name)
     return Catalogue.build(
         entities=(
-            EntityRef(slug, name, kind, tuple(aliases.get(pk, ())))
-            for pk, slug, name, kind in Entity.objects.values_list("pk", "slug", "name", "kind")
+            EntityRef(slug, name, kind, tuple(aliases.get(pk, ())), parent or "")
+            for pk, slug, name, kind, parent in Entity.objects.values_list(
+                "pk", "slug", "name", "kind", "parent__slug"
+            )
         ),
         metrics=(
             MetricRef(slug, name, value_type, dimension, unit, tuple(cues or ()))
@@ -80,11 +89,16 @@ def proposal_record(proposal: Proposal) -> dict:
     }
 
 
+def source_propose_check(source: Source) -> None:
+    """Refuse to propose from a source without text (before queuing it, or running it)."""
+    if not source.text.strip():
+        raise ValidationError({"text": "The source has no stored text to propose claims from."})
+
+
 @transaction.atomic
 def source_propose(*, source: Source, user=None, catalogue: Catalogue | None = None) -> ProposalRun:
     """Store the claims the source's text proposes; returns them with candidates and skips."""
-    if not source.text.strip():
-        raise ValidationError({"text": "The source has no stored text to propose claims from."})
+    source_propose_check(source)
     catalogue = catalogue or extraction_catalogue()
     extraction = extract(
         source.text,
@@ -128,30 +142,60 @@ def source_propose(*, source: Source, user=None, catalogue: Catalogue | None = N
             continue
         stored.add(key)
         proposed.append(result)
-    return ProposalRun(proposed, extraction.candidates, skipped)
+    return ProposalRun(proposed, _candidates_store(source, extraction.candidates), skipped)
+
+
+def _candidates_store(source: Source, found: list[Candidate]) -> list[EntityCandidate]:
+    """Store the candidates not stored for the source yet; the open ones the text names."""
+    keys = {fold(c.name): c for c in reversed(found)}  # the first place a name is written
+    existing = {c.key: c for c in EntityCandidate.objects.filter(source=source, key__in=keys)}
+    EntityCandidate.objects.bulk_create(
+        [
+            EntityCandidate(
+                source=source,
+                name=c.name[:200],
+                key=key[:200],
+                start=c.start,
+                end=c.end,
+                sentence=c.sentence,
+            )
+            for key, c in keys.items()
+            if key not in existing
+        ],
+        ignore_conflicts=True,  # a concurrent run stored it first: that row stands
+    )
+    return list(
+        EntityCandidate.objects.filter(
+            source=source, key__in=keys, status=CandidateStatus.OPEN
+        ).order_by("start", "id")
+    )
 
 
 @transaction.atomic
 def candidate_resolve(
     *,
-    source: Source,
-    name: str,
+    candidate: EntityCandidate,
     kind: str = "",
     entity: Entity | None = None,
     user=None,
 ) -> tuple[Entity, ProposalRun]:
-    """Make a new-entity candidate known in one step, then propose from the source again.
+    """Make a new-entity candidate known in one step, then propose from its source again.
 
     With ``entity`` the name becomes one of its aliases; otherwise a new entity of ``kind`` is
-    created under that name. Figures the name now ties to a subject are proposed.
+    created under that name. The candidate, and every open candidate of the same name from
+    other sources, record what it became; figures the name now ties to a subject are proposed.
     """
+    from django.utils import timezone
     from django.utils.text import slugify
 
     from claims.services.entities import entity_create, entity_names_check
 
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": "Give the candidate's name."})
+    candidate = EntityCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != CandidateStatus.OPEN:
+        raise ValidationError(
+            {"candidate": f"\u201c{candidate.name}\u201d was {candidate.get_status_display()}."}
+        )
+    name = " ".join(candidate.name.split())
     if entity is None:
         if not kind:
             raise ValidationError({"kind": "Choose the new entity's kind, or an entity to map to."})
@@ -160,10 +204,33 @@ def candidate_resolve(
             slug=slugify(name)[:200] or "entity",
             kind=kind,
             user=user,
-            reason=f"New entity named in \u201c{source.title}\u201d",
+            reason=f"New entity named in \u201c{candidate.source.title}\u201d",
         )
+        status = CandidateStatus.CREATED
     else:
         aliases = list(entity.aliases.values_list("name", flat=True))
         entity_names_check(entity=entity, name=entity.name, aliases=[*aliases, name])
         entity.aliases.create(name=name)
-    return entity, source_propose(source=source, user=user)
+        status = CandidateStatus.MAPPED
+    EntityCandidate.objects.filter(key=candidate.key, status=CandidateStatus.OPEN).update(
+        status=status, entity=entity, resolved_by=user, resolved_at=timezone.now()
+    )
+    return entity, source_propose(source=candidate.source, user=user)
+
+
+@transaction.atomic
+def candidate_dismiss(*, candidate: EntityCandidate, user=None) -> EntityCandidate:
+    """Set a candidate aside: the name is not an entity QwenKB keeps (it stays stored, so a
+    later run over the same text does not offer it again)."""
+    from django.utils import timezone
+
+    candidate = EntityCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != CandidateStatus.OPEN:
+        raise ValidationError(
+            {"candidate": f"\u201c{candidate.name}\u201d was {candidate.get_status_display()}."}
+        )
+    candidate.status = CandidateStatus.DISMISSED
+    candidate.resolved_by = user
+    candidate.resolved_at = timezone.now()
+    candidate.save(update_fields=["status", "resolved_by", "resolved_at"])
+    return candidate

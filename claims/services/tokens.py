@@ -3,6 +3,9 @@
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+# Who may hold an API token: the Editors and Reviewers groups (both may add claims).
+EDITOR_PERMISSION = "claims.add_claim"
+
 
 @transaction.atomic
 def token_replace(*, user) -> Token:

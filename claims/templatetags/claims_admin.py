@@ -2,8 +2,8 @@
 
 from django import template
 
-from claims.choices import ClaimStatus
-from claims.models import Claim
+from claims.choices import CandidateStatus, ClaimStatus
+from claims.models import Claim, EntityCandidate
 
 register = template.Library()
 
@@ -12,3 +12,9 @@ register = template.Library()
 def proposals_waiting() -> int:
     """How many claims wait for review."""
     return Claim.objects.filter(status=ClaimStatus.PROPOSED).count()
+
+
+@register.simple_tag
+def candidates_waiting() -> int:
+    """How many new-entity candidates wait for an editor."""
+    return EntityCandidate.objects.filter(status=CandidateStatus.OPEN).count()

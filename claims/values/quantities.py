@@ -58,6 +58,13 @@ _NOT_UNITS |= {"least", "most", "more", "less", "fewer", "odd", "so", "or", "and
 _NOT_UNITS |= {"between", "than", "of", "per", "fold", "times", "percent", "cent"}
 _SUFFIX_BOUNDS = {"more": Bound.AT_LEAST, "less": Bound.AT_MOST, "fewer": Bound.AT_MOST}
 _SUFFIX_BOUNDS["so"] = Bound.APPROXIMATE
+# A change written as a verb or adverb before a percentage: "fell 57%" is -57%, "up 56%" +56%.
+_FALLING = "fell|fall|falls|dropped|drops|declined|declines|decreased|decreases|slid|slumped|"
+_FALLING += "plunged|shrank|shrinks|down"
+_RISING = "rose|rises|grew|grows|increased|increases|climbed|jumped|soared|up"
+_DIRECTION = re.compile(
+    rf"(?:(?P<down>{_FALLING})|(?P<up>{_RISING})) (?:by )?(?!to\b|from\b)(?P<rest>.+)", re.I
+)
 # Words shaped like a scale that this reader does not know: refused, never taken for a unit.
 _SCALE_LIKE = re.compile(r"[a-z]*illions?|lakhs?|crores?", re.I)
 # Units written glued to the figure or abbreviated ("144GB", "3 GHz"), by lower-case spelling.
@@ -175,6 +182,8 @@ def _limits(point: float, bound: Bound, tol: float) -> tuple[float | None, float
 
 
 def _read(s: str, text: str, tol: float) -> Quantity:
+    if direction := _DIRECTION.fullmatch(s):
+        return _change(direction, text, tol)
     bounds, s = _qualified(s)
     s = re.sub(r"^an? (?=\d)", "", s, flags=re.I)  # "a 32-year-old", "a 2-million-token"
     if vague := _VAGUE.fullmatch(s):
@@ -199,6 +208,36 @@ def _read(s: str, text: str, tol: float) -> Quantity:
     bound = bounds[0] if bounds else Bound.EXACT
     low, high = _limits(point, bound, tol)
     return Quantity(text, bound, low, high, point, figure.unit)
+
+
+def _change(m: re.Match[str], text: str, tol: float) -> Quantity:
+    """A percentage change as news writes it: "fell 57%" is -57%, "rose 6%" is +6%."""
+    rest = m["rest"].strip()
+    if rest.startswith(("-", "+")):
+        raise UnreadableValue(text, "a change written with a verb cannot also carry a sign")
+    quantity = _read(rest, text, tol)
+    if quantity.unit != "%" or quantity.bound is Bound.VAGUE:
+        raise UnreadableValue(text, f'only a percentage can be a change "{m[0].split()[0]}"')
+    if m["up"]:
+        return dataclasses.replace(quantity, text=text)
+
+    def negate(x: float | None) -> float | None:
+        return None if x is None else -x
+
+    flipped = {
+        Bound.MORE_THAN: Bound.LESS_THAN,
+        Bound.LESS_THAN: Bound.MORE_THAN,
+        Bound.AT_LEAST: Bound.AT_MOST,
+        Bound.AT_MOST: Bound.AT_LEAST,
+    }
+    return dataclasses.replace(
+        quantity,
+        text=text,
+        bound=flipped.get(quantity.bound, quantity.bound),  # "fell over 60%": below -60%
+        low=negate(quantity.high),
+        high=negate(quantity.low),
+        point=negate(quantity.point),
+    )
 
 
 def _vague(m: re.Match[str], text: str) -> Quantity:

@@ -2,19 +2,28 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from qwenkb.webhooks.models import Delivery, Endpoint, Event
+from qwenkb.webhooks.targets import target_check
 
 
 class EndpointForm(forms.ModelForm):
     """Events picked from the list rather than typed."""
 
     events = forms.MultipleChoiceField(choices=Event.choices, widget=forms.CheckboxSelectMultiple)
-    url = forms.URLField(max_length=500, assume_scheme="https")
+    url = forms.CharField(label="URL", help_text="A public http:// or https:// URL.")
 
     class Meta:
         model = Endpoint
         fields = ["url", "events", "active", "description", "secret"]
+
+    def clean_url(self):
+        """Public http(s) URLs only (``targets``)."""
+        try:
+            return target_check(self.cleaned_data["url"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["url"]) from None
 
 
 class DeliveryInline(admin.TabularInline):

@@ -1,4 +1,4 @@
-"""Events of the project package's own apps (sources); claims' are in claims/services/webhooks.py.
+"""Events of the project package's own apps (sources); claims' are in claims/events.py.
 
 Every event leaves after the write commits (``services.event_emit``); whatever must be read
 to describe it is read then too, so a write runs no extra query for its webhooks.

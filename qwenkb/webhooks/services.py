@@ -1,7 +1,14 @@
-"""Telling endpoints of events: one call from the service that made the change."""
+"""Telling endpoints of events: one call from the service that made the change.
+
+A write emits its few events one by one (``event_emit``: one delivery task each); a rescan or
+an import emits many of one kind at once (``events_emit``): their deliveries are created in
+bulk and sent ``BATCH`` to a task message (``deliver_batch``), so an import that accepts a
+million claims sends a million deliveries but some two thousand messages per endpoint.
+"""
 
 import datetime
 import logging
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
@@ -10,6 +17,20 @@ from qwenkb.tasks import enqueue
 from qwenkb.webhooks.models import Delivery, Endpoint, Event
 
 logger = logging.getLogger(__name__)
+
+BATCH = 500  # deliveries to one endpoint per task message, for events emitted in bulk
+
+
+def subscribers(event: Event) -> list[Endpoint]:
+    """The active endpoints that want ``event``."""
+    return [e for e in Endpoint.objects.filter(active=True) if Event(event).value in e.events]
+
+
+def subscribed(*events: Event) -> bool:
+    """Whether any active endpoint wants one of ``events`` (a bulk writer asks before keeping
+    what it would need to describe them)."""
+    wanted = {Event(event).value for event in events}
+    return any(wanted & set(e.events) for e in Endpoint.objects.filter(active=True))
 
 
 def event_emit(*, event: Event, data: dict) -> None:
@@ -32,22 +53,65 @@ def _record(event: Event, data: dict, created: str, request_id: str) -> None:
         request_id_var.reset(token)
 
 
+def events_emit(
+    *, event: Event, ids: Sequence[int], describe: Callable[[list[int]], list[dict]]
+) -> None:
+    """Deliver one ``event`` for each of ``ids`` to its subscribers, once the write commits.
+
+    ``describe`` reads the events' data for a slice of ``ids`` (at most ``BATCH``), after the
+    commit; it may leave some out (an id whose event no longer applies). Nothing is read in
+    the caller's transaction, nor after it when no endpoint wants the event.
+    """
+    if not ids:
+        return
+    event = Event(event)
+    created = datetime.datetime.now(datetime.UTC).isoformat()
+    request_id = request_id_var.get()
+
+    def record() -> None:
+        token = request_id_var.set(request_id)
+        try:
+            _record_many(event, ids, describe, created, request_id)
+        finally:
+            request_id_var.reset(token)
+
+    transaction.on_commit(record, robust=True)
+
+
+def _record_many(event, ids, describe, created, request_id) -> None:
+    from qwenkb.webhooks.tasks import deliver_batch
+
+    endpoints = subscribers(event)
+    if not endpoints:
+        return
+    for start in range(0, len(ids), BATCH):
+        described = describe(list(ids[start : start + BATCH]))
+        for endpoint in endpoints:
+            deliveries = []
+            for data in described:
+                deliveries.append(_delivery(endpoint, event, data, created, request_id))
+            if deliveries:
+                Delivery.objects.bulk_create(deliveries)
+                enqueue(deliver_batch, [delivery.pk for delivery in deliveries])
+
+
+def _delivery(endpoint, event: Event, data: dict, created: str, request_id: str) -> Delivery:
+    """One unsaved delivery of ``event`` to ``endpoint``; its payload's id is the delivery's."""
+    delivery = Delivery(endpoint=endpoint, event=event.value, request_id=request_id)
+    delivery.payload = {
+        "id": str(delivery.uuid),
+        "event": event.value,
+        "created": created,
+        "data": data,
+    }
+    return delivery
+
+
 def _record_deliveries(event: Event, data: dict, created: str, request_id: str) -> None:
     from qwenkb.webhooks.tasks import deliver
 
-    endpoints = [
-        endpoint
-        for endpoint in Endpoint.objects.filter(active=True)
-        if event.value in endpoint.events
-    ]
-    for endpoint in endpoints:
-        delivery = Delivery(endpoint=endpoint, event=event.value, request_id=request_id)
-        delivery.payload = {
-            "id": str(delivery.uuid),
-            "event": event.value,
-            "created": created,
-            "data": data,
-        }
+    for endpoint in subscribers(event):
+        delivery = _delivery(endpoint, event, data, created, request_id)
         delivery.save()
         enqueue(deliver, delivery.pk)
 

@@ -16,6 +16,24 @@ class PublisherSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "url", "reliability", "description"]
 
 
+class PublisherWriteSerializer(StrictSerializer):
+    """What an editor sends to create or change a publisher (PUT: every field; PATCH: some).
+
+    A new grade passes to the publisher's sources that carry its old one by default.
+    """
+
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=200)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    reliability = serializers.ChoiceField(
+        choices=Reliability.choices,
+        required=False,
+        help_text="Default grade of its sources, A (completely reliable) to F (cannot be judged).",
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+
+
 class SourceSerializer(serializers.ModelSerializer):
     """A source's metadata (its full text is not sent; `has_text` says whether it is stored)."""
 

@@ -1,11 +1,12 @@
 """REST endpoints for publishers and sources."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from qwenkb.api import BaseViewSet, VersionedUpdateMixin
+from qwenkb.api import BaseViewSet, VersionedUpdateMixin, with_defaults
 from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 from sources import services
@@ -16,19 +17,52 @@ from sources.models import Publisher, Source
 from sources.periods import read_published
 
 
-@extend_schema_view(list=extend_schema(parameters=[facets_parameter(PUBLISHER_FACETS)]))
-class PublisherViewSet(FacetsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
-    """Publishers and their default reliability grades."""
+@extend_schema_view(
+    list=extend_schema(parameters=[facets_parameter(PUBLISHER_FACETS)]),
+    update=extend_schema(request=s.PublisherWriteSerializer, responses=s.PublisherSerializer),
+    partial_update=extend_schema(
+        request=s.PublisherWriteSerializer, responses=s.PublisherSerializer
+    ),
+)
+class PublisherViewSet(
+    FacetsMixin, VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+):
+    """Publishers and their default reliability grades; editors create and change them."""
 
     queryset = Publisher.objects.order_by("name")
     serializer_class = s.PublisherSerializer
+    write_serializer_class = s.PublisherWriteSerializer
     filterset_class = PublisherFilterSet
     facet_specs = PUBLISHER_FACETS
     pagination_class = Pagination
     lookup_field = "slug"
+    write_permissions = {
+        "create": "sources.add_publisher",
+        "update": "sources.change_publisher",
+        "partial_update": "sources.change_publisher",
+    }
 
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=s.PublisherWriteSerializer, responses={201: s.PublisherSerializer})
+    def create(self, request):
+        write = s.PublisherWriteSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        data = dict(write.validated_data)
+        reason = data.pop("reason", "")
+        publisher = services.publisher_save(user=request.user, reason=reason, **data)
+        return self.versioned(self.get_serializer(publisher).data, status.HTTP_201_CREATED)
+
+    def apply_update(self, publisher, data: dict, *, partial: bool) -> Response:
+        data = dict(data)
+        reason = data.pop("reason", "")
+        if not partial:
+            data = with_defaults(Publisher, services.PUBLISHER_FIELDS, data)
+        publisher = services.publisher_save(
+            publisher=publisher, user=self.request.user, reason=reason, **data
+        )
+        return self.versioned(self.get_serializer(publisher).data)
 
 
 @extend_schema_view(
@@ -72,12 +106,21 @@ class SourceViewSet(
     def create(self, request):
         write = s.SourceWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
-        source = services.source_save(
-            user=request.user,
-            reason=write.validated_data.get("reason", ""),
-            **self._values(write.validated_data),
-        )
-        return self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
+        with transaction.atomic():
+            source = services.source_save(
+                user=request.user,
+                reason=write.validated_data.get("reason", ""),
+                **self._values(write.validated_data),
+            )
+            extra = self.source_added(source)
+        response = self.versioned(self.get_serializer(source).data, status.HTTP_201_CREATED)
+        response.data.update(extra)  # not part of the source's version (its ETag)
+        return response
+
+    def source_added(self, source: Source) -> dict:
+        """What else to do in the transaction that adds ``source`` (an app extending this
+        viewset queues work here); returns what to add to the answer."""
+        return {}
 
     def apply_update(self, source, data: dict, *, partial: bool) -> Response:
         source = services.source_save(

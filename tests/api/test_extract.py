@@ -1,7 +1,7 @@
 """POST /api/sources/{id}/extract/: proposals stored as claims, with their pending conflicts."""
 
 from claims import services
-from claims.models import Claim, Entity, Metric
+from claims.models import Claim, Entity, EntityCandidate, Metric
 from tests import factories
 
 TEXT = (
@@ -30,6 +30,15 @@ def test_editor_posts_a_text_and_extracts_proposals(editor_api, kb):
     body = answer.json()
     assert [c["name"] for c in body["candidates"]] == ["Zhenwu M890"]
     assert body["candidates"][0]["sentence"] == "Zhenwu M890 chips ship soon."
+    stored = EntityCandidate.objects.get()
+    assert body["candidates"][0] == {
+        "id": stored.pk,
+        "name": "Zhenwu M890",
+        "start": TEXT.index("Zhenwu"),
+        "end": TEXT.index(" chips"),
+        "sentence": "Zhenwu M890 chips ship soon.",
+        "status": "open",
+    }
     (proposal,) = body["proposed"]
     assert proposal["subject"]["slug"] == kb["model"].slug
     assert proposal["metric"]["slug"] == "largest-model-parameters"
@@ -47,6 +56,8 @@ def test_editor_posts_a_text_and_extracts_proposals(editor_api, kb):
     # Running it again proposes nothing twice.
     again = editor_api.post(url).json()
     assert again["proposed"] == []
+    assert [c["id"] for c in again["candidates"]] == [stored.pk]  # the same stored candidate
+    assert EntityCandidate.objects.count() == 1
     assert Claim.objects.filter(origin="extracted").count() == 1
     listed = editor_api.get(
         f"/api/claims/?status=proposed&origin=extracted&source={created.json()['id']}"
@@ -111,3 +122,54 @@ def test_editor_sets_a_metrics_cues_with_the_version_read(editor_api, anon, kb):
     metric = Metric.objects.get(slug="largest-model-parameters")
     assert metric.history.first().history_change_reason == "cues for the extractor"
     assert anon.patch(url, {"cues": []}, format="json").status_code in (401, 403)
+
+
+def test_creating_a_source_with_propose_queues_its_proposals(
+    editor_api, kb, django_capture_on_commit_callbacks
+):
+    from claims.jobs.models import Job
+    from sources.models import Source
+
+    _metrics()
+    body = {"key": "queued", "title": "Queued", "publisher": kb["publisher"].slug, "text": TEXT}
+    with django_capture_on_commit_callbacks(execute=True):
+        created = editor_api.post("/api/sources/?propose=true", body, format="json")
+    assert created.status_code == 201, created.json()
+    source_id = created.json()["id"]
+    job = Job.objects.get()
+    assert (job.kind, job.source_id, job.requested_by.username) == ("propose", source_id, "edith")
+    proposals = created.json()["proposals"]
+    # Answered inside the test's transaction: queued; the job ran once the write committed
+    # (without a broker in this process; on a worker with one).
+    assert proposals == {
+        "job": job.pk,
+        "status": "queued",
+        "claims": f"/api/claims/?status=proposed&origin=extracted&source={source_id}",
+    }
+    assert job.status == "done"
+    assert job.report.startswith("1 claim(s) proposed") and "“Zhenwu M890”" in job.report
+    listed = editor_api.get(proposals["claims"]).json()
+    assert [c["value_text"] for c in listed["results"]] == ["over 2 trillion parameters"]
+    # The ETag is the source's own version, so a change can name it.
+    read = editor_api.get(f"/api/sources/{source_id}/")
+    assert read["ETag"] == created["ETag"]
+    assert Source.objects.filter(key="queued").count() == 1
+
+
+def test_propose_needs_a_text_and_a_boolean_and_only_on_create(editor_api, kb):
+    from claims.jobs.models import Job
+    from sources.models import Source
+
+    body = {"key": "bare", "title": "Bare", "publisher": kb["publisher"].slug}
+    bare = editor_api.post("/api/sources/?propose=true", body, format="json")
+    assert bare.status_code == 400 and list(bare.json()) == ["text"]
+    assert not Source.objects.filter(key="bare").exists()  # all or nothing
+    odd = editor_api.post("/api/sources/?propose=maybe", body | {"text": TEXT}, format="json")
+    assert odd.status_code == 400 and list(odd.json()) == ["propose"]
+    assert editor_api.get("/api/sources/?propose=true").status_code == 400
+    schema = editor_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    create = schema["paths"]["/api/sources/"]["post"]
+    assert [p["name"] for p in create["parameters"] if p["in"] == "query"] == ["propose"]
+    plain = editor_api.post("/api/sources/?propose=false", body, format="json")
+    assert plain.status_code == 201 and "proposals" not in plain.json()
+    assert not Job.objects.exists()

@@ -27,17 +27,28 @@ CHANGES = [
     ("patch", "/api/entities/{entity}/", {"description": "d"}),
     ("put", "/api/sources/{source}/", None),
     ("patch", "/api/sources/{source}/", {"title": "t"}),
+    ("put", "/api/metrics/{metric}/", None),
     ("patch", "/api/metrics/{metric}/", {"bound_ratio": 2}),
+    ("put", "/api/webhooks/endpoints/{endpoint}/", None),
+    ("patch", "/api/webhooks/endpoints/{endpoint}/", {"active": False}),
+    ("delete", "/api/webhooks/endpoints/{endpoint}/", None),
+    ("put", "/api/publishers/{publisher}/", None),
+    ("patch", "/api/publishers/{publisher}/", {"reliability": "A"}),
 ]
 
 
 def _urls(kb) -> dict:
+    from qwenkb.webhooks.models import Endpoint
+
+    endpoint = Endpoint.objects.create(url="https://hooks.example/in", events=["source.added"])
     return {
+        "endpoint": endpoint.pk,
         "claim": kb["a"].pk,
         "contradiction": Contradiction.objects.get().pk,
         "entity": kb["qwen"].slug,
         "source": kb["source"].pk,
         "metric": kb["a"].metric.slug,
+        "publisher": kb["publisher"].slug,
     }
 
 
@@ -80,7 +91,9 @@ def test_the_schema_documents_if_match_on_every_change_and_nowhere_else(anon):
             m,
             p.replace("{entity}", "{slug}")
             .replace("{source}", "{id}")
-            .replace("{metric}", "{slug}"),
+            .replace("{metric}", "{slug}")
+            .replace("{endpoint}", "{id}")
+            .replace("{publisher}", "{slug}"),
         )
         for m, p in expected
     }

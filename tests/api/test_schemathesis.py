@@ -70,6 +70,8 @@ def aim_at_a_real_object(case, kb) -> dict:
         "claims": kb["a"].pk,
         "contradictions": Contradiction.objects.values_list("pk", flat=True).first(),
         "entities": kb["qwen"].slug,
+        "metrics": kb["largest"].slug,
+        "publishers": kb["publisher"].slug,
         "sources": kb["source"].pk,
     }
     resource = case.path.split("/")[2]

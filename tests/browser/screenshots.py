@@ -7,6 +7,12 @@ Serve the seed knowledge base, then run this script (it writes docs/screenshots/
     DATABASE_URL=sqlite:////tmp/ui.sqlite3 .venv/bin/python manage.py runserver 127.0.0.1:8765
     .venv/bin/python -m tests.browser.screenshots --base-url http://127.0.0.1:8765
 
+The Proposals queue (proposals.png, and proposals-candidates.png for its new-entity candidates)
+needs a signed-in editor and a source with proposals, e.g. after
+`manage.py ingest_source news.md --publisher SLUG --title "Qwen this week" --propose`:
+
+    .venv/bin/python -m tests.browser.screenshots --admin NAME:PASSWORD --queue source=ID
+
 It is not a test (pytest does not collect it): it writes into the repository.
 """
 
@@ -111,7 +117,8 @@ def take(base_url: str, out: Path = OUT) -> list[Path]:
 
 
 def take_queue(base_url: str, account: str, out: Path = OUT, query: str = "") -> Path:
-    """The admin's Proposals queue (``query``: "source=ID"), signed in as "name:password"."""
+    """The admin's Proposals queue (``query``: "source=ID"), signed in as "name:password", and
+    its new-entity candidates (proposals-candidates.png) when it lists any."""
     username, _, password = account.partition(":")
     target = out / "proposals.png"
     with sync_playwright() as playwright:
@@ -123,6 +130,11 @@ def take_queue(base_url: str, account: str, out: Path = OUT, query: str = "") ->
         page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()
         page.screenshot(path=target, full_page=False)
+        candidates = page.locator("#candidates")
+        if candidates.count():  # the new-entity candidates below the proposals
+            candidates.scroll_into_view_if_needed()
+            page.evaluate("document.getElementById('candidates').scrollIntoView()")
+            page.screenshot(path=out / "proposals-candidates.png", full_page=False)
         browser.close()
     return target
 

@@ -97,3 +97,13 @@ def test_the_home_disputes_and_metric_tables_fit_375px_with_whole_badges(
             assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (path, box)
             assert badge.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), path
     context.close()
+
+
+def test_the_home_disputes_table_sets_its_values_in_the_pages_font(live_server, page, seed_kb):
+    page.goto(live_server.url + "/")
+    body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    values = page.locator("table.fact-disputes .side-value")
+    assert values.count() > 0
+    for value in values.all():
+        font = value.evaluate("e => getComputedStyle(e).fontFamily")
+        assert font == body_font and "Georgia" not in font, font

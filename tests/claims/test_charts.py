@@ -31,6 +31,7 @@ PARAMS = SimpleNamespace(
     unit="parameters",
     time_varying=False,
     single_valued=True,
+    counting="level",
 )
 REVENUE = SimpleNamespace(**{**vars(PARAMS), "name": "Revenue", "dimension": "money", "unit": ""})
 
@@ -262,3 +263,107 @@ def test_a_quarter_trillion_step_is_not_used_so_1_8t_sits_on_its_own_label():
     labels = [t.label for t in value_ticks(scale, number_label)]
     assert "1.2T" not in labels and "1.25T" not in labels
     assert all(read_quantity(t).point in scale.ticks() for t in labels)
+
+
+# --- a running total that fell ------------------------------------------------------------
+
+DOWNLOADS = SimpleNamespace(
+    **{**vars(PARAMS), "name": "Downloads", "slug": "downloads", "unit": "downloads"}
+    | {"time_varying": True, "counting": "running_total"}
+)
+JAN, MAR, MAY = (datetime.date(2026, m, 1) for m in (1, 3, 5))
+
+
+def downloads_fact(*values_and_periods, metric=DOWNLOADS):
+    claims = []
+    for value, start in values_and_periods:
+        c = claim(value, metric=metric, as_of=(start, start + datetime.timedelta(days=27)))
+        c.as_of_display = start.strftime("%b %Y")
+        claims.append(c)
+    fact = SimpleNamespace(subject=SimpleNamespace(name="Qwen", pk=1), metric=metric)
+    fact.claims = claims
+    return fact
+
+
+def test_the_time_chart_marks_a_running_total_that_fell_on_the_later_point():
+    fact = downloads_fact(("over 1 billion", JAN), ("600 million", MAR), ("1.2 billion", MAY))
+    earlier, fell, rose = fact.claims
+    chart = fact_chart(fact)
+    marks = {mark.claim.pk: mark for mark in chart.marks}
+    assert [mark.claim.pk for mark in chart.marks if mark.fall] == [fell.pk]
+    assert marks[rose.pk].fall is None  # rising again is a time series, not a fall
+    fall = marks[fell.pk].fall
+    assert fall.text == "fell from over 1 billion to 600 million"
+    assert fall.ring == marks[fell.pk].dots[0]
+    assert fall.drop == (*marks[earlier.pk].dots[0], *marks[fell.pk].dots[0])
+    x, y, anchor = fall.label
+    # Beside the ring, to its right: clear of the drop line coming in from the upper left.
+    assert (anchor, y) == ("start", fall.ring[1] + 4) and fall.ring[0] < x < chart.right
+    assert "fell from over 1 billion to 600 million" in marks[fell.pk].title
+    assert "The total fell from over 1 billion (Jan 2026) to 600 million (Mar 2026)" in chart.desc
+    html = render_to_string("web/charts/chart.html", {"chart": chart})
+    assert html.count('class="fall-ring"') == 1 and html.count('class="fall-drop"') == 1
+    assert "▼ fell from over 1 billion to 600 million</text>" in html
+    assert 'data-fell-from="fell from over 1 billion to 600 million"' in html
+    caption = html[html.index("<figcaption>") : html.index("</figcaption>")]
+    assert "The total fell." in caption and "(Mar 2026): a running total cannot fall" in caption
+
+
+@pytest.mark.parametrize(
+    ("metric", "values"),
+    [
+        # A level may go down (users leave); only a running total cannot fall.
+        (SimpleNamespace(**{**vars(DOWNLOADS), "counting": "level"}), ("1 billion", "600 million")),
+        # A rising total, and a later figure whose range still reaches the earlier one.
+        (DOWNLOADS, ("600 million", "1 billion")),
+        (DOWNLOADS, ("about 1 billion", "900 million to 1.1 billion")),
+    ],
+)
+def test_no_fall_is_marked_where_the_rule_finds_none(metric, values):
+    chart = fact_chart(downloads_fact((values[0], JAN), (values[1], MAR), metric=metric))
+    assert chart is not None and not chart.falls
+    html = render_to_string("web/charts/chart.html", {"chart": chart})
+    assert "fall-ring" not in html and "The total fell" not in html
+
+
+def test_the_chart_marks_a_fall_exactly_where_detection_explains_the_total_fell():
+    """One rule: the chart's marks and ``conflicts.detect``'s "the total fell" findings agree."""
+    from claims import conflicts
+    from claims.values.claim_value import ClaimValue
+
+    fact = downloads_fact(
+        ("over 1 billion", JAN), ("600 million", MAR), ("700 million", MAY), ("2 billion", JAN)
+    )
+    rules = conflicts.Rules("quantity", time_varying=True, counting="running_total")
+    facts = [
+        ClaimValue.from_columns(c).facts(c.pk, c.value_text, "", c.as_of_start, c.as_of_end)
+        for c in fact.claims
+    ]
+    fell = {f.a for f in conflicts.detect(facts, rules) if "the total fell" in f.explanation}
+    fell |= {f.b for f in conflicts.detect(facts, rules) if "the total fell" in f.explanation}
+    later = {c.pk for c in fact.claims[1:3]}
+    assert fell & later == later
+    assert {mark.claim.pk for mark in fact_chart(fact).marks if mark.fall} == later
+
+
+def test_a_dispute_over_a_fall_rings_the_later_claim_and_says_so():
+    fact = downloads_fact(("over 1 billion", JAN), ("600 million", MAR))
+    before, after = fact.claims
+    chart = dispute_chart(dispute(after, before, metric=DOWNLOADS))
+    marked = [mark for mark in chart.marks if mark.fall]
+    assert [mark.claim.pk for mark in marked] == [after.pk]
+    assert marked[0].fall.label[1] > marked[0].fall.ring[1] and marked[0].fall.drop is None
+    html = render_to_string("web/charts/chart.html", {"chart": chart})
+    assert "▼ fell from over 1 billion to 600 million" in html and "The total fell." in html
+
+
+def test_the_metric_chart_rings_a_fall_within_one_entity_never_across_entities():
+    qwen = downloads_fact(("over 1 billion", JAN), ("600 million", MAR))
+    other = downloads_fact(("50 million", MAY))  # below Qwen's, later: another entity's total
+    other.subject = SimpleNamespace(name="Qwen-Coder", pk=2)
+    chart = metric_chart(DOWNLOADS, [qwen, other])
+    assert [mark.claim.pk for mark in chart.marks if mark.fall] == [qwen.claims[1].pk]
+    fall = chart.falls[0]
+    assert fall.label is None and fall.sentence.startswith("Qwen: The total fell from over 1")
+    html = render_to_string("web/charts/chart.html", {"chart": chart})
+    assert html.count('class="fall-ring"') == 1 and "Qwen: The total fell from" in html

@@ -7,12 +7,15 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from claims import detection
+from claims.detection.plan import Plan
+from claims.detection.reconcile import apply
 from claims.models import Claim, Contradiction, Metric
 from claims.values.claim_value import KEY_COLUMNS as VALUE_COLUMNS
+from qwenkb import copying
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,66 @@ def test_rescan_moves_the_record_of_claims_moved_to_another_group_without_detect
     assert "0 created, 1 updated, 0 reopened, 0 closed" in out.getvalue()
     moved = Contradiction.objects.get()
     assert (moved.pk, moved.metric_id, moved.status) == (record.pk, other.pk, "open")
+
+
+@pytest.mark.django_db(transaction=True)  # the commit, where the database checks keys
+def test_new_records_reference_only_claims_that_are_there(monkeypatch):
+    """A rescan's new records are stored with their references locked, not checked row by
+    row at commit (PostgreSQL); a reference to a claim gone in the meantime is still refused."""
+    monkeypatch.setattr(copying, "LOCK_REFERENCES_FROM", 1)  # as for a rescan's many records
+    subjects, _, _ = _mixed_knowledge_base()
+    made = records()
+    Contradiction.objects.all().delete()
+    Contradiction.history.all().delete()
+    with CaptureQueriesContext(connection) as ctx:
+        call_command("detect_conflicts", stdout=io.StringIO())
+    assert records() == made
+    assert Contradiction.history.filter(history_type="+").count() == len(made)
+    locks = [q["sql"] for q in ctx.captured_queries if "FOR KEY SHARE" in q["sql"]]
+    if connection.vendor == "postgresql":
+        # One lock per referenced table (claims, entities, metrics), not a check per key.
+        assert {sql.split(" FROM ")[1].split()[0] for sql in locks} == {
+            "claims_claim",
+            "claims_entity",
+            "claims_metric",
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
+    else:
+        assert locks == []
+    claim = Claim.objects.filter(subject=subjects["differ"]).first()
+    row = {
+        **dict(zip(RECORD_FIELDS, made[0], strict=True)),
+        "claim_a_id": claim.pk,
+        "claim_b_id": 10**9,  # as if deleted since the rules read it
+        "preferred_claim_id": None,
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        apply(Plan(create=[row]), groups=1, dry_run=False, keep_opened=False)
+    assert records() == made
+    # A single record (one save's detection) is left to PostgreSQL's own checks.
+    first, last = Claim.objects.order_by("pk").first(), Claim.objects.order_by("pk").last()
+    monkeypatch.setattr(copying, "LOCK_REFERENCES_FROM", 2)
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        apply(
+            Plan(create=[row | {"claim_a_id": first.pk, "claim_b_id": last.pk}]),
+            groups=1,
+            dry_run=False,
+            keep_opened=False,
+        )
+        assert not any("FOR KEY SHARE" in q["sql"] for q in ctx.captured_queries)
+        transaction.set_rollback(True)
+
+
+def test_rescan_counts_every_group_in_scope():
+    """The count comes from the pass that finds the disputable groups: groups of rejected
+    claims only, of a metric with several values and of one claim count too."""
+    subjects, params, downloads = _mixed_knowledge_base()
+    gone = factories.entity()
+    factories.claim(subject=gone, metric_=params, value="1B", quote="gone", status="rejected")
+    every = Claim.objects.values_list("subject_id", "metric_id").distinct()
+    assert detection.rescan().groups == len(set(every)) == 10
+    assert detection.rescan(metric_ids=[downloads.pk]).groups == 4
+    assert detection.rescan(subject_ids=[gone.pk]).groups == 1
+    assert detection.rescan(subject_ids=[subjects["differ"].pk], dry_run=True).groups == 1

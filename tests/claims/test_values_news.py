@@ -154,3 +154,36 @@ def test_known_scales_still_read_or_refuse_as_before(text):
         assert "is not a scale" not in str(exc)
     else:
         assert quantity.point >= 2e6
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "bound"),
+    [
+        ("fell 57%", -57.0, "exact"),
+        ("dropped 66%", -66.0, "exact"),
+        ("down 3.5 percent", -3.5, "exact"),
+        ("fell by 20%", -20.0, "exact"),
+        ("fell over 60%", -60.0, "less_than"),
+        ("declined nearly 10%", -10.0, "approximate"),
+        ("up 56%", 56.0, "exact"),
+        ("rose at least 5%", 5.0, "at_least"),
+    ],
+)
+def test_a_change_written_as_a_verb_is_a_signed_percentage(text, point, bound):
+    quantity = read_quantity(text)
+    assert (quantity.point, quantity.bound.value, quantity.unit) == (point, bound, "%")
+    assert quantity.low is None or quantity.high is None or quantity.low <= quantity.high
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("fell 5 million", "only a percentage can be a change"),
+        ("rose 3x", "only a percentage can be a change"),
+        ("fell -5%", "cannot also carry a sign"),
+        ("fell to 5%", "no figure found"),
+    ],
+)
+def test_a_change_verb_before_anything_but_a_percentage_is_refused(text, reason):
+    with pytest.raises(UnreadableValue, match=reason):
+        read_quantity(text)

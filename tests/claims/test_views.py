@@ -141,7 +141,7 @@ def test_home_shows_counts_worst_disputes_recent_claims_and_kinds(client, kb):
     response = client.get("/")
     assert response.status_code == 200
     text = text_of(response)
-    assert "2 entities" in text and "2 claims" in text and "1 open disputes" in text
+    assert "2 entities" in text and "2 claims" in text and "1 disputed fact " in text
     assert "Qwen3.5-Max Preview · Metric" in text  # the dispute, and the claims listed
     assert "1 source says > 1 trillion parameters (C), 1 says > 1.8 trillion parameters (E)" in text
     assert "1.8×" in text
@@ -679,6 +679,8 @@ def test_home_lists_each_disputed_fact_once_with_its_sides(client, seed_kb):
     )
     assert summary and summary.group(2).startswith("Qwen3.5"), generation
     assert "1 says Qwen 4.0" in generation
+    # The count above the table counts the same rows: facts, not pairs of claims.
+    assert f"{len(rows)} disputed facts" in text_of_html(html) and len(rows) == 3
 
 
 def test_a_facts_page_lists_every_pair_and_the_api_groups_by_fact(client, kb):
@@ -824,3 +826,71 @@ def test_json_ld_cannot_close_its_script_element():
     text = as_script_text({"claimReviewed": '</script><script>alert(1)</script> & "x"'})
     assert "</" not in text and "<script" not in text
     assert json.loads(text)["claimReviewed"].startswith("</script>")
+
+
+# --- the home page's current values -----------------------------------------------------------
+
+
+def headline(html: str) -> str:
+    start = html.index(">", html.index('aria-labelledby="headline-title"')) + 1
+    return text_of_html(html[start : html.index("</section>", start)])
+
+
+def test_home_shows_the_top_entitys_current_values_with_grade_why_and_source(client, kb):
+    # A third, more reliable source for the preview's parameters: it becomes current.
+    report = factories.source(title="Official Report", pub=factories.publisher(reliability="A"))
+    best = factories.claim(subject=kb.model, metric_=kb.params, src=report, value="1 trillion")
+    html = client.get("/").content.decode()
+    text = headline(html)
+    assert text.startswith(f"{kb.model.name} today")
+    # The same choice as the entity page (``entity_facts``), shown with grade and why.
+    assert f"{kb.params.name} 1 trillion parameters disputed A (A: completely reliable)" in text
+    assert "most reliable source: A" in text and "— Official Report" in text
+    assert f'href="/sources/{report.pk}/"' in html
+    assert f'href="/entities/{kb.model.slug}/#fact-{kb.params.slug}"' in html
+    assert f"All 1 fact about {kb.model.name}" in text
+    entity_page = text_of(client.get(f"/entities/{kb.model.slug}/"))
+    assert "1 trillion parameters disputed A (A: completely reliable) most reliable source: A" in (
+        entity_page
+    )
+    assert best.claim.pk
+
+
+def test_home_leaves_out_facts_without_an_accepted_value_and_caps_the_list(client, kb):
+    proposed = factories.metric(slug="context-window", unit="tokens")
+    factories.claim(subject=kb.model, metric_=proposed, value="1 million", status="proposed")
+    text = headline(client.get("/").content.decode())
+    assert "Context" not in text.split("All")[0] and "All 2 facts" in text
+    for i in range(8):
+        metric = factories.metric(slug=f"metric-{i}", unit="tokens")
+        factories.claim(subject=kb.model, metric_=metric, value=f"{i + 1} million")
+    html = client.get("/").content.decode()
+    assert html.count('<li class="headline-fact') == 6 and "All 10 facts" in headline(html)
+
+
+def test_home_shows_no_current_values_before_there_are_claims(client, db):
+    html = client.get("/").content.decode()
+    assert "headline-title" not in html
+
+
+def test_home_runs_the_same_queries_however_many_facts_the_top_entity_has(client, kb):
+    small = query_count(client, "/")
+    for i in range(10):
+        metric = factories.metric(slug=f"grown-{i}", unit="tokens")
+        src = factories.source(title=f"Grown source {i}")
+        factories.claim(subject=kb.model, metric_=metric, src=src, value=f"{i + 1} million")
+        factories.claim(subject=kb.model, metric_=metric, value=f"{i + 2} million")
+    html = client.get("/").content.decode()
+    assert html.count('<li class="headline-fact') == 6
+    assert query_count(client, "/") == small
+
+
+def test_home_says_so_when_the_top_entity_has_no_accepted_value(client, db):
+    model = factories.entity(name="Qwen3.6")
+    factories.claim(subject=model, value="27B", status="proposed")
+    text = headline(client.get("/").content.decode())
+    assert (
+        "No current value to show yet: no claim about Qwen3.6 has been accepted as its single value"
+        in text
+    )
+    assert "All 1 fact about Qwen3.6" in text

@@ -31,7 +31,8 @@ from tests import factories
 user = User.objects.create_user("rex", password=None, is_staff=True)
 user.groups.add(Group.objects.get(name="Reviewers"))
 text = "The flagship boasts over 1 trillion parameters."
-src = factories.source(title="Weekly report", text=text, pub=factories.publisher(name="VB"))
+publisher = factories.publisher(name="VB")
+src = factories.source(title="Weekly report", text=text, pub=publisher)
 qwen = factories.entity(name="Qwen", kind="model_family")
 metric = factories.metric(slug="largest-model-parameters")
 claim = factories.claim(
@@ -41,6 +42,7 @@ claim = factories.claim(
 print(json.dumps({
     "token": Token.objects.create(user=user).key,
     "claim": claim.pk, "entity": qwen.slug, "source": src.pk,
+    "metric": metric.slug, "publisher": publisher.slug,
 }))
 """
 

@@ -34,7 +34,10 @@ RESOURCES = [
     ("claims", "/api/claims/{claim}/", "notes", "claims.Claim"),
     ("entities", "/api/entities/{entity}/", "description", "claims.Entity"),
     ("sources", "/api/sources/{source}/", "published_note", "sources.Source"),
+    ("metrics", "/api/metrics/{metric}/", "description", "claims.Metric"),
+    ("publishers", "/api/publishers/{publisher}/", "description", "sources.Publisher"),
 ]
+BY_SLUG = {"entities", "metrics", "publishers"}
 THREADS, ATTEMPTS = 20, 5
 
 
@@ -51,9 +54,8 @@ def history_count(env, model: str, lookup: str) -> int:
 def test_concurrent_patches_from_one_etag_lose_no_update(tmp_path, resource, path, field, model):
     with served_database(tmp_path) as (env, facts):
         url_path = path.format(**facts)
-        lookup = (
-            f"slug='{facts['entity']}'" if resource == "entities" else f"pk={facts[resource[:-1]]}"
-        )
+        key = facts[path.split("{")[1].split("}")[0]]  # the fact the path names
+        lookup = f"slug='{key}'" if resource in BY_SLUG else f"pk={key}"
         history_before = history_count(env, model, lookup)
         with gunicorn(env, workers=4, threads=4) as base:
             url, token = base + url_path, facts["token"]

@@ -3,11 +3,14 @@ commit (in-process without a broker) and its report shows in the admin."""
 
 import json
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from claims.jobs.models import Job
 from claims.models import Claim, Contradiction
 from tests.claims.test_bulk import rows
+from tests.qwenkb.worker import celery_worker, needs_a_worker, wait_for
 
 
 def test_a_reviewer_uploads_an_import_that_runs_and_reports(
@@ -72,3 +75,60 @@ def test_a_rescan_from_the_admin_finds_what_direct_writes_left_unchecked(
 def test_editors_see_jobs_but_only_reviewers_start_them(editor_client, db):
     assert editor_client.get("/admin/jobs/job/").status_code == 200
     assert editor_client.get("/admin/jobs/job/add/").status_code == 403
+
+
+def test_proposals_are_not_started_from_the_jobs_page(reviewer_client, db):
+    form = reviewer_client.get("/admin/jobs/job/add/").content.decode()
+    assert 'value="rescan"' in form and 'value="propose"' not in form
+    refused = reviewer_client.post("/admin/jobs/job/add/", {"kind": "propose"})
+    assert refused.status_code == 200 and not Job.objects.exists()
+
+
+def test_a_proposals_job_reports_and_its_page_names_the_source(
+    editor_client, kb, django_capture_on_commit_callbacks
+):
+    from claims.jobs.services import job_queue
+    from tests import factories
+
+    source = factories.source(text="Nothing to see.", pub=kb["publisher"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_queue(kind="propose", source=source)
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert job.report == (
+        f"0 claim(s) proposed from “{source}”, 0 new-entity candidate(s), 0 figure(s) skipped."
+    )
+    page = editor_client.get(f"/admin/jobs/job/{job.pk}/change/").content.decode()
+    assert str(source) in page and "0 claim(s) proposed" in page
+
+
+@needs_a_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_makes_the_proposals_for_a_new_source(kb, tmp_path):
+    from claims import services
+    from claims.jobs.services import job_queue
+    from claims.models import Metric
+    from sources.services import source_save
+
+    metric = Metric.objects.get(slug="largest-model-parameters")
+    services.metric_save(metric=metric, cues=["parameters"])
+    text = "The model Qwen3.5-Max Preview has over 2 trillion parameters."
+    log = tmp_path / "worker.log"
+    with celery_worker(log) as worker:
+        with transaction.atomic():
+            source = source_save(
+                key="by-worker", title="By worker", publisher=kb["publisher"], text=text
+            )
+            job = job_queue(kind="propose", source=source)
+            assert not Claim.objects.filter(source=source).exists()
+        wait_for(lambda: Job.objects.get().status in ("done", "failed"), worker, log)
+    job.refresh_from_db()
+    assert (job.status, job.started_at is not None) == ("done", True), job.report
+    assert job.report.startswith("1 claim(s) proposed")
+    claim = Claim.objects.get(source=source)
+    assert (claim.origin, claim.status, claim.value_text) == (
+        "extracted",
+        "proposed",
+        "over 2 trillion parameters",
+    )
+    assert "claims.jobs.services.run_job[" in log.read_text()

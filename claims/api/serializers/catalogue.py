@@ -10,9 +10,9 @@ from claims.api.serializers.claims import (
     value_field,
 )
 from claims.api.serializers.contract import ColumnsField
-from claims.choices import ContradictionReview, Counting, EntityKind
+from claims.choices import ContradictionReview, Counting, Dimension, EntityKind, ValueType
 from claims.models import Entity, Metric
-from claims.services import METRIC_FIELDS
+from claims.services import BOUND_RATIO_MAX, CUE_MAX_LENGTH, METRIC_FIELDS
 from qwenkb.api import StrictSerializer
 
 
@@ -59,23 +59,38 @@ class MetricSerializer(serializers.ModelSerializer):
 
 
 class MetricWriteSerializer(StrictSerializer):
-    """What an editor changes on a metric; its claims are read and compared again."""
+    """What an editor sends to create or change a metric (PUT: every field; PATCH: some).
 
-    name = serializers.CharField(max_length=200, required=False)
+    A change to how values read (value type, dimension, unit, tolerance) reads its claims
+    again, and is refused, naming them, if some would no longer read; a change to the
+    comparison rules re-checks its claims for contradictions.
+    """
+
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=200)
+    value_type = serializers.ChoiceField(choices=ValueType.choices)
+    dimension = serializers.ChoiceField(
+        choices=Dimension.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Quantities only (and required for them): number, percent, multiplier, money.",
+    )
     description = serializers.CharField(required=False, allow_blank=True)
     unit = serializers.CharField(max_length=100, required=False, allow_blank=True)
     tolerance = serializers.FloatField(required=False, min_value=0, max_value=0.999)
     bound_ratio = serializers.FloatField(
         required=False,
         min_value=1,
+        max_value=BOUND_RATIO_MAX,
         help_text="How far an open bound and a figure inside it may differ (default 1.5).",
     )
     counting = serializers.ChoiceField(choices=Counting.choices, required=False)
     single_valued = serializers.BooleanField(required=False)
     time_varying = serializers.BooleanField(required=False)
     cues = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=serializers.CharField(max_length=CUE_MAX_LENGTH),
         required=False,
+        max_length=200,
         help_text="Phrases that name the metric in text; replaces the list.",
     )
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True)

@@ -48,6 +48,23 @@ class Command(BaseCommand):
                         f"  unconfirmed {proposal.subject} {proposal.metric} "
                         f"{proposal.value_text}: {proposal.reason.sentence()}"
                     )
+        other = result.other
+        if details:
+            for score in other.sources:
+                for claim in score.missed:
+                    self.stdout.write(
+                        f"  other missed {claim['subject']} {claim['metric']} {claim['value']!s}"
+                    )
+                for proposal in score.wrong:
+                    self.stdout.write(
+                        f"  other unconfirmed {proposal.subject} {proposal.metric} "
+                        f"{proposal.value_text}: {proposal.reason.sentence()}"
+                    )
+        self.stdout.write(
+            f"Text, entity and yes/no claims: recall {other.recall:.1%} ({other.found} of "
+            f"{other.gold}); precision {other.precision:.1%} ({other.right} of "
+            f"{other.proposed} proposals right)."
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Recall {result.recall:.1%} ({result.found} of {result.gold} quantity and date "

@@ -81,7 +81,7 @@ SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "cs
 class Command(BaseCommand):
     help = (
         "Import claims from JSON Lines or CSV (subject, metric, value, source, quote, and "
-        "optionally as_of, attributed_to, status). Atomic by default; idempotent."
+        "optionally as_of or as_of_text, attributed_to, status). Atomic by default; idempotent."
     )
 
     def add_arguments(self, parser):
