@@ -232,21 +232,23 @@ def _facts(claims: list[Claim], records: Sequence[Contradiction]) -> list[Fact]:
     return facts
 
 
-# An entity's claims and open records, compiled once per process (qwenkb.prepared).
-ENTITY_CLAIMS = Prepared(
-    Claim,
-    lambda entity_id: claim_queryset().filter(subject_id=entity_id).order_by("metric__name", "pk"),
-    int,
-)
-ENTITY_OPEN_RECORDS = Prepared(
-    Contradiction,
-    lambda entity_id: (
+def entity_claims(entity_id: int) -> QuerySet[Claim]:
+    """An entity's claims as its fact sheet lists them: by metric name, then as recorded."""
+    return claim_queryset().filter(subject_id=entity_id).order_by("metric__name", "pk")
+
+
+def entity_open_records(entity_id: int) -> QuerySet[Contradiction]:
+    """An entity's open contradiction records, most severe first, with their review state."""
+    return (
         Contradiction.objects.filter(subject_id=entity_id, status=ContradictionStatus.OPEN)
         .annotate(review=review_annotation())
         .order_by("-severity", "id")
-    ),
-    int,
-)
+    )
+
+
+# The same, compiled once per process (qwenkb.prepared); the API's rows read their values.
+ENTITY_CLAIMS = Prepared(Claim, entity_claims, int)
+ENTITY_OPEN_RECORDS = Prepared(Contradiction, entity_open_records, int)
 
 
 def entity_facts(entity: Entity) -> list[Fact]:

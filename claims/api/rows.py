@@ -24,13 +24,14 @@ from claims.api.serializers.claims import (
     contradiction_ref,
 )
 from claims.api.serializers.contract import compile_rows
-from claims.choices import ContradictionStatus
 from claims.models import Claim, Contradiction
 from claims.selectors import (
     CANDIDATE_COLUMNS,
     claim_count_of,
     current_of,
     disputed_of,
+    entity_claims,
+    entity_open_records,
     review_annotation,
     row_candidate,
     source_count_of,
@@ -116,22 +117,11 @@ _FACT_CLAIM_COLUMNS = tuple(
 )
 _FACT_RECORD_COLUMNS = (*compile_rows(OpenContradictionSerializer()).columns, "metric_id")
 FACT_CLAIMS = Prepared(
-    Claim,
-    lambda entity_id: (
-        Claim.objects.filter(subject_id=entity_id)
-        .order_by("metric__name", "pk")
-        .values(*_FACT_CLAIM_COLUMNS)
-    ),
-    int,
+    Claim, lambda entity_id: entity_claims(entity_id).values(*_FACT_CLAIM_COLUMNS), int
 )
 FACT_RECORDS = Prepared(
     Contradiction,
-    lambda entity_id: (
-        Contradiction.objects.filter(subject_id=entity_id, status=ContradictionStatus.OPEN)
-        .annotate(review=review_annotation())
-        .order_by("-severity", "id")
-        .values(*_FACT_RECORD_COLUMNS)
-    ),
+    lambda entity_id: entity_open_records(entity_id).values(*_FACT_RECORD_COLUMNS),
     int,
 )
 
