@@ -27,11 +27,27 @@ _read_alias: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 _health: dict[str, tuple[float, bool]] = {}  # alias -> (checked at, usable)
 
-LAG_SQL = (
-    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL"
-    " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
-    " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"
+# A replica has replayed all it can when its replay has reached what it received, or when
+# its startup process is waiting for more WAL: what it received can end part-way through a
+# record (WAL is streamed as it is flushed, a page at a time), which it cannot replay until
+# the rest arrives. Seeing the startup process needs pg_read_all_stats (or pg_monitor);
+# without it, only the first test counts, and the lag read is an upper bound.
+CAUGHT_UP_SQL = (
+    "(pg_last_wal_replay_lsn() >= {received} OR EXISTS (SELECT 1 FROM pg_stat_activity"
+    " WHERE backend_type = 'startup' AND wait_event = 'RecoveryWalStream'))"
 )
+# Whether this is a replica; the WAL it has received; whether it has replayed all it can; and
+# the age of the last commit it replayed (how far behind it is, while it is behind).
+LAG_SQL = (
+    "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), "
+    + CAUGHT_UP_SQL.format(received="pg_last_wal_receive_lsn()")
+    + ", EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+)
+REPLAYED_SQL = "SELECT " + CAUGHT_UP_SQL.format(received="%s::pg_lsn")
+# How long a replica that has received WAL it has not yet replayed is given to replay it
+# before the age of its last replayed commit counts as its lag, and how often it is asked.
+REPLAY_GRACE_SECONDS = 0.05
+REPLAY_POLL_SECONDS = 0.01
 
 
 def replica_aliases() -> list[str]:
@@ -40,16 +56,45 @@ def replica_aliases() -> list[str]:
 
 
 def replica_lag(alias: str) -> float | None:
-    """Seconds the replica's replay is behind (0 when it has replayed all it received);
-    None when the database is not a replica. Raises DatabaseError when it cannot answer."""
+    """Seconds the replica ``alias`` is behind (``measure_lag``); None when it is not a
+    replica. Raises DatabaseError when it cannot answer."""
+    connection = connections[alias]
     try:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(LAG_SQL)
-            lag = cursor.fetchone()[0]
+        with connection.cursor() as cursor:
+            return measure_lag(cursor)
     except DatabaseError:
-        connections[alias].close()  # the next try opens a new connection
+        connection.close()  # the next try opens a new connection
         raise
-    return None if lag is None else float(lag)
+
+
+def measure_lag(cursor) -> float | None:
+    """Seconds a replica's replay is behind, read through ``cursor`` (a DB-API cursor on
+    it); None when the database is not a replica.
+
+    A replica that has replayed all it can (``CAUGHT_UP_SQL``) is not behind (0). One that
+    has received more is given ``REPLAY_GRACE_SECONDS`` to replay it: WAL arriving after the
+    primary was quiet is replayed in moments, and the age of the last replayed commit would
+    count the quiet spell as lag (the replica skipped after every quiet spell). Caught up
+    within the grace, its lag is the time that took; still behind, it is the age of the last
+    commit it replayed (unknown, a DatabaseError, when it has replayed none since it
+    started)."""
+    cursor.execute(LAG_SQL)
+    in_recovery, received, caught_up, age = cursor.fetchone()
+    if not in_recovery:
+        return None
+    if caught_up:
+        return 0.0
+    started = time.monotonic()
+    waited = 0.0
+    while received is not None and waited < REPLAY_GRACE_SECONDS:
+        time.sleep(REPLAY_POLL_SECONDS)
+        cursor.execute(REPLAYED_SQL, [received])
+        waited = time.monotonic() - started
+        if cursor.fetchone()[0]:
+            return waited
+    if age is None:
+        raise DatabaseError("behind, and no commit replayed since it started: lag unknown")
+    return float(age) + waited
 
 
 def replica_usable(alias: str) -> bool:

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -258,3 +259,96 @@ def test_reads_are_served_by_the_primary_while_the_replica_is_down(servers, repl
         replica.start()
     with psycopg.connect(replica.url("postgres"), autocommit=True) as conn:
         assert conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+
+
+@pytest.fixture
+def wal(replica):
+    """Connections to the primary and the replica's ``postgres`` databases, with a table
+    on the primary to write to (dropped afterwards)."""
+    with (
+        psycopg.connect(replica.primary, autocommit=True) as primary,
+        psycopg.connect(replica.url("postgres"), autocommit=True) as standby,
+    ):
+        primary.execute("CREATE TABLE IF NOT EXISTS qwenkb_lag_probe (body text)")
+        try:
+            _commit(primary)
+            replica.wait_for(primary)
+            yield primary, standby
+        finally:
+            primary.execute("DROP TABLE qwenkb_lag_probe")
+
+
+def _commit(conn) -> None:
+    """One committed row in the primary's WAL."""
+    conn.execute("INSERT INTO qwenkb_lag_probe VALUES ('x')")
+
+
+def _wait_received(primary, standby, timeout: float = 30) -> None:
+    """Wait until the standby has received (not necessarily replayed) all the primary wrote."""
+    lsn = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if standby.execute("SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", [lsn]).fetchone()[0]:
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"the replica did not receive {lsn} within {timeout} s")
+
+
+@postgres_only
+def test_a_replica_is_behind_only_while_it_has_wal_it_could_replay_and_has_not(
+    replica, wal, monkeypatch
+):
+    """After a quiet spell on the primary, WAL the replica is about to replay must not make
+    the age of its last replayed commit, the length of the quiet spell, read as its lag."""
+    primary, standby = wal
+    assert routers.measure_lag(primary.cursor()) is None  # not a replica
+    assert routers.measure_lag(standby.cursor()) == 0.0
+    quiet = 1.5
+    with psycopg.connect(replica.url("postgres"), autocommit=True) as control:
+        control.execute("SELECT pg_wal_replay_pause()")
+        try:
+            time.sleep(quiet)
+            _commit(primary)
+            _wait_received(primary, standby)
+            # Held back with a commit to replay, it is behind by at least the quiet spell.
+            assert routers.measure_lag(standby.cursor()) >= quiet
+            # Replaying it within the grace, it is behind by the time that took.
+            monkeypatch.setattr(routers, "REPLAY_GRACE_SECONDS", 10.0)
+            resume = threading.Timer(0.1, control.execute, ["SELECT pg_wal_replay_resume()"])
+            resume.start()
+            lag = routers.measure_lag(standby.cursor())
+            resume.join()
+        finally:
+            control.execute("SELECT pg_wal_replay_resume()")
+    assert 0 < lag < quiet
+    replica.wait_for(primary)
+    assert routers.measure_lag(standby.cursor()) == 0.0
+
+
+@postgres_only
+def test_part_of_a_record_the_replica_cannot_replay_yet_is_not_lag(replica, wal):
+    """What failed CI: WAL is streamed as the primary flushes it, whole pages at a time, so
+    a transaction still writing leaves the replica holding the first part of a record. It
+    has replayed all it can, yet its received position is ahead of its replayed one; the age
+    of its last replayed commit grew with every second of it and read as lag."""
+    _, standby = wal
+    with psycopg.connect(replica.primary) as writer:
+        # About 640 KB in one open transaction: the WAL writer flushes its whole pages.
+        writer.execute(
+            "INSERT INTO qwenkb_lag_probe"
+            " SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 20000)"
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                ahead, age = standby.execute(
+                    "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn(),"
+                    " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+                ).fetchone()
+                if ahead and age > 1:
+                    break
+                time.sleep(0.1)
+            assert ahead and age > 1, "the replica never held part of a record"
+            assert routers.measure_lag(standby.cursor()) == 0.0
+        finally:
+            writer.rollback()
