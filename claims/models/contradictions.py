@@ -11,14 +11,24 @@ from claims.choices import ContradictionKind, ContradictionOrigin, Contradiction
 class Contradiction(models.Model):
     """A pair of claims that conflict; stored once, with the lower claim id first."""
 
+    # No index of their own for claim_a, subject and metric: each leads an index below (the
+    # pair's unique constraint, contradiction_group_idx, contradiction_metric_sev_idx), which
+    # serves their look-ups and cascades; a rescan writes every record's entries.
     claim_a = models.ForeignKey(
-        "claims.Claim", on_delete=models.CASCADE, related_name="contradictions_as_a"
+        "claims.Claim",
+        on_delete=models.CASCADE,
+        related_name="contradictions_as_a",
+        db_index=False,
     )
     claim_b = models.ForeignKey(
         "claims.Claim", on_delete=models.CASCADE, related_name="contradictions_as_b"
     )
-    subject = models.ForeignKey("claims.Entity", on_delete=models.CASCADE, related_name="+")
-    metric = models.ForeignKey("claims.Metric", on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(
+        "claims.Entity", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    metric = models.ForeignKey(
+        "claims.Metric", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=15, choices=ContradictionKind.choices)
     severity = models.FloatField(
         help_text="Quantities: larger figure over smaller. Dates: days apart. Otherwise 1."
@@ -46,7 +56,17 @@ class Contradiction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # History rows are read by record (id) and date only, as the claims' are.
+    history = HistoricalRecords(
+        no_db_index=[
+            "claim_a",
+            "claim_b",
+            "subject",
+            "metric",
+            "preferred_claim",
+            "resolved_by",
+        ]
+    )
 
     class Meta:
         ordering = ["-severity", "id"]
