@@ -4,26 +4,34 @@ from django.urls import path
 
 from claims import views
 from claims.feeds import DisputeFeed
+from qwenkb.readcache import cached_page
+
+
+def page(route: str, view, name: str):
+    """A public, read-only page: an anonymous visitor's is answered from the read cache
+    while the database is unchanged (qwenkb/readcache.py)."""
+    return path(route, cached_page(view), name=name)
+
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
-    path("entities/", views.entity_list, name="entity-list"),
+    page("", views.home, "home"),
+    page("search/", views.search, "search"),
+    page("entities/", views.entity_list, "entity-list"),
     # str, not slug: an alias such as "Qwen 3.5" or "阿里巴巴" redirects to the entity's slug.
-    path("entities/<str:slug>/", views.entity_detail, name="entity"),
-    path("metrics/", views.metric_list, name="metric-list"),
-    path("metrics/<slug:slug>/", views.metric_detail, name="metric"),
-    path("claims/", views.claim_list, name="claim-list"),
-    path("disputes/", views.dispute_list, name="dispute-list"),
-    path("disputes/<int:pk>/", views.dispute_detail, name="dispute"),
-    path("disputes/<slug:subject>/<slug:metric>/", views.dispute_fact, name="dispute-fact"),
-    path("sources/", views.source_list, name="source-list"),
-    path("sources/<int:pk>/", views.source_detail, name="source"),
-    path("publishers/", views.publisher_list, name="publisher-list"),
-    path("publishers/<slug:slug>/", views.publisher_detail, name="publisher"),
-    path("feeds/disputes/<slug:which>/", DisputeFeed(), name="feed"),
-    path(
+    page("entities/<str:slug>/", views.entity_detail, "entity"),
+    page("metrics/", views.metric_list, "metric-list"),
+    page("metrics/<slug:slug>/", views.metric_detail, "metric"),
+    page("claims/", views.claim_list, "claim-list"),
+    page("disputes/", views.dispute_list, "dispute-list"),
+    page("disputes/<int:pk>/", views.dispute_detail, "dispute"),
+    page("disputes/<slug:subject>/<slug:metric>/", views.dispute_fact, "dispute-fact"),
+    page("sources/", views.source_list, "source-list"),
+    page("sources/<int:pk>/", views.source_detail, "source"),
+    page("publishers/", views.publisher_list, "publisher-list"),
+    page("publishers/<slug:slug>/", views.publisher_detail, "publisher"),
+    page("feeds/disputes/<slug:which>/", DisputeFeed(), "feed"),
+    page(
         "feeds/disputes/<slug:which>/<slug:scope>/<slug:slug>/", DisputeFeed(), name="feed-scoped"
     ),
 ]

@@ -143,7 +143,9 @@ def home(request):
         "top": top,
         "headline": headline,
         "fact_count": fact_count,
-        "recent": claim_queryset().filter(LIVE).order_by("-created_at", "-pk")[:8],
+        # The last added: ids are drawn in the order claims are added, and their index
+        # serves the page at any size (ordering by created_at sorted every live claim).
+        "recent": claim_queryset().filter(LIVE).order_by("-pk")[:8],
         "kinds": [
             (kind, label, kinds[kind]) for kind, label in EntityKind.choices if kind in kinds
         ],

@@ -14,12 +14,17 @@ one PostgreSQL cluster share transaction ids.
 
 Only anonymous GETs outside a transaction are cached (a transaction could read its own
 uncommitted writes), after authentication, throttles and query-parameter checks have run.
+The researchers' pages are cached the same way (``cached_page``), except with DEBUG on (a
+template edited in development would not show until the next write) and for a client with a
+session (which may carry a message for the page to show once); a page that sets a cookie is
+not stored.
 Entries live in a directory every worker process of the server shares (``API_CACHE_DIR``,
 diskcache: SQLite and files), bounded in bytes (``API_CACHE_MB``; 0 turns the cache off),
 oldest stored out first; or, when the settings define a ``readcache`` cache (with
 ``REDIS_URL``), in that cache, which every app server shares.
 """
 
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -137,6 +142,42 @@ def key_for(request) -> str | None:
     url = request.build_absolute_uri()
     accept = request.headers.get("Accept", "")
     return f"{state} {request.accepted_renderer.format} {accept!r} {url}"
+
+
+def page_key(request) -> str | None:
+    """The cache key of a public page (HTML, a feed), or None when it must not be reused."""
+    if (
+        request.method != "GET"
+        or settings.DEBUG
+        or request.user.is_authenticated
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or _entries() is None
+    ):
+        return None
+    state = database_state()
+    if state is None:
+        return None
+    return f"{state} page {request.build_absolute_uri()}"
+
+
+def cached_page(view):
+    """``view`` (a public, read-only page) answered again while the database is unchanged."""
+
+    @functools.wraps(view)
+    def answer(request, *args, **kwargs):
+        key = page_key(request)
+        hit = lookup(key)
+        if hit is not None:
+            return hit
+        response = view(request, *args, **kwargs)
+        if key is not None and not response.cookies:
+            if getattr(response, "is_rendered", True):
+                store(key, response)
+            else:
+                response.add_post_render_callback(lambda rendered: store(key, rendered))
+        return response
+
+    return answer
 
 
 def lookup(key) -> HttpResponse | None:
