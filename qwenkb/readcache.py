@@ -14,7 +14,8 @@ one PostgreSQL cluster share transaction ids.
 
 Only anonymous GETs outside a transaction are cached (a transaction could read its own
 uncommitted writes), after authentication, throttles and query-parameter checks have run.
-The researchers' pages are cached the same way (``cached_page``), except with DEBUG on (a
+Every key also holds the version of the code (``code_version``), so a deploy never serves a
+response the old code wrote. The researchers' pages are cached the same way (``cached_page``), except with DEBUG on (a
 template edited in development would not show until the next write) and for a client with a
 session (which may carry a message for the page to show once); a page that sets a cookie is
 not stored.
@@ -25,6 +26,7 @@ oldest stored out first; or, when the settings define a ``readcache`` cache (wit
 """
 
 import functools
+import hashlib
 import os
 import uuid
 from pathlib import Path
@@ -39,6 +41,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 
 HIT_HEADER = "X-Cache"
+CODE_FOLDERS = ("qwenkb", "claims", "sources", "templates")
+CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".json", ".js", ".css", ".svg"})
 KEPT_HEADERS = ("Content-Type", "ETag", "Allow", "Vary")
 _opened: dict = {}  # (process id, directory, size) -> Cache: one handle per process
 
@@ -81,6 +85,21 @@ def _entries() -> Cache | SharedEntries | None:
 def _name_connection(sender, connection, **kwargs):
     """A name for each new connection: SQLite's change count starts again at 0 with it."""
     connection.qwenkb_name = uuid.uuid4().hex
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code and templates this process serves: part of every key, so that
+    responses stored before a deploy that changes what a response shows are never served by
+    the new code (read once per process; the files are a few hundred kilobytes)."""
+    digest = hashlib.blake2b(digest_size=8)
+    base = Path(settings.BASE_DIR)
+    for folder in CODE_FOLDERS:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def database_state() -> str | None:
@@ -141,7 +160,7 @@ def key_for(request) -> str | None:
     # forged Host or X-Forwarded-Proto would have set every later client's links.
     url = request.build_absolute_uri()
     accept = request.headers.get("Accept", "")
-    return f"{state} {request.accepted_renderer.format} {accept!r} {url}"
+    return f"{code_version()} {state} {request.accepted_renderer.format} {accept!r} {url}"
 
 
 def page_key(request) -> str | None:
@@ -157,7 +176,7 @@ def page_key(request) -> str | None:
     state = database_state()
     if state is None:
         return None
-    return f"{state} page {request.build_absolute_uri()}"
+    return f"{code_version()} {state} page {request.build_absolute_uri()}"
 
 
 def cached_page(view):

@@ -112,3 +112,37 @@ def test_the_host_is_part_of_the_key(client, claim):
         other = client.get("/feeds/disputes/new/", HTTP_HOST="other.example")
     assert other["X-Cache"] == "miss"
     assert b"other.example" in other.content
+
+
+def test_another_version_of_the_code_reads_again(client, claim, monkeypatch):
+    """A deploy that changes what a page shows never serves what the old code stored."""
+    monkeypatch.setattr(readcache, "database_state", lambda: "held")
+    for url in ("/metrics/", "/api/metrics/"):
+        client.get(url)
+        assert client.get(url)["X-Cache"] == "hit"
+    monkeypatch.setattr(readcache, "code_version", lambda: "the next release")
+    assert client.get("/metrics/")["X-Cache"] == "miss"
+    assert client.get("/api/metrics/")["X-Cache"] == "miss"
+
+
+def test_the_code_version_follows_every_served_file(tmp_path, settings):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "claims" / "migrations").mkdir(parents=True)
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>{{ value }}</p>")
+    (tmp_path / "claims" / "views.py").write_text("x = 1\n")
+    settings.BASE_DIR = tmp_path
+
+    def version():
+        readcache.code_version.cache_clear()
+        return readcache.code_version()
+
+    try:
+        first = version()
+        page.write_text("<p>{{ value|floatformat }}</p>")
+        second = version()
+        (tmp_path / "claims" / "migrations" / "0001_initial.py").write_text("# a migration\n")
+        (tmp_path / "claims" / "notes.md").write_text("not served\n")
+        assert version() == second != first
+    finally:
+        readcache.code_version.cache_clear()
