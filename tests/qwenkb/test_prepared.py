@@ -134,3 +134,55 @@ def test_prepared_rows_are_the_orms_values_to_the_repr(claims):
         assert repr(values_rows(queryset, columns)) == repr(list(queryset.values(*columns)))
     found = values_rows(queryset, columns)
     assert found and found[0]["metric__cues"] == ["one", "two"]
+
+
+def _plans_of(fragment: str) -> list[tuple[int, int]]:
+    """(generic, custom) plans of this connection's prepared statements holding ``fragment``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE strpos(statement, %s) > 0",
+            [fragment],
+        )
+        return cursor.fetchall()
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+def test_a_list_pages_wide_statement_is_planned_once_whatever_its_values(claims):
+    """A value range among its values made PostgreSQL plan a list page's wide statement anew
+    for every request (~4 ms at 1,000,000 claims, for ~0.7 ms of running it): it is planned
+    once per connection now, answers as the ORM does, and leaves the session's setting as
+    it was."""
+    prepared._shapes.clear()
+    pages = [
+        Claim.objects.filter(point__gte=low * 1e9, point__lte=5e10).order_by("point", "id")[:2]
+        for low in range(9)  # past psycopg's threshold for preparing a statement
+    ]
+    got = [values_rows(page, COLUMNS) for page in pages]
+    if connection.vendor == "postgresql":
+        assert _plan_cache_mode() == "auto"
+        # Prepared (named) once past the threshold: every execution since, one generic plan.
+        assert _plans_of('"claims_claim"."point" >= $') == [(9 - 5, 0)]
+    assert got == [list(page.values(*COLUMNS)) for page in pages]
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_a_failing_wide_statement_leaves_the_session_as_it_was(transactional_db, in_transaction):
+    if connection.vendor != "postgresql":
+        with pytest.raises(Exception, match="no such column"):
+            prepared._fetch("default", "SELECT nothing_here", [], generic=True)
+        return
+    from django.db import DatabaseError, transaction
+
+    if in_transaction:
+        with pytest.raises(DatabaseError, match="division by zero"), transaction.atomic():
+            prepared._fetch("default", "SELECT 1 / (random() * 0)::int", [], generic=True)
+    else:
+        with pytest.raises(DatabaseError, match="division by zero"):
+            prepared._fetch("default", "SELECT 1 / (random() * 0)::int", [], generic=True)
+    assert _plan_cache_mode() == "auto"
