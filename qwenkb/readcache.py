@@ -15,10 +15,10 @@ one PostgreSQL cluster share transaction ids.
 Only anonymous GETs outside a transaction are cached (a transaction could read its own
 uncommitted writes), after authentication, throttles and query-parameter checks have run.
 Every key also holds the version of the code (``code_version``), so a deploy never serves a
-response the old code wrote. The researchers' pages are cached the same way (``cached_page``), except with DEBUG on (a
-template edited in development would not show until the next write) and for a client with a
-session (which may carry a message for the page to show once); a page that sets a cookie is
-not stored.
+response the old code wrote. The researchers' pages are cached the same way
+(``cached_page``), except with DEBUG on (a template edited in development would not show
+until the next write) and for a client with a session (which may carry a message for the
+page to show once); a page that sets a cookie is not stored.
 Entries live in a directory every worker process of the server shares (``API_CACHE_DIR``,
 diskcache: SQLite and files), bounded in bytes (``API_CACHE_MB``; 0 turns the cache off),
 oldest stored out first; or, when the settings define a ``readcache`` cache (with
