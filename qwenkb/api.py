@@ -232,3 +232,40 @@ class VersionedUpdateMixin:
 
     def partial_update(self, request, *args, **kwargs):
         return self._versioned_update(request, partial=True)
+
+
+class ServiceWriteMixin(VersionedUpdateMixin):
+    """POST, PUT and PATCH of a catalogue record through its one service function.
+
+    A viewset implements ``call_service(instance, user=…, reason=…, **fields)`` (``instance`` None
+    to create) and names ``write_fields``, the fields a PUT resets to their defaults when it
+    leaves them out; ``saved`` gives what the response shows of the saved record.
+    """
+
+    write_fields: tuple[str, ...]
+    versioned: Callable[..., Response]  # given by BaseViewSet
+    get_serializer: Callable[..., serializers.Serializer]
+    queryset: Any
+    request: Any
+
+    def call_service(self, instance, *, user, reason: str, **fields):
+        raise NotImplementedError
+
+    def saved(self, instance):
+        return instance
+
+    def create(self, request, *args, **kwargs):
+        write = self.write_serializer_class(data=request.data)
+        write.is_valid(raise_exception=True)
+        return self.versioned(self._write(None, write.validated_data), status.HTTP_201_CREATED)
+
+    def apply_update(self, instance, data: dict, *, partial: bool) -> Response:
+        return self.versioned(self._write(instance, data, partial=partial))
+
+    def _write(self, instance, data: dict, *, partial: bool = True) -> dict:
+        fields = dict(data)
+        reason = fields.pop("reason", "")
+        if not partial:
+            fields = with_defaults(self.queryset.model, self.write_fields, fields)
+        saved = self.call_service(instance, user=self.request.user, reason=reason, **fields)
+        return self.get_serializer(self.saved(saved)).data

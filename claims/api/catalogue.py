@@ -21,7 +21,7 @@ from claims.reading import read_value
 from claims.selectors import entity_resolve, metric_values
 from claims.values import CURRENCIES, ClaimValue, UnreadableValue, read_date, read_quantity
 from claims.values.kinds import MULTIPLIER, PERCENT
-from qwenkb.api import BaseViewSet, VersionedUpdateMixin, with_defaults
+from qwenkb.api import BaseViewSet, ServiceWriteMixin, VersionedUpdateMixin
 from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 
@@ -120,11 +120,12 @@ class EntityViewSet(
 
 
 @extend_schema_view(
+    create=extend_schema(request=s.MetricWriteSerializer, responses={201: s.MetricSerializer}),
     update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
     partial_update=extend_schema(request=s.MetricWriteSerializer, responses=s.MetricSerializer),
 )
 class MetricViewSet(
-    VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+    ServiceWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
     """Metrics, and each one's current value for every entity that has one; editors create
     and change them (PUT, PATCH with If-Match), each change with its history entry."""
@@ -150,25 +151,13 @@ class MetricViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=s.MetricWriteSerializer, responses={201: s.MetricSerializer})
-    def create(self, request):
-        write = s.MetricWriteSerializer(data=request.data)
-        write.is_valid(raise_exception=True)
-        values = dict(write.validated_data)
-        reason = values.pop("reason", "")
-        metric = services.metric_save(user=request.user, reason=reason, **values)
-        data = self.get_serializer(Metric.objects.get(pk=metric.pk)).data
-        return self.versioned(data, status.HTTP_201_CREATED)
+    write_fields = services.METRIC_FIELDS
 
-    def apply_update(self, metric, data: dict, *, partial: bool) -> Response:
-        changes = dict(data)
-        reason = changes.pop("reason", "")
-        if not partial:
-            changes = with_defaults(Metric, services.METRIC_FIELDS, changes)
-        metric = services.metric_save(
-            metric=metric, user=self.request.user, reason=reason, **changes
-        )
-        return self.versioned(self.get_serializer(Metric.objects.get(pk=metric.pk)).data)
+    def call_service(self, instance, *, user, reason: str, **fields) -> Metric:
+        return services.metric_save(metric=instance, user=user, reason=reason, **fields)
+
+    def saved(self, metric: Metric) -> Metric:
+        return Metric.objects.get(pk=metric.pk)  # as read back, its values normalised
 
     @extend_schema(
         parameters=[

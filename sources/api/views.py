@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from qwenkb.api import BaseViewSet, VersionedUpdateMixin, with_defaults
+from qwenkb.api import BaseViewSet, ServiceWriteMixin, VersionedUpdateMixin
 from qwenkb.facets import FacetsMixin, facets_parameter
 from qwenkb.pagination import Pagination
 from sources import services
@@ -19,13 +19,16 @@ from sources.periods import read_published
 
 @extend_schema_view(
     list=extend_schema(parameters=[facets_parameter(PUBLISHER_FACETS)]),
+    create=extend_schema(
+        request=s.PublisherWriteSerializer, responses={201: s.PublisherSerializer}
+    ),
     update=extend_schema(request=s.PublisherWriteSerializer, responses=s.PublisherSerializer),
     partial_update=extend_schema(
         request=s.PublisherWriteSerializer, responses=s.PublisherSerializer
     ),
 )
 class PublisherViewSet(
-    FacetsMixin, VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
+    FacetsMixin, ServiceWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
     """Publishers and their default reliability grades; editors create and change them."""
 
@@ -45,24 +48,10 @@ class PublisherViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self.versioned(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=s.PublisherWriteSerializer, responses={201: s.PublisherSerializer})
-    def create(self, request):
-        write = s.PublisherWriteSerializer(data=request.data)
-        write.is_valid(raise_exception=True)
-        data = dict(write.validated_data)
-        reason = data.pop("reason", "")
-        publisher = services.publisher_save(user=request.user, reason=reason, **data)
-        return self.versioned(self.get_serializer(publisher).data, status.HTTP_201_CREATED)
+    write_fields = services.PUBLISHER_FIELDS
 
-    def apply_update(self, publisher, data: dict, *, partial: bool) -> Response:
-        data = dict(data)
-        reason = data.pop("reason", "")
-        if not partial:
-            data = with_defaults(Publisher, services.PUBLISHER_FIELDS, data)
-        publisher = services.publisher_save(
-            publisher=publisher, user=self.request.user, reason=reason, **data
-        )
-        return self.versioned(self.get_serializer(publisher).data)
+    def call_service(self, instance, *, user, reason: str, **fields) -> Publisher:
+        return services.publisher_save(publisher=instance, user=user, reason=reason, **fields)
 
 
 @extend_schema_view(
