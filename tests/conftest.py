@@ -1,6 +1,7 @@
 """Shared fixtures: accounts in each role, and the seed knowledge base."""
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,50 @@ hypothesis_settings.register_profile(
     "qwenkb", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("qwenkb")
+
+# Services a test may need beyond the embedded default (``@pytest.mark.needs("postgresql")``),
+# and whether this run has each. A run without one leaves those tests out and says so at the
+# end; with QWENKB_ALL_TESTS=1 (CI's PostgreSQL pass) a test left out is an error, so every
+# test runs in CI.
+SERVICES = {
+    "postgresql": lambda: (
+        os.environ.get("DATABASE_URL", "").split(":")[0] in ("postgres", "postgresql")
+    ),
+    "redis": lambda: bool(os.environ.get("REDIS_URL")),
+}
+_left_out: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    kept, left = [], []
+    for item in items:
+        missing = sorted(
+            {name for mark in item.iter_markers("needs") for name in mark.args}
+            - {name for name, present in SERVICES.items() if present()}
+        )
+        if missing:
+            left.append(item)
+            key = " and ".join(missing)
+            _left_out[key] = _left_out.get(key, 0) + 1
+        else:
+            kept.append(item)
+    if left and os.environ.get("QWENKB_ALL_TESTS") == "1":
+        lacking = ", ".join(f"{n} need {what}" for what, n in _left_out.items())
+        _left_out.clear()
+        raise pytest.UsageError(
+            f"QWENKB_ALL_TESTS=1, but {len(left)} tests need what this run lacks: {lacking}"
+        )
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+def pytest_terminal_summary(terminalreporter):
+    for what, count in _left_out.items():
+        terminalreporter.write_line(
+            f"{count} tests left out: they need {what}, which this run lacks "
+            "(CI's second pass has both: see .ci/run)"
+        )
 
 
 @pytest.fixture(autouse=True, scope="session")

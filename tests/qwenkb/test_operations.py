@@ -139,7 +139,7 @@ def test_redis_url_shares_caches_sessions_and_throttles_and_replicas_are_added()
     assert found["replica"] == 5434 and found["eager"] is False
 
 
-redis_only = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+redis_only = pytest.mark.needs("redis")
 
 
 @redis_only

@@ -102,10 +102,8 @@ def test_a_lagging_or_unreachable_replica_is_skipped_and_the_answer_is_cached(
 
 # --- A real replica and two app servers (PostgreSQL) ---------------------------------------
 
-postgres_only = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
-    reason="a streaming replica needs PostgreSQL",
-)
+# A streaming replica needs PostgreSQL.
+postgres_only = pytest.mark.needs("postgresql")
 
 
 @pytest.fixture(scope="module")

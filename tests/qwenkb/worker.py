@@ -11,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-needs_a_worker = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL")
-    or os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
-    reason="a worker process shares the database and the broker: PostgreSQL and Redis",
-)
+# A worker process shares the database and the broker: PostgreSQL and Redis.
+needs_a_worker = pytest.mark.needs("postgresql", "redis")
 
 
 def worker_broker() -> str:
