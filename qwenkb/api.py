@@ -112,6 +112,8 @@ class BaseViewSet(viewsets.GenericViewSet):
     # Actions that change an existing object: they need If-Match (428 without it), are
     # documented with it (qwenkb.schema) and run through ``change``.
     versioned_actions: frozenset[str] = frozenset()
+    # Anonymous reads are kept in the read cache and answered from it (qwenkb.readcache).
+    answers_from_read_cache = True
 
     def allowed_query_params(self) -> set[str]:
         """Parameters this view understands."""

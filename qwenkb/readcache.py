@@ -39,6 +39,9 @@ from django.db import connection, connections, router
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+
+from qwenkb.throttles import AnonReadRateThrottle
 
 HIT_HEADER = "X-Cache"
 CODE_FOLDERS = ("qwenkb", "claims", "sources", "templates")
@@ -147,20 +150,35 @@ def sqlite_file_state(name: str) -> str | None:
     return f"sqlite:{path.resolve()}:{int.from_bytes(header[24:28], 'big')}"
 
 
-def key_for(request) -> str | None:
-    """The cache key of a read request (a DRF request, its renderer chosen), or None when
-    its response must not be reused."""
-    if request.method != "GET" or request.user.is_authenticated or _entries() is None:
+def api_key(request) -> str | None:
+    """The cache key of an API read, or None when its response must not be reused.
+
+    ``request`` is Django's or DRF's. The key holds everything that shapes the response:
+    the code's version, the database's state, the Accept header and the absolute URL
+    (links are absolute, so scheme and host; keyed on the path alone, one request with a
+    forged Host or X-Forwarded-Proto would have set every later client's links). DRF
+    chooses the renderer from the URL (``?format=``) and Accept, so the choice is in the key
+    without being named. Whether the client is anonymous is the caller's to decide.
+    """
+    if request.method != "GET" or _entries() is None:
         return None
     state = database_state()
     if state is None:
         return None
-    # Everything that shapes the response: links are absolute (scheme and host), the
-    # renderer follows the format and Accept. Keyed on the path alone, one request with a
-    # forged Host or X-Forwarded-Proto would have set every later client's links.
-    url = request.build_absolute_uri()
     accept = request.headers.get("Accept", "")
-    return f"{code_version()} {state} {request.accepted_renderer.format} {accept!r} {url}"
+    return f"{code_version()} {state} api {accept!r} {request.build_absolute_uri()}"
+
+
+def key_for(request) -> str | None:
+    """The cache key of a DRF read request (authenticated, permitted, throttled, its
+    parameters checked), or None when its response must not be reused: the key the request
+    was given before DRF saw it (``ReadCacheMiddleware``), so the state is read once."""
+    given = getattr(request._request, "qwenkb_read_key", None)
+    if given is not None:
+        return given
+    if request.user.is_authenticated:
+        return None
+    return api_key(request)
 
 
 def page_key(request) -> str | None:
@@ -231,3 +249,56 @@ def clear() -> None:
     entries = _entries()
     if entries is not None:
         entries.clear()
+
+
+def carries_credentials(request) -> bool:
+    """Whether a request could be a signed-in client's (a token, or a session's cookie),
+    told without reading the session: a request that cannot is anonymous."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+class ReadCacheMiddleware:
+    """Answers an anonymous API read from the read cache before URL resolution and DRF.
+
+    A response is stored only after DRF has authenticated, permitted, throttled and checked
+    the request that made it (``qwenkb.api.BaseViewSet``); its key holds the URL, the Accept
+    header, the code and the database's state, so any request with the same key would be
+    permitted and checked the same way and answered the same. What a hit still needs is the
+    client's rate limit, which is counted here (``AnonReadRateThrottle``), once: a hit over
+    the limit goes on to DRF, which answers 429 as for any request. A miss goes on too,
+    carrying its key, so DRF does not read the state again. Only requests that carry no
+    credentials are looked up here; a signed-in client's reads are never cached.
+    Only paths whose view keeps its answers here are looked up (``answers_from_read_cache``;
+    the schema and docs, for one, read no database). A hit costs a URL resolution, a state
+    read and the entry's (bench/notes.md): no view, no serializer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            _entries() is not None
+            and not carries_credentials(request)
+            and _answered_from_cache(request.path_info)
+        ):
+            key = api_key(request)
+            if key is not None:
+                hit = lookup(key)
+                if hit is not None and _allowed(request):
+                    return hit
+                request.qwenkb_read_key = key
+        return self.get_response(request)
+
+
+def _answered_from_cache(path: str) -> bool:
+    """Whether the view at ``path`` keeps its answers in the read cache (``qwenkb.api``)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return getattr(getattr(match.func, "cls", None), "answers_from_read_cache", False)
+
+
+def _allowed(request) -> bool:
+    return AnonReadRateThrottle().allow_request(request, None)

@@ -119,6 +119,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that asks the server only when its socket says
+    # something (qwenkb/postgres/base.py): no round trip per request for a healthy connection.
+    DATABASES["default"]["ENGINE"] = "qwenkb.postgres"
     # Parameters travel apart from the SQL text, so a statement a connection runs again and
     # again (an API list's query, whatever its filter values) is prepared once and planned
     # once: planning a seven-table join cost more than running it (bench/notes.md).
@@ -286,6 +289,7 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     DATABASES[f"replica{_number}"] = dj_database_url.parse(
         _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     ) | {
+        "ENGINE": DATABASES["default"]["ENGINE"],
         "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
         # Tests read the replica's copy of the test database, which streaming replication makes.
         "TEST": {"MIRROR": "default"},
@@ -319,6 +323,8 @@ MIDDLEWARE = [
     *MIDDLEWARE,
     "qwenkb.routers.ReplicaPinMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, so that a hit carries every header the others add and is counted by all of them.
+    "qwenkb.readcache.ReadCacheMiddleware",
 ]
 # One JSON line per request (and per task), each with its request id.
 LOGGING = {

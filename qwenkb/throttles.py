@@ -49,17 +49,26 @@ class SharedCountThrottle(throttling.SimpleRateThrottle):
             return True
         self.now = self.timer()
         start_key = f"{self.key}:start"
-        self.cache.add(start_key, self.now, timeout=self.duration)
-        start = self.cache.get(start_key, self.now)
+        start = self.cache.get(start_key)
+        if start is None:  # the client's first request of a window opens it (first one wins)
+            self.cache.add(start_key, self.now, timeout=self.duration)
+            start = self.cache.get(start_key, self.now)
+        # Within a window (every request but its first) a read and an increment: one write.
         count_key = f"{self.key}:{start!r}"
-        self.cache.add(count_key, 0, timeout=self.duration)
         try:
             count = self.cache.incr(count_key)
-        except ValueError:  # the window closed between add and incr: this opens the next
-            self.cache.set(count_key, 1, timeout=self.duration)
-            count = 1
+        except ValueError:  # the window's first count, unless another request just made it
+            opened = self.cache.add(count_key, 1, timeout=self.duration)
+            count = 1 if opened else self._incr_or_open(count_key, self.duration)
         self.window_end = start + self.duration
         return count <= self.num_requests
+
+    def _incr_or_open(self, count_key: str, duration: int) -> int:
+        try:
+            return self.cache.incr(count_key)
+        except ValueError:  # the window closed between add and incr: this opens the next
+            self.cache.set(count_key, 1, timeout=duration)
+            return 1
 
     def wait(self):
         return max(0.0, self.window_end - self.now)

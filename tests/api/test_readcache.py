@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
 from qwenkb import readcache
@@ -197,3 +198,51 @@ def test_a_sqlite_file_state_is_shared_and_moves_with_every_commit(tmp_path):
     assert readcache.sqlite_file_state(str(path)) is None  # WAL: keyed by connection instead
     assert readcache.sqlite_file_state(":memory:") is None
     assert readcache.sqlite_file_state("file:memorydb_default?mode=memory&cache=shared") is None
+
+
+def test_a_hit_is_answered_before_any_view_runs_with_one_query(anon, kb, monkeypatch):
+    """ReadCacheMiddleware: the state is the hit's only query; no view, no serializer."""
+    from claims.api.views import ClaimViewSet
+
+    first = anon.get(LIST)
+    monkeypatch.setattr(ClaimViewSet, "list", _no_view)
+    with CaptureQueriesContext(connection) as queries:
+        hit = anon.get(LIST)
+    assert hit.status_code == 200 and hit["X-Cache"] == "hit"
+    assert hit.content == first.content
+    assert len(queries) <= 1 and all(_is_state(q["sql"]) for q in queries)
+    # The headers every other middleware adds are on the hit too.
+    for name in ("X-Request-ID", "Content-Security-Policy", "X-Content-Type-Options", "ETag"):
+        assert hit.has_header(name) == first.has_header(name), name
+
+
+def test_a_miss_reads_the_state_once(anon, kb):
+    with CaptureQueriesContext(connection) as queries:
+        assert anon.get(LIST)["X-Cache"] == "miss"
+    states = [q for q in queries if _is_state(q["sql"])]
+    # Once, not again in the view: on PostgreSQL a query, on SQLite a query or the file's header.
+    assert len(states) == 1 if connection.vendor == "postgresql" else len(states) <= 1
+
+
+def test_credentials_are_never_answered_from_the_cache_even_a_wrong_token(anon, kb):
+    anon.get(LIST)
+    assert anon.get(LIST)["X-Cache"] == "hit"
+    wrong = anon.get(LIST, HTTP_AUTHORIZATION="Token not-a-token")
+    assert wrong.status_code == 401 and not wrong.has_header("X-Cache")
+
+
+def test_paths_whose_views_keep_nothing_read_no_state(anon, kb):
+    for path in ("/api/schema/", "/api/no-such-endpoint/"):
+        with CaptureQueriesContext(connection) as queries:
+            response = anon.get(path)
+        assert not response.has_header("X-Cache"), path
+        assert not any(_is_state(q["sql"]) for q in queries), path
+
+
+def _is_state(sql: str) -> bool:
+    """Whether a query is ``readcache.database_state``'s (a SQLite file's needs none)."""
+    return "pg_current_snapshot" in sql or "data_version" in sql.lower()
+
+
+def _no_view(*args, **kwargs):
+    raise AssertionError("a hit must not reach the view")

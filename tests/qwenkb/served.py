@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -91,7 +92,7 @@ def production_env(tmp_path: Path, database_url: str) -> dict:
 def empty_database(tmp_path: Path, label: str):
     """The URL of a new, empty database of the tests' kind; dropped afterwards."""
     config = settings.DATABASES["default"]
-    if config["ENGINE"] != "django.db.backends.postgresql":
+    if connections["default"].vendor != "postgresql":
         yield f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
         return
     import psycopg
