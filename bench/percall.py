@@ -14,7 +14,9 @@ temporary directory, sharing the venv), alternating rounds between the two, and 
 gives each question's median CPU per request for both and their ratio; every response body
 is compared, and a question whose answers differ is named. --claims N fills an empty
 database first (`generate_synthetic`). --profile SCENARIO writes a cProfile of this tree's
-requests for one question to bench/out/percall-SCENARIO.prof (read it with `python -m pstats`).
+requests for one question to bench/out/percall-SCENARIO.prof (CPU time; read it with
+`python -m pstats`). --read-cache serves with the read cache on instead: the warm-up pass
+stores every answer, and what is timed is its hits.
 """
 
 import argparse
@@ -40,8 +42,9 @@ LABELS = {
 }
 
 
-def serving_env(cache_dir: str) -> dict[str, str]:
-    """The environment `make bench` serves the cache-off API with (bench/run.py)."""
+def serving_env(cache_dir: str, read_cache: bool = False) -> dict[str, str]:
+    """The environment `make bench` serves the API with (bench/run.py): the read cache off,
+    or with ``read_cache`` on, in a directory of its own that starts empty."""
     return {
         "DJANGO_SETTINGS_MODULE": "qwenkb.settings",
         "DEBUG": "0",
@@ -49,7 +52,8 @@ def serving_env(cache_dir: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "CONN_MAX_AGE": "600",
-        "API_CACHE_MB": "0",
+        "API_CACHE_MB": "256" if read_cache else "0",
+        "API_CACHE_DIR": str(Path(cache_dir) / "responses"),
         "API_ANON_RATE": "100000000/minute",
         "LOG_LEVEL": "WARNING",
         "CACHE_DIR": cache_dir,
@@ -105,7 +109,7 @@ def worker(paths_file: str, rounds_out: str, profile: str | None) -> None:
         if profile == scenario:
             import cProfile
 
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)  # CPU, as the figures
             profiler.enable()
         started = time.process_time()
         for path in paths[scenario]:
@@ -142,11 +146,13 @@ def checkout(ref: str, into: Path) -> Path:
     return into
 
 
-def run_tree(tree: Path, paths_file: Path, tmp: Path, profile: str | None) -> dict:
+def run_tree(tree: Path, paths_file: Path, tmp: Path, profile: str | None, args) -> dict:
     out = tmp / "round.json"
     command = [str(ROOT / ".venv" / "bin" / "python"), "bench/percall.py", "--worker"]
     command += [str(paths_file), str(out), *(["--profile", profile] if profile else [])]
-    env = os.environ | serving_env(str(tmp / f"cache-{tree.name}"))
+    cache_dir = tmp / f"cache-{tree.name}"
+    shutil.rmtree(cache_dir, ignore_errors=True)  # every round's read cache starts empty
+    env = os.environ | serving_env(str(cache_dir), args.read_cache)
     subprocess.run(command, cwd=tree, env=env, check=True)
     return json.loads(out.read_text())
 
@@ -158,6 +164,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each tree, alternated")
     parser.add_argument("--claims", type=int, default=20000, help="claims for an empty database")
     parser.add_argument("--profile", choices=SCENARIOS, help="cProfile one question (this tree)")
+    parser.add_argument(
+        "--read-cache",
+        action="store_true",
+        help="serve with the read cache on: the warm-up stores every answer, the timed requests "
+        "are its hits",
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -181,7 +193,7 @@ def main() -> None:
         for number in range(args.rounds):
             for label, tree in trees.items():
                 profile = args.profile if label == "this tree" and number == 0 else None
-                runs[label].append(run_tree(tree, paths_file, tmp, profile))
+                runs[label].append(run_tree(tree, paths_file, tmp, profile, args))
     report(runs, args)
 
 
@@ -191,7 +203,8 @@ def report(runs: dict[str, list[dict]], args) -> None:
         label: {s: statistics.median(r["cpu_us"][s] for r in runs[label]) for s in SCENARIOS}
         for label in labels
     }
-    print(f"CPU per request, µs (median of {args.rounds} rounds of {args.requests} requests)")
+    what = "read-cache hits" if args.read_cache else "requests, read cache off"
+    print(f"CPU per request, µs (median of {args.rounds} rounds of {args.requests} {what})")
     header = "| question | " + " | ".join(labels)
     header += " | ratio (old / this) |" if len(labels) == 2 else " |"
     print(header)

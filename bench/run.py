@@ -155,12 +155,15 @@ def serve_qwenkb(db: str, port: int, *, cache: bool = True) -> subprocess.Popen:
 
     The read cache starts empty: every hit is a question asked earlier in this run.
     """
-    shutil.rmtree(OUT / f"api-cache-{db}", ignore_errors=True)
+    # Each server's own directory: the cache-off server starting must not delete the files
+    # under the running one's open store (its SQLite connections would then disagree).
+    cache_dir = OUT / f"api-cache-{db}{'' if cache else '-nocache'}"
+    shutil.rmtree(cache_dir, ignore_errors=True)
     env = {
         "DATABASE_URL": database(db),
         "PORT": str(port),
         "API_CACHE_MB": os.environ.get("API_CACHE_MB", "256") if cache else "0",
-        "API_CACHE_DIR": str(OUT / f"api-cache-{db}"),
+        "API_CACHE_DIR": str(cache_dir),
         # The anonymous read limit (1000/minute per address) would throttle the load test,
         # which comes from one address; it is lifted here, nowhere else.
         "API_ANON_RATE": "100000000/minute",

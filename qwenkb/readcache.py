@@ -27,12 +27,13 @@ oldest stored out first; or, when the settings define a ``readcache`` cache (wit
 
 import functools
 import hashlib
+import logging
 import os
 import uuid
 from pathlib import Path
 from typing import Any, cast
 
-from diskcache import Cache
+from diskcache import Cache, Timeout
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, connections, router
@@ -47,6 +48,7 @@ HIT_HEADER = "X-Cache"
 CODE_FOLDERS = ("qwenkb", "claims", "sources", "templates")
 CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".json", ".js", ".css", ".svg"})
 KEPT_HEADERS = ("Content-Type", "ETag", "Allow", "Vary")
+logger = logging.getLogger(__name__)
 _opened: dict = {}  # (process id, directory, size) -> Cache: one handle per process
 
 
@@ -240,7 +242,10 @@ def store(key, response) -> None:
         return
     headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
     if len(response.content) <= entries.size_limit // 8:  # no one entry crowds out the rest
-        entries.set(key, (response.status_code, response.content, headers))
+        try:
+            entries.set(key, (response.status_code, response.content, headers))
+        except Timeout:  # the store stayed locked past its timeout: answer, keep nothing
+            logger.warning("The read cache is locked; a response was not kept.")
     response[HIT_HEADER] = "miss"
 
 

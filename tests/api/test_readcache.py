@@ -246,3 +246,18 @@ def _is_state(sql: str) -> bool:
 
 def _no_view(*args, **kwargs):
     raise AssertionError("a hit must not reach the view")
+
+
+@ON_DISK
+def test_a_store_that_stays_locked_never_fails_the_read(anon, kb, monkeypatch, caplog):
+    from diskcache import Timeout
+
+    def locked(*args, **kwargs):
+        raise Timeout
+
+    monkeypatch.setattr(readcache._entries(), "set", locked)
+    first, second = anon.get(LIST), anon.get(LIST)
+    assert first.status_code == second.status_code == 200
+    assert first["X-Cache"] == second["X-Cache"] == "miss"
+    assert second.content == first.content
+    assert "read cache is locked" in caplog.text
