@@ -29,6 +29,7 @@ import functools
 import hashlib
 import logging
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any, cast
@@ -50,7 +51,7 @@ CODE_FOLDERS = ("qwenkb", "claims", "sources", "templates")
 CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".json", ".js", ".css", ".svg"})
 KEPT_HEADERS = ("Content-Type", "ETag", "Allow", "Vary")
 logger = logging.getLogger(__name__)
-_opened: dict = {}  # (process id, directory, size) -> Cache: one handle per process
+_thread = threading.local()  # .opened: (process id, directory, size) -> this thread's Cache
 
 
 class SharedEntries:
@@ -78,13 +79,18 @@ def _entries() -> Cache | SharedEntries | None:
         return None
     if "readcache" in settings.CACHES:
         return SharedEntries(limit)
-    # Opened in each process that uses it (gunicorn forks workers after loading the app).
+    # Opened in each thread that uses it, in each process (gunicorn forks workers after
+    # loading the app). diskcache keeps a connection per thread but one record of which
+    # thread holds the write lock per Cache: were the directory cleared under a running
+    # server, threads connected to the deleted file and threads connected to its successor
+    # would each take "the" lock, and the record would fail every later write.
+    opened = _thread.__dict__.setdefault("opened", {})
     key = (os.getpid(), str(settings.API_CACHE_DIR), limit)
-    if key not in _opened:
-        _opened[key] = Cache(
+    if key not in opened:
+        opened[key] = Cache(
             str(settings.API_CACHE_DIR), size_limit=limit, eviction_policy="least-recently-stored"
         )
-    return _opened[key]
+    return opened[key]
 
 
 @receiver(connection_created)

@@ -1,7 +1,6 @@
 """Anonymous reads are answered from memory only while the database is unchanged."""
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -126,7 +125,13 @@ def test_size_zero_turns_the_cache_off(anon, kb):
 
 
 # The disk store's own behaviour, also where REDIS_URL would put the entries in Redis.
-ON_DISK = override_settings(CACHES={k: v for k, v in settings.CACHES.items() if k != "readcache"})
+# The settings of the test's time (the session's own cache directories), read when it runs.
+@pytest.fixture
+def on_disk(settings):
+    settings.CACHES = {k: v for k, v in settings.CACHES.items() if k != "readcache"}
+
+
+ON_DISK = pytest.mark.usefixtures("on_disk")
 
 
 @ON_DISK
@@ -261,3 +266,35 @@ def test_a_store_that_stays_locked_never_fails_the_read(anon, kb, monkeypatch, c
     assert first["X-Cache"] == second["X-Cache"] == "miss"
     assert second.content == first.content
     assert "read cache is locked" in caplog.text
+
+
+@ON_DISK
+def test_clearing_the_directory_under_a_running_server_fails_no_thread(tmp_path):
+    """Each thread opens the store itself: one connected to the deleted file and others to
+    its successor never share diskcache's record of who holds the write lock."""
+    import shutil
+    import threading
+
+    errors: list[str] = []
+    with override_settings(API_CACHE_DIR=tmp_path / "cleared", API_CACHE_MB=16):
+        readcache._entries().set("opened before", b"x")
+        shutil.rmtree(tmp_path / "cleared")
+        start = threading.Barrier(3)
+
+        def write(name: str) -> None:
+            start.wait()
+            try:
+                for number in range(200):
+                    readcache._entries().set(f"{name}{number}", b"x" * 100)
+            except Exception as exc:  # any failure is the finding
+                errors.append(repr(exc))
+
+        others = [threading.Thread(target=write, args=(name,)) for name in ("b", "c")]
+        for thread in others:
+            thread.start()
+        write("a")
+        for thread in others:
+            thread.join()
+        assert errors == []
+        assert (tmp_path / "cleared" / "cache.db").is_file()
+        assert len(readcache._entries()) == 201  # this thread's, in the deleted file
