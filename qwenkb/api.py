@@ -138,8 +138,7 @@ class BaseViewSet(viewsets.GenericViewSet):
             raise PreconditionRequired()
         # Authenticated, permitted, throttled and checked: an unchanged database may answer
         # from the read cache (qwenkb.readcache) instead of running the action.
-        self.read_key = readcache.key_for(request)
-        cached = readcache.lookup(self.read_key)
+        self.read_key, cached = readcache.read_for(request)
         if cached is not None:
             self.get = lambda *args, **kwargs: cached
 

@@ -178,16 +178,18 @@ def api_key(request) -> str | None:
     return f"{code_version()} {state} api {accept!r} {request.build_absolute_uri()}"
 
 
-def key_for(request) -> str | None:
+def read_for(request) -> tuple[str | None, HttpResponse | None]:
     """The cache key of a DRF read request (authenticated, permitted, throttled, its
-    parameters checked), or None when its response must not be reused: the key the request
-    was given before DRF saw it (``ReadCacheMiddleware``), so the state is read once."""
+    parameters checked) and its stored response; no key when the response must not be
+    reused. A request ``ReadCacheMiddleware`` looked up comes with its key and was a miss
+    (a hit never reaches DRF): the state is read, and the entry looked for, once."""
     given = getattr(request._request, "qwenkb_read_key", None)
     if given is not None:
-        return given
+        return given, None
     if request.user.is_authenticated:
-        return None
-    return api_key(request)
+        return None, None
+    key = api_key(request)
+    return key, lookup(key)
 
 
 def page_key(request) -> str | None:

@@ -221,12 +221,23 @@ def test_a_hit_is_answered_before_any_view_runs_with_one_query(anon, kb, monkeyp
         assert hit.has_header(name) == first.has_header(name), name
 
 
-def test_a_miss_reads_the_state_once(anon, kb):
+@ON_DISK
+def test_a_miss_reads_the_state_and_looks_for_its_entry_once(anon, kb, monkeypatch):
+    store = readcache._entries()
+    looked: list[str] = []
+    real_get = store.get
+
+    def get(key, *args, **kwargs):
+        looked.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(store, "get", get)
     with CaptureQueriesContext(connection) as queries:
         assert anon.get(LIST)["X-Cache"] == "miss"
     states = [q for q in queries if _is_state(q["sql"])]
     # Once, not again in the view: on PostgreSQL a query, on SQLite a query or the file's header.
     assert len(states) == 1 if connection.vendor == "postgresql" else len(states) <= 1
+    assert len(looked) == 1
 
 
 def test_credentials_are_never_answered_from_the_cache_even_a_wrong_token(anon, kb):
