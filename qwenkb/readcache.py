@@ -159,23 +159,25 @@ def sqlite_file_state(name: str) -> str | None:
     return f"sqlite:{path.resolve()}:{int.from_bytes(header[24:28], 'big')}"
 
 
-def api_key(request) -> str | None:
-    """The cache key of an API read, or None when its response must not be reused.
-
-    ``request`` is Django's or DRF's. The key holds everything that shapes the response:
-    the code's version, the database's state, the Accept header and the absolute URL
-    (links are absolute, so scheme and host; keyed on the path alone, one request with a
-    forged Host or X-Forwarded-Proto would have set every later client's links). DRF
-    chooses the renderer from the URL (``?format=``) and Accept, so the choice is in the key
-    without being named. Whether the client is anonymous is the caller's to decide.
-    """
+def _key(request, *kind: str) -> str | None:
+    """A GET's cache key: the code's version, the database's state, what ``kind`` names and
+    the absolute URL (links are absolute, so scheme and host; keyed on the path alone, one
+    request with a forged Host or X-Forwarded-Proto would have set every later client's
+    links). None when the cache is off, for another method, or when the state is unknown."""
     if request.method != "GET" or _entries() is None:
         return None
     state = database_state()
     if state is None:
         return None
-    accept = request.headers.get("Accept", "")
-    return f"{code_version()} {state} api {accept!r} {request.build_absolute_uri()}"
+    return " ".join((code_version(), state, *kind, request.build_absolute_uri()))
+
+
+def api_key(request) -> str | None:
+    """The cache key of an API read (``request`` is Django's or DRF's), or None when its
+    response must not be reused. DRF chooses the renderer from the URL (``?format=``) and
+    the Accept header, both in the key, so the choice is in it without being named. Whether
+    the client is anonymous is the caller's to decide."""
+    return _key(request, "api", repr(request.headers.get("Accept", "")))
 
 
 def read_for(request) -> tuple[str | None, HttpResponse | None]:
@@ -195,17 +197,12 @@ def read_for(request) -> tuple[str | None, HttpResponse | None]:
 def page_key(request) -> str | None:
     """The cache key of a public page (HTML, a feed), or None when it must not be reused."""
     if (
-        request.method != "GET"
-        or settings.DEBUG
+        settings.DEBUG
         or request.user.is_authenticated
         or settings.SESSION_COOKIE_NAME in request.COOKIES
-        or _entries() is None
     ):
         return None
-    state = database_state()
-    if state is None:
-        return None
-    return f"{code_version()} {state} page {request.build_absolute_uri()}"
+    return _key(request, "page")
 
 
 def cached_page(view):
@@ -299,7 +296,7 @@ class ReadCacheMiddleware:
             key = api_key(request)
             if key is not None:
                 hit = lookup(key)
-                if hit is not None and _allowed(request):
+                if hit is not None and AnonReadRateThrottle().allow_request(request, None):
                     return hit
                 request.qwenkb_read_key = key
         return self.get_response(request)
@@ -320,7 +317,3 @@ def _answered_from_cache(path: str) -> bool:
 def _forget_paths(setting, **kwargs):
     if setting == "ROOT_URLCONF":
         _answered_from_cache.cache_clear()
-
-
-def _allowed(request) -> bool:
-    return AnonReadRateThrottle().allow_request(request, None)
