@@ -45,7 +45,7 @@ restore: venv
 	@test -n "$(FILE)" || (echo "Say which backup: make restore FILE=backups/qwenkb-....dump" && exit 2)
 	$(BIN)/python manage.py restore "$(FILE)"
 
-# Production serving: gunicorn, DEBUG off, persistent connections, static files by whitenoise.
+# Production serving: granian (qwenkb/server.py), DEBUG off, persistent connections, static files by whitenoise.
 # SECRET_KEY comes from the environment, else from .secret_key (made once, never committed).
 # SECURE_SSL_REDIRECT=0 because this serves plain http on 127.0.0.1; behind TLS set it to 1.
 serve: venv
@@ -58,7 +58,7 @@ serve: venv
 	$(BIN)/python manage.py load_seed --if-empty && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	echo "QwenKB (production settings) on http://127.0.0.1:$(PORT)/" && \
-	PORT=$(PORT) exec $(BIN)/gunicorn --config qwenkb/gunicorn.conf.py
+	PORT=$(PORT) exec $(BIN)/python -m qwenkb.server
 
 # A background worker (webhook deliveries, admin jobs) taking tasks from CELERY_BROKER_URL.
 # Without a broker there is nothing to start: tasks run in the app's process after commit.

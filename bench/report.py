@@ -182,7 +182,7 @@ def report(results: dict, notes: str) -> str:
         "```sh",
         "make bench    # all of the below, then this file",
         *dict.fromkeys(results["commands"]),  # each command once, in the order first run
-        "make serve    # on a free port, API_ANON_RATE lifted, API_CACHE_MB=1024 (cache on) or 0 (off); gunicorn, DEBUG=0",
+        "make serve    # on a free port, API_ANON_RATE lifted, API_CACHE_MB=1024 (cache on) or 0 (off); granian, DEBUG=0",
         "datasette serve -i bench/out/kb.db --metadata bench/out/metadata.json",
         f"wrk -t2 -c{settings['connections']} -d{settings['duration_s']}s -s bench/load.lua URL -- PATHS",
         "```",

@@ -8,6 +8,7 @@ request runs, and handed to the tasks it enqueues so that their log lines carry 
 import contextvars
 import datetime
 import logging
+import os
 import re
 import time
 import uuid
@@ -103,6 +104,7 @@ class RequestLogMiddleware:
                 "queries": queries,
                 "user": request.user.pk if getattr(request, "user", None) else None,
                 "cache": response.get("X-Cache"),
+                "worker_pid": os.getpid(),  # which worker process answered
             },
         )
         return response

@@ -79,11 +79,11 @@ def _entries() -> Cache | SharedEntries | None:
         return None
     if "readcache" in settings.CACHES:
         return SharedEntries(limit)
-    # Opened in each thread that uses it, in each process (gunicorn forks workers after
-    # loading the app). diskcache keeps a connection per thread but one record of which
-    # thread holds the write lock per Cache: were the directory cleared under a running
-    # server, threads connected to the deleted file and threads connected to its successor
-    # would each take "the" lock, and the record would fail every later write.
+    # Opened in each thread that uses it, in each process (a worker may be forked from a
+    # process that had opened it). diskcache keeps a connection per thread but one record
+    # of which thread holds the write lock per Cache: were the directory cleared under a
+    # running server, threads connected to the deleted file and threads connected to its
+    # successor would each take "the" lock, and the record would fail every later write.
     opened = _thread.__dict__.setdefault("opened", {})
     key = (os.getpid(), str(settings.API_CACHE_DIR), limit)
     if key not in opened:

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn qwenkb.wsgi)."""
+"""WSGI entry point (`make serve` serves it: qwenkb/server.py)."""
 
 import os
 

@@ -2,7 +2,8 @@
 
 ``served_database`` makes a throwaway database of the kind the tests run on (a SQLite file,
 or a fresh PostgreSQL database beside the test database), migrated and holding a small
-knowledge base and a reviewer's token; ``gunicorn`` serves it with the given workers.
+knowledge base and a reviewer's token; ``app_server`` serves it as `make serve` does
+(``qwenkb.server``), with the given workers.
 """
 
 import json
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +23,7 @@ from django.conf import settings
 from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+SERVER = [sys.executable, "-m", "qwenkb.server"]
 
 SETUP = """
 import json
@@ -122,34 +124,37 @@ def served_database(tmp_path: Path, label: str = "served"):
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int, threads: int = 1, extra: tuple[str, ...] = ()):
-    """The base URL of gunicorn serving QwenKB with ``env``; stopped afterwards."""
+def app_server(env: dict, *, workers: int, threads: int = 1, log: Path | None = None):
+    """The base URL of `make serve`'s server running QwenKB with ``env``; stopped afterwards.
+
+    Its output goes to ``log`` (a file: every request writes a JSON log line to stderr, and
+    a pipe nobody reads fills after some hundred requests, after which every worker thread
+    blocks in its logging handler and the requests hang).
+    """
     port = free_port()
     env = env | {"PORT": str(port), "WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
-    # The server's log goes to a file, never to a pipe: every request writes a JSON log line
-    # to stderr, and a pipe nobody reads fills after some hundred requests, after which every
-    # worker thread blocks in its logging handler and the requests hang.
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [str(GUNICORN), "--config", "qwenkb/gunicorn.conf.py", *extra],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,  # its workers stop with it
-        )
+    with tempfile.TemporaryDirectory() as scratch:
+        log = log or Path(scratch) / "server.log"
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                SERVER,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,  # its workers stop with it
+            )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + 60
             while True:
                 if server.poll() is not None:
-                    log.seek(0)
-                    raise AssertionError(log.read().decode()[-3000:])
-                try:  # listening; no request yet, so that no rate-limit count is spent
-                    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                    raise AssertionError(log.read_text()[-3000:])
+                try:  # answering; /healthz spends no rate-limit count
+                    urllib.request.urlopen(base + "/healthz", timeout=5).close()
                     break
                 except OSError:
-                    assert time.time() < deadline, "gunicorn did not answer within 60 s"
+                    assert time.time() < deadline, "the server did not answer within 60 s"
                     time.sleep(0.3)
             yield base
         finally:
@@ -159,3 +164,14 @@ def gunicorn(env: dict, *, workers: int, threads: int = 1, extra: tuple[str, ...
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+        # Stopped by SIGTERM, it finished what it held and stopped its workers itself.
+        assert server.returncode == 0, log.read_text()[-3000:]
+
+
+def request_lines(log: Path) -> list[dict]:
+    """The app's JSON log line of every request the server answered, in order."""
+    return [
+        entry
+        for line in log.read_text().splitlines()
+        if line.startswith("{") and (entry := json.loads(line)).get("logger") == "qwenkb.requests"
+    ]

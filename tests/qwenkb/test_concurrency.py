@@ -1,5 +1,5 @@
-"""Under real concurrency (gunicorn workers, one database connection each): no lost update,
-and rate limits that every worker enforces together."""
+"""Under real concurrency (`make serve`'s worker processes, one database connection each): no
+lost update, and rate limits that every worker enforces together."""
 
 import json
 import threading
@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from tests.qwenkb.served import gunicorn, manage, served_database
+from tests.qwenkb.served import app_server, manage, request_lines, served_database
 
 pytestmark = pytest.mark.django_db  # the database settings name the kind of database to make
 
@@ -57,7 +57,7 @@ def test_concurrent_patches_from_one_etag_lose_no_update(tmp_path, resource, pat
         key = facts[path.split("{")[1].split("}")[0]]  # the fact the path names
         lookup = f"slug='{key}'" if resource in BY_SLUG else f"pk={key}"
         history_before = history_count(env, model, lookup)
-        with gunicorn(env, workers=4, threads=4) as base:
+        with app_server(env, workers=4, threads=4) as base:
             url, token = base + url_path, facts["token"]
             first_status, first_headers, _ = call("GET", url, token=token)
             assert first_status == 200
@@ -105,9 +105,8 @@ def test_two_workers_enforce_one_rate_limit_together(tmp_path):
     limit, sent = 25, 80
     with served_database(tmp_path) as (env, _):
         env = env | {"API_ANON_RATE": f"{limit}/hour"}
-        log = tmp_path / "access.log"
-        extra = ("--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s")
-        with gunicorn(env, workers=2, threads=1, extra=extra) as base:
+        log = tmp_path / "server.log"
+        with app_server(env, workers=2, threads=1, log=log) as base:
             statuses, lock = [], threading.Lock()
 
             def client(number: int) -> None:
@@ -124,10 +123,12 @@ def test_two_workers_enforce_one_rate_limit_together(tmp_path):
             for thread in threads:
                 thread.join()
         counts = Counter(statuses)
-        workers = Counter(line.split()[0] for line in log.read_text().splitlines() if line.strip())
+        answered = [line for line in request_lines(log) if line["path"] == "/api/metrics/"]
+        workers = Counter(line["worker_pid"] for line in answered)
         print(
             f"\nrate limit {limit}/hour, {sent} anonymous reads with rotating X-Forwarded-For "
             f"over {len(workers)} workers: {counts[200]} passed, {counts[429]} refused (429)"
         )
         assert len(workers) == 2, workers  # both workers answered
         assert counts == {200: limit, 429: sent - limit}
+        assert Counter(line["status"] for line in answered) == counts  # as the workers logged

@@ -74,7 +74,7 @@ def test_every_request_logs_one_json_line_with_its_id(client, kb, caplog):
     assert line["request_id"] == request_id and len(request_id) == 32
     assert line["status"] == 200 and line["view"] == "api:claim-list"
     assert line["path"] == "/api/claims/" and line["queries"]["default"] >= 1
-    assert line["duration_ms"] > 0
+    assert line["duration_ms"] > 0 and line["worker_pid"] == os.getpid()
 
 
 def test_a_clients_request_id_is_kept_and_a_bad_one_replaced(client, db):

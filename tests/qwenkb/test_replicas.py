@@ -30,7 +30,7 @@ from tests import factories
 from tests.pgreplica import Replica, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+SERVER = [sys.executable, "-m", "qwenkb.server"]  # `make serve`
 
 
 def _request(method="get", user=None, **extra):
@@ -117,13 +117,13 @@ def replica(django_db_setup, django_db_blocker):
 
 
 class AppServer:
-    """One gunicorn process of the app, its JSON log lines kept in a file."""
+    """One `make serve` server of the app, its JSON log lines kept in a file."""
 
     def __init__(self, tmp_path: Path, name: str, env: dict):
         self.port = free_port()
         self.log = tmp_path / f"{name}.log"
         self.process = subprocess.Popen(
-            [str(GUNICORN), "--config", "qwenkb/gunicorn.conf.py"],
+            SERVER,
             cwd=ROOT,
             env=env | {"PORT": str(self.port)},
             stdout=subprocess.DEVNULL,

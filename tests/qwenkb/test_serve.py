@@ -1,64 +1,76 @@
-"""`make serve`'s server: gunicorn with DEBUG off starts, answers /api/ in JSON, and stops."""
+"""`make serve`'s server (``qwenkb.server``, granian): with DEBUG off it starts, answers /api/
+in JSON, logs each request once with the worker that answered it, replaces a worker that
+dies, and stops cleanly."""
 
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from granian.constants import Interfaces
+from granian.log import LogLevels
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from qwenkb.server import settings
+from tests.qwenkb.served import app_server, manage, production_env, request_lines
 
 
-def test_gunicorn_serves_the_api_with_debug_off(tmp_path):
-    port = free_port()
-    env = os.environ | {
-        "DEBUG": "0",
-        "SECRET_KEY": "serve-test-only-" + "k" * 50,
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    server = subprocess.Popen(
-        [str(GUNICORN), "--config", "qwenkb/gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its workers stop with it
-    )
-    try:
-        deadline, answer = time.time() + 60, None
-        while answer is None and time.time() < deadline:
-            assert server.poll() is None, server.stderr.read().decode()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/", timeout=5) as response:
-                    answer = (response.status, response.headers["Content-Type"], response.read())
-            except OSError:
-                time.sleep(0.3)
-        assert answer is not None, "gunicorn did not answer within 60 s"
-        status, content_type, body = answer
+def get(url: str) -> tuple[int, str, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers["Content-Type"], response.read()
+
+
+def serving(tmp_path):
+    env = production_env(tmp_path, f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    manage(env, "migrate", "--noinput", "-v0")
+    return env
+
+
+def test_make_serve_serves_the_api_with_debug_off(tmp_path):
+    log = tmp_path / "server.log"
+    with app_server(serving(tmp_path), workers=2, threads=2, log=log) as base:
+        status, content_type, body = get(base + "/api/")
         assert status == 200 and content_type.startswith("application/json")
         assert set(json.loads(body)) >= {"entities", "metrics", "claims", "contradictions"}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        with urllib.request.urlopen(base + "/api/metrics/", timeout=10) as response:
+            assert response.status == 200 and response.headers["Server"] == "granian"
+    answered = [(line["path"], line["status"]) for line in request_lines(log)]
+    assert answered == [("/healthz", 200), ("/api/", 200), ("/api/metrics/", 200)]
+    assert "Granian shutdown completed" in log.read_text()  # and app_server saw it exit 0
+
+
+def test_a_worker_that_dies_is_replaced(tmp_path):
+    log = tmp_path / "server.log"
+    with app_server(serving(tmp_path), workers=1, threads=1, log=log) as base:
+        get(base + "/healthz")
+        (first,) = {line["worker_pid"] for line in request_lines(log)}
+        os.kill(first, signal.SIGKILL)
+        deadline, answered_by = time.time() + 30, None
+        while answered_by is None and time.time() < deadline:
+            try:
+                assert get(base + "/api/")[0] == 200
+                answered_by = request_lines(log)[-1]["worker_pid"]
+            except OSError:  # no worker until the new one has started
+                time.sleep(0.5)
+    assert answered_by is not None, "no worker answered within 30 s of the first one's death"
+    assert answered_by != first
+
+
+def test_the_servers_settings_come_from_the_environment():
+    given = settings(
+        {
+            "HOST": "0.0.0.0",
+            "PORT": "9000",
+            "WEB_CONCURRENCY": "3",
+            "WEB_THREADS": "4",
+            "WEB_MAX_RSS_MB": "300",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    assert (given["address"], given["port"], given["workers"]) == ("0.0.0.0", 9000, 3)
+    assert (given["blocking_threads"], given["workers_max_rss"]) == (4, 300)
+    assert given["interface"] == Interfaces.WSGI and given["log_level"] == LogLevels.warning
+    defaults = settings({})
+    assert (defaults["address"], defaults["port"]) == ("127.0.0.1", 8000)
+    assert defaults["workers"] == os.cpu_count() and defaults["blocking_threads"] == 2
+    assert defaults["respawn_failed_workers"] and defaults["workers_kill_timeout"] == 10

@@ -1,0 +1,55 @@
+"""`make serve`'s application server: granian serving ``qwenkb.wsgi`` on this machine's cores.
+
+    python -m qwenkb.server
+
+Granian parses HTTP and holds connections in Rust, and hands each request to one of a
+worker's Python threads: against gunicorn on the benchmark's questions it answered 20-30%
+more read-cache hits and 5-10% more uncached requests (bench/notes.md). Django is CPU-bound
+here, so there is one worker process per core, and two threads in each let one request run
+while another waits on PostgreSQL; more processes than cores answered no more and doubled
+the slowest answers' time (p99). Every value can be set from the environment:
+
+- ``HOST`` / ``PORT``: where it listens (127.0.0.1:8000);
+- ``WEB_CONCURRENCY`` / ``WEB_THREADS``: worker processes (one per core) and threads each (2);
+- ``WEB_MAX_RSS_MB``: a worker whose memory grows past this many MiB is replaced (400), so a
+  slow leak cannot grow without bound; a worker that dies is replaced too.
+
+Every request is logged by the app itself, one JSON line with its status, duration, query
+counts and worker process (``qwenkb.observability``), so the server keeps no access log.
+"""
+
+import multiprocessing
+import os
+
+from granian import Granian
+from granian.constants import Interfaces
+from granian.log import LogLevels
+
+TARGET = "qwenkb.wsgi:application"
+
+
+def settings(environ=os.environ) -> dict:
+    """Granian's arguments for this environment."""
+    return {
+        "address": environ.get("HOST", "127.0.0.1"),
+        "port": int(environ.get("PORT", "8000")),
+        "interface": Interfaces.WSGI,
+        "workers": int(environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count())),
+        "blocking_threads": int(environ.get("WEB_THREADS", "2")),
+        "workers_max_rss": int(environ.get("WEB_MAX_RSS_MB", "400")),
+        "respawn_failed_workers": True,
+        # A stopping worker finishes the requests it holds; one that takes longer is killed.
+        "workers_kill_timeout": 10,
+        "log_level": LogLevels(environ.get("LOG_LEVEL", "info").lower()),
+        "log_access": False,
+        # A proxy in front terminates websockets if any; this app speaks plain HTTP.
+        "websockets": False,
+    }
+
+
+def main() -> None:
+    Granian(TARGET, **settings()).serve()
+
+
+if __name__ == "__main__":
+    main()
