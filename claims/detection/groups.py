@@ -1,7 +1,8 @@
 """Which groups to check, locking them, and running detection on write and in rescans."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -10,6 +11,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Max,
+    Min,
     OuterRef,
     Q,
     Value,
@@ -26,6 +29,7 @@ from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
 from claims.models import Claim, Contradiction, Metric
 
 SUBJECT_CHUNK = 5000
+DISCOVERY_RANGES = 8  # ranges of subjects a full rescan finds its groups in, on PostgreSQL
 LOCK_SPACE = 0x51574B42  # "QWKB": the first key of every advisory lock detection takes
 LOCK_SLOTS = 1024
 
@@ -214,6 +218,11 @@ def _disputable(claims) -> tuple[set[Group], int]:
             # the query (JIT) would cost more than running it.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL jit = off")
+            # Planned for its own parameters every time: run often enough on one connection,
+            # the statement is prepared, and after five runs PostgreSQL may plan it once for
+            # any parameters; for a range of subjects that plan joined the claims row by row
+            # and took 7.8 s instead of 0.09 s (and the next range as long).
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         # The count of every group comes last, as the one row without a metric.
         cursor.execute(
             f"WITH g AS ({groups}), s AS (SELECT * FROM g WHERE g.split), p AS ({periods}) "
@@ -255,6 +264,47 @@ def _candidates(scope: Q) -> tuple[list[Group], int]:
     return sorted(disputable | _open_record_groups(scope)), count
 
 
+def _candidates_by_range(scope: Q) -> Iterator[tuple[list[Group], int, bool]]:
+    """``_candidates`` of ``scope``, one range of subjects after another, in subject order,
+    each with whether it is the last.
+
+    On PostgreSQL, outside a transaction, the ranges are found on a second connection while
+    the caller judges the ones already found: finding them is the database's work and
+    judging is Python's, so on two cores they overlap (finding every group in one query
+    kept the rules waiting for all of it). Each range's query is the one query for all
+    claims, narrowed to its subjects; the ranges together find what it finds (a test
+    compares them). Elsewhere, or inside a transaction (which a second connection could not
+    see into), it is the one query.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield *_candidates(scope), True
+        return
+    bounds = Claim.objects.filter(scope).aggregate(low=Min("subject_id"), high=Max("subject_id"))
+    if bounds["low"] is None:
+        yield *_candidates(scope), True
+        return
+    step = (bounds["high"] - bounds["low"]) // DISCOVERY_RANGES + 1
+    ranges = [
+        scope & Q(subject_id__gte=start, subject_id__lt=start + step)
+        for start in range(bounds["low"], bounds["high"] + 1, step)
+    ]
+
+    def find(part: Q) -> tuple[list[Group], int]:
+        try:
+            return _candidates(part)
+        finally:
+            connection.close()  # this thread's own: nothing is left open when it ends
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescan-groups") as finder:
+        found = [finder.submit(find, part) for part in ranges]
+        try:
+            for number, future in enumerate(found, 1):
+                yield *future.result(), number == len(found)
+        finally:
+            for future in found:
+                future.cancel()
+
+
 def rescan(
     *,
     subject_ids=None,
@@ -267,13 +317,14 @@ def rescan(
     """Re-check every subject+metric group (or those of some subjects, metrics or groups).
 
     Only groups that can change are read: those whose live claims disagree in value (found
-    by one set-based query) and those holding an open record. Each batch of them runs in its
+    by one set-based query, on PostgreSQL range of subjects by range while the ranges
+    already found are judged) and those holding an open record. Each batch of them runs in its
     own transaction with a fixed number of queries, so a run over a large table commits as
     it goes and a second run changes nothing. The records each batch opens are announced
     (``contradiction.opened``) when it commits, or when the caller's transaction does.
     """
     if groups is None:
-        todo, group_count = _candidates(_scope(subject_ids, metric_ids))
+        parts = _candidates_by_range(_scope(subject_ids, metric_ids))
     else:
         # Chunks of subjects keep each IN list well inside SQLite's limit on parameters.
         wanted = set(groups)
@@ -284,16 +335,22 @@ def rescan(
             claims = Claim.objects.filter(scope).order_by()
             all_groups |= set(claims.values_list("subject_id", "metric_id").distinct()) & wanted
             todo += [group for group in _candidates(scope)[0] if group in wanted]
-        group_count = len(all_groups)
+        parts = iter([(todo, len(all_groups), True)])
     rates = exchange_rates()
-    total = Summary()
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        with transaction.atomic():
-            summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
-            events.contradictions_opened(summary.opened_ids)
-        total.add(summary)
-        if progress is not None:
-            progress(min(start + batch_size, len(todo)), len(todo))
+    total, waiting, done, group_count = Summary(), [], 0, 0
+    for found, count, last in parts:
+        waiting += found
+        group_count += count
+        while len(waiting) >= batch_size or (last and waiting):
+            batch, waiting = waiting[:batch_size], waiting[batch_size:]
+            with transaction.atomic():
+                summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
+                events.contradictions_opened(summary.opened_ids)
+            total.add(summary)
+            done += len(batch)
+            # While groups are still being found, the total is not known: progress is told
+            # only what it cannot mistake for the end.
+            if progress is not None and (last or waiting):
+                progress(done, done + len(waiting))
     total.groups = group_count
     return total

@@ -3,14 +3,17 @@
 import datetime
 import io
 import itertools
+import threading
 from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from claims import detection
+from claims.detection import groups
 from claims.detection.plan import Plan
 from claims.detection.reconcile import apply
 from claims.models import Claim, Contradiction, Metric
@@ -280,3 +283,85 @@ def test_rescan_counts_every_group_in_scope():
     assert detection.rescan(metric_ids=[downloads.pk]).groups == 4
     assert detection.rescan(subject_ids=[gone.pk]).groups == 1
     assert detection.rescan(subject_ids=[subjects["differ"].pk], dry_run=True).groups == 1
+
+
+def _synthetic(claims: int = 3000) -> None:
+    call_command(
+        "generate_synthetic", "--claims", str(claims), "--no-progress", stdout=io.StringIO()
+    )
+
+
+def _backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.needs("postgresql")
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a rescan command runs
+def test_a_full_rescan_finds_its_groups_range_by_range_as_the_one_query_does(monkeypatch):
+    _synthetic()
+    downloads = Metric.objects.order_by("pk").first()
+    for scope in (Q(), Q(metric_id__in=[downloads.pk])):
+        whole, count = groups._candidates(scope)
+        assert whole and count > len(whole)
+        for ranges in (1, 3, 8, 40):
+            monkeypatch.setattr(groups, "DISCOVERY_RANGES", ranges)
+            parts = list(groups._candidates_by_range(scope))
+            assert [group for found, _, _ in parts for group in found] == whole
+            assert sum(part_count for _, part_count, _ in parts) == count
+            assert [last for *_, last in parts] == [False] * (len(parts) - 1) + [True]
+            assert 1 < len(parts) <= ranges or ranges == 1
+
+
+@pytest.mark.needs("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_a_full_rescan_judges_while_another_connection_finds_the_next_groups(monkeypatch):
+    """The records are the ones detection on write made; the groups were found on another
+    thread's connection, closed when it was done; progress never reads as finished early."""
+    _synthetic()
+    made = records()
+    Contradiction.objects.all().delete()
+    Contradiction.history.all().delete()
+    finders, judges, told = set(), set(), []
+    find, judge = groups._candidates, groups.groups_detect
+
+    def finding(scope):
+        finders.add(threading.current_thread().name)
+        return find(scope)
+
+    def judging(batch, **kwargs):
+        judges.add(threading.current_thread().name)
+        return judge(batch, **kwargs)
+
+    monkeypatch.setattr(groups, "_candidates", finding)
+    monkeypatch.setattr(groups, "groups_detect", judging)
+    before = _backends()
+    summary = detection.rescan(
+        batch_size=100, progress=lambda done, total: told.append((done, total))
+    )
+    assert records() == made and summary.created == len(made)
+    assert all(name.startswith("rescan-groups") for name in finders)
+    assert judges == {threading.current_thread().name}
+    assert _backends() == before  # the finder's connection is closed
+    candidates = len(groups._candidates(Q())[0])
+    assert told[-1] == (candidates, candidates)
+    assert all(done < total for done, total in told[:-1])
+    assert [done for done, _ in told] == sorted({done for done, _ in told})
+
+
+@pytest.mark.needs("postgresql")
+def test_finding_groups_is_planned_for_each_range_not_once_for_all():
+    """A statement a connection runs often is prepared; PostgreSQL may then plan it once for
+    any parameters, which for one range of subjects took 80 times as long."""
+    _synthetic(1500)
+    low = Claim.objects.order_by("subject_id").values_list("subject_id", flat=True).first()
+    for start in range(low, low + 12 * 20, 20):
+        groups._disputable(Claim.objects.filter(subject_id__gte=start, subject_id__lt=start + 20))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE 'WITH g AS%%'"
+        )
+        (plans,) = cursor.fetchall()
+    assert plans[0] == 0 and plans[1] >= 6
