@@ -20,27 +20,33 @@ counts and worker process (``qwenkb.observability``), so the server keeps no acc
 
 import multiprocessing
 import os
+from collections.abc import Mapping
 
+from django.core.exceptions import ImproperlyConfigured
 from granian import Granian
 from granian.constants import Interfaces
 from granian.log import LogLevels
 
+from qwenkb.env import LOG_LEVELS, env_choice, env_number
+
 TARGET = "qwenkb.wsgi:application"
 
 
-def settings(environ=os.environ) -> dict:
-    """Granian's arguments for this environment."""
+def settings(environ: Mapping[str, str] = os.environ) -> dict:
+    """Granian's arguments for this environment (ImproperlyConfigured for a bad value)."""
     return {
-        "address": environ.get("HOST", "127.0.0.1"),
-        "port": int(environ.get("PORT", "8000")),
+        "address": environ.get("HOST") or "127.0.0.1",
+        "port": env_number("PORT", 8000, minimum=1, maximum=65535, environ=environ),
         "interface": Interfaces.WSGI,
-        "workers": int(environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count())),
-        "blocking_threads": int(environ.get("WEB_THREADS", "2")),
-        "workers_max_rss": int(environ.get("WEB_MAX_RSS_MB", "400")),
+        "workers": env_number(
+            "WEB_CONCURRENCY", multiprocessing.cpu_count(), minimum=1, environ=environ
+        ),
+        "blocking_threads": env_number("WEB_THREADS", 2, minimum=1, environ=environ),
+        "workers_max_rss": env_number("WEB_MAX_RSS_MB", 400, minimum=1, environ=environ),
         "respawn_failed_workers": True,
         # A stopping worker finishes the requests it holds; one that takes longer is killed.
         "workers_kill_timeout": 10,
-        "log_level": LogLevels(environ.get("LOG_LEVEL", "info").lower()),
+        "log_level": LogLevels(env_choice("LOG_LEVEL", "INFO", LOG_LEVELS, environ).lower()),
         "log_access": False,
         # A proxy in front terminates websockets if any; this app speaks plain HTTP.
         "websockets": False,
@@ -48,7 +54,11 @@ def settings(environ=os.environ) -> dict:
 
 
 def main() -> None:
-    Granian(TARGET, **settings()).serve()
+    try:
+        options = settings()
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"make serve: {error}") from None
+    Granian(TARGET, **options).serve()
 
 
 if __name__ == "__main__":

@@ -12,27 +12,17 @@ import dj_database_url
 import orjson
 from django.core.exceptions import ImproperlyConfigured
 
+from qwenkb.env import (
+    LOG_LEVELS,
+    env_bool,
+    env_choice,
+    env_list,
+    env_networks,
+    env_number,
+    env_rate,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a yes/no environment variable; anything unrecognised is an error, not a guess."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(
-        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}."
-    )
-
-
-def env_list(name: str, default: str) -> list[str]:
-    """Read a comma-separated environment variable."""
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -111,13 +101,18 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "qwenkb.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=env_number("CONN_MAX_AGE", 0),
+            conn_health_checks=True,
+        )
+    }
+except ValueError as error:  # the library's messages never repeat the URL (or its password)
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must be a database URL such as postgres://USER@HOST:5432/qwenkb: {error}"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that asks the server only when its socket says
     # something (qwenkb/postgres/base.py): no round trip per request for a healthy connection.
@@ -128,7 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "server_side_binding": True,
-            "prepare_threshold": int(os.environ.get("PG_PREPARE_THRESHOLD", "5")) or None,
+            "prepare_threshold": env_number("PG_PREPARE_THRESHOLD", 5) or None,
         }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -141,7 +136,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Anonymous API reads are answered again while the database is unchanged (qwenkb/readcache.py):
 # megabytes of responses kept in a directory the server's processes share; 0 turns it off.
-API_CACHE_MB = float(os.environ.get("API_CACHE_MB", "256"))
+API_CACHE_MB = env_number("API_CACHE_MB", 256, whole=False)
 API_CACHE_DIR = Path(os.environ.get("API_CACHE_DIR") or BASE_DIR / ".cache" / "api-responses")
 
 # Change reasons and resolution notes are as long as their writers make them, never cut.
@@ -196,10 +191,10 @@ REST_FRAMEWORK = {
     ],
     # Clients are told apart by the connecting address; X-Forwarded-For counts only through
     # the number of proxies in front of the app that are trusted to set it (TRUSTED_PROXIES).
-    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    "NUM_PROXIES": env_number("TRUSTED_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_ANON_RATE", "1000/minute"),
-        "writes": os.environ.get("API_WRITE_RATE", "120/minute"),
+        "anon": env_rate("API_ANON_RATE", "1000/minute"),
+        "writes": env_rate("API_WRITE_RATE", "120/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "qwenkb.schema.AutoSchema",
 }
@@ -239,17 +234,18 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/.*$"
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
@@ -296,10 +292,10 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     }
 DATABASE_ROUTERS = ["qwenkb.routers.ReplicaRouter"]
 # After a write, the client reads from the primary for this long (read-your-writes).
-REPLICA_PIN_SECONDS = float(os.environ.get("REPLICA_PIN_SECONDS", "5"))
+REPLICA_PIN_SECONDS = env_number("REPLICA_PIN_SECONDS", 5, whole=False)
 # A replica whose replay lags more than this (seconds) is skipped; its lag is re-read this often.
-REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "2"))
-REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
+REPLICA_MAX_LAG = env_number("REPLICA_MAX_LAG", 2, whole=False)
+REPLICA_CHECK_SECONDS = env_number("REPLICA_CHECK_SECONDS", 2, whole=False)
 
 # Background tasks (qwenkb/tasks.py): Celery with this broker; without one, tasks run in the
 # process that asked for them, once its transaction has committed.
@@ -313,7 +309,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 
 # /metrics answers only these networks (comma-separated CIDRs) or a matching bearer token.
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 INSTALLED_APPS += ["django_prometheus", "qwenkb.webhooks", "claims.jobs"]
@@ -337,7 +333,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": os.environ.get("LOG_FORMAT", "json"),
+            "formatter": env_choice("LOG_FORMAT", "json", ("json", "text")),
             "filters": ["request_id"],
         }
     },

@@ -5,14 +5,18 @@ dies, and stops cleanly."""
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 import urllib.request
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from granian.constants import Interfaces
 from granian.log import LogLevels
 
 from qwenkb.server import settings
-from tests.qwenkb.served import app_server, manage, production_env, request_lines
+from tests.qwenkb.served import ROOT, app_server, manage, production_env, request_lines
 
 
 def get(url: str) -> tuple[int, str, bytes]:
@@ -74,3 +78,32 @@ def test_the_servers_settings_come_from_the_environment():
     assert (defaults["address"], defaults["port"]) == ("127.0.0.1", 8000)
     assert defaults["workers"] == os.cpu_count() and defaults["blocking_threads"] == 2
     assert defaults["respawn_failed_workers"] and defaults["workers_kill_timeout"] == 10
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORT", "eighty", "PORT must be a whole number; got 'eighty'."),
+        ("PORT", "70000", "PORT must be a whole number from 1 to 65535; got '70000'."),
+        ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY must be a whole number 1 or more; got '0'."),
+        ("WEB_THREADS", "two", "WEB_THREADS must be a whole number; got 'two'."),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ],
+)
+def test_a_bad_server_setting_is_refused_by_name(name, value, message):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        settings({name: value})
+    assert str(refused.value).startswith(message)
+
+
+def test_make_serve_with_a_bad_setting_stops_at_once_saying_which():
+    result = subprocess.run(
+        [sys.executable, "-m", "qwenkb.server"],
+        cwd=ROOT,
+        env=os.environ | {"PORT": "eighty"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "make serve: PORT must be a whole number; got 'eighty'."

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -63,7 +65,7 @@ def variables_read(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
             func = ast.unparse(node.func)
-            if func in {"os.environ.get", "environ.get", "os.getenv", "env_bool", "env_list"}:
+            if func in {"os.environ.get", "environ.get", "os.getenv"} or func.startswith("env_"):
                 names.add(node.args[0].value)
         subscript = isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ"
         if subscript and isinstance(node.slice, ast.Constant):
@@ -87,3 +89,34 @@ def test_redis_url_moves_the_shared_cache_to_redis():
     without = manage("shell", "-c", script, REDIS_URL="")
     assert with_redis.stdout.splitlines()[-1] == "django_redis.cache.RedisCache", with_redis.stderr
     assert without.stdout.splitlines()[-1] == "diskcache.DjangoCache", without.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("CONN_MAX_AGE", "ten", "CONN_MAX_AGE must be a whole number; got 'ten'."),
+        ("API_CACHE_MB", "-5", "API_CACHE_MB must be a number 0 or more; got '-5'."),
+        ("TRUSTED_PROXIES", "1.5", "TRUSTED_PROXIES must be a whole number; got '1.5'."),
+        ("API_ANON_RATE", "lots", "API_ANON_RATE must be requests per second, minute, hour"),
+        ("API_WRITE_RATE", "0/minute", "API_WRITE_RATE must be requests per second, minute"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("LOG_FORMAT", "yaml", "LOG_FORMAT must be one of json, text; got 'yaml'."),
+        ("REPLICA_MAX_LAG", "nan", "REPLICA_MAX_LAG must be a number 0 or more; got 'nan'."),
+        ("METRICS_ALLOWED_NETWORKS", "office", "METRICS_ALLOWED_NETWORKS must be comma-sep"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_stops_the_app_saying_which(name, value, message):
+    """Before, these were a ValueError without the variable's name, or a 500 on the first
+    request that needed them (a rate limit, /metrics)."""
+    result = manage(
+        "check", DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="kb.example.org", **{name: value}
+    )
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_a_database_url_that_cannot_be_read_is_refused_by_name():
+    result = manage("check", DATABASE_URL="postgres://qwenkb:s3cret@db:notaport/kb")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL must be a database URL" in result.stderr
+    assert "s3cret" not in result.stderr
