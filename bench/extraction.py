@@ -9,6 +9,7 @@ median and worst extraction time, with how many proposals, candidates and skips 
 """
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -52,32 +53,59 @@ def synthetic(count: int, seed: int = 7) -> list[EntityRef]:
     return made
 
 
+def measure(entities: int, runs: int) -> dict:
+    """Build a catalogue of ``entities`` entities, then time ``runs`` extractions of the
+    longest seed text (FileNotFoundError when there is none)."""
+    texts = Path(os.environ.get("SEED_TEXTS_DIR", ROOT.parent / "shared" / "seeds"))
+    found = sorted(texts.glob("*.txt"), key=lambda p: p.stat().st_size)
+    if not found:
+        raise FileNotFoundError(f"no seed texts (*.txt) in {texts}")
+    article = found[-1]
+    text = article.read_text(encoding="utf-8")
+    base = fixture_catalogue(ROOT / "fixtures")
+    refs = base.entities + synthetic(entities - len(base.entities))
+    started = time.perf_counter()
+    catalogue = Catalogue.build(entities=refs, metrics=base.metrics, publishers=base.publishers)
+    built = time.perf_counter() - started
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = extract(text, catalogue)
+        timings.append(time.perf_counter() - started)
+    return {
+        "article": article.name,
+        "bytes": len(text.encode()),
+        "entities": len(refs),
+        "metrics": len(base.metrics),
+        "catalogue_s": built,
+        "runs": runs,
+        "median_s": statistics.median(timings),
+        "worst_s": max(timings),
+        "proposals": len(result.proposals),
+        "candidates": len(result.candidates),
+        "skipped": len(result.skipped),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
-    texts = Path(os.environ.get("SEED_TEXTS_DIR", ROOT.parent / "shared" / "seeds"))
-    article = max(texts.glob("*.txt"), key=lambda p: p.stat().st_size)
-    text = article.read_text(encoding="utf-8")
-    base = fixture_catalogue(ROOT / "fixtures")
-    entities = base.entities + synthetic(args.entities - len(base.entities))
-    started = time.perf_counter()
-    catalogue = Catalogue.build(entities=entities, metrics=base.metrics, publishers=base.publishers)
-    built = time.perf_counter() - started
-    timings = []
-    for _ in range(args.runs):
-        started = time.perf_counter()
-        result = extract(text, catalogue)
-        timings.append(time.perf_counter() - started)
-    print(f"article: {article.name}, {len(text.encode()):,} bytes")
+    figures = measure(args.entities, args.runs)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"article: {figures['article']}, {figures['bytes']:,} bytes")
     print(
-        f"catalogue: {len(entities):,} entities, {len(base.metrics)} metrics, built in {built:.3f} s"
+        f"catalogue: {figures['entities']:,} entities, {figures['metrics']} metrics, "
+        f"built in {figures['catalogue_s']:.3f} s"
     )
     print(
-        f"extraction: median {statistics.median(timings):.3f} s, worst {max(timings):.3f} s "
-        f"over {args.runs} runs; {len(result.proposals)} proposals, "
-        f"{len(result.candidates)} candidates, {len(result.skipped)} skipped"
+        f"extraction: median {figures['median_s']:.3f} s, worst {figures['worst_s']:.3f} s "
+        f"over {figures['runs']} runs; {figures['proposals']} proposals, "
+        f"{figures['candidates']} candidates, {figures['skipped']} skipped"
     )
 
 

@@ -281,6 +281,26 @@ def build() -> None:
         ).fetchone()[0]
 
 
+def proposals() -> None:
+    """Proposals from the longest seed article (~30 KB) against a catalogue the size of the
+    benchmark's (bench/extraction.py), timed apart from the database: extraction reads text
+    and a catalogue built once per process."""
+    entities = results.get("counts", {}).get("entities") or max(12, CLAIMS // 25)
+    args = [PYTHON, "bench/extraction.py", "--json", "--entities", str(entities), "--runs", "7"]
+    log(f"proposals: {' '.join(args)}")
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # e.g. no seed texts beside the checkout (SEED_TEXTS_DIR)
+        reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        results["proposals"] = {"skipped": reason}
+        log(f"proposals: not timed: {reason}")
+        return
+    results["proposals"] = figures = json.loads(done.stdout.strip().splitlines()[-1])
+    log(
+        f"proposals: median {figures['median_s']:.3f} s, worst {figures['worst_s']:.3f} s "
+        f"for {figures['bytes']:,} bytes against {figures['entities']:,} entities"
+    )
+
+
 def load() -> None:
     """Alternate QwenKB and Datasette, question by question, round after round."""
     big, small = "qwenkb_bench", "qwenkb_bench_small"
@@ -365,6 +385,7 @@ def main() -> None:
     try:
         if os.environ.get("BENCH_ONLY") != "load":  # BENCH_ONLY=load: last run's databases
             build()
+        proposals()
         load()
     finally:
         stop_all()
