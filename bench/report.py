@@ -161,8 +161,8 @@ def _proposal_rows(figures: dict | None) -> list[str]:
     heading = ["", "## Proposals from an article", ""]
     if not figures:
         return [*heading, "Not run (a run from before bench/run.py timed proposals)."]
-    if "skipped" in figures:
-        return [*heading, f"Not timed: {figures['skipped']}"]
+    if "not_timed" in figures:
+        return [*heading, f"Not timed: {figures['not_timed']}"]
     verdict = "met" if figures["worst_s"] <= PROPOSAL_TARGET_S else "missed"
     return [
         *heading,

@@ -291,7 +291,7 @@ def proposals() -> None:
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:  # e.g. no seed texts beside the checkout (SEED_TEXTS_DIR)
         reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
-        results["proposals"] = {"skipped": reason}
+        results["proposals"] = {"not_timed": reason}
         log(f"proposals: not timed: {reason}")
         return
     results["proposals"] = figures = json.loads(done.stdout.strip().splitlines()[-1])
