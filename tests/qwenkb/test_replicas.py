@@ -5,17 +5,16 @@ streaming replica and two app server processes (PostgreSQL only: a replica of SQ
 not exist).
 """
 
+import contextlib
 import http.cookiejar
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 import pytest
@@ -27,10 +26,8 @@ from rest_framework.authtoken.models import Token
 
 from qwenkb import routers
 from tests import factories
-from tests.pgreplica import Replica, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-SERVER = [sys.executable, "-m", "qwenkb.server"]  # `make serve`
+from tests.pgreplica import Replica
+from tests.qwenkb.served import app_server, request_lines
 
 
 def _request(method="get", user=None, **extra):
@@ -116,43 +113,18 @@ def replica(django_db_setup, django_db_blocker):
     made.destroy()
 
 
-class AppServer:
-    """One `make serve` server of the app, its JSON log lines kept in a file."""
+class AppServer(NamedTuple):
+    """One `make serve` server of the app (``served.app_server``) and the file of its log."""
 
-    def __init__(self, tmp_path: Path, name: str, env: dict):
-        self.port = free_port()
-        self.log = tmp_path / f"{name}.log"
-        self.process = subprocess.Popen(
-            SERVER,
-            cwd=ROOT,
-            env=env | {"PORT": str(self.port)},
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("wb"),
-            start_new_session=True,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise TimeoutError(f"{name} did not answer within 60 s")
+    url: str
+    log: Path
 
     def served_by(self, request_id: str) -> dict:
         """The database queries the request with this id ran, by alias (from its log line)."""
-        for line in self.log.read_text().splitlines():
-            if line.startswith("{") and '"qwenkb.requests"' in line:
-                entry = json.loads(line)
-                if entry["request_id"] == request_id:
-                    return entry["queries"]
+        for entry in request_lines(self.log):
+            if entry["request_id"] == request_id:
+                return entry["queries"]
         raise AssertionError(f"no log line for request {request_id}")
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -168,17 +140,15 @@ def servers(replica, transactional_db, tmp_path):
         "REPLICA_PIN_SECONDS": "2",
         "REPLICA_CHECK_SECONDS": "0.2",
         "API_CACHE_DIR": str(tmp_path / "api-cache"),
-        "WEB_CONCURRENCY": "1",
         "LOG_LEVEL": "INFO",
     }
-    started = []
-    try:
+    with contextlib.ExitStack() as running:
+        started = []
         for name_ in ("a", "b"):
-            started.append(AppServer(tmp_path, name_, env))
+            log = tmp_path / f"{name_}.log"
+            url = running.enter_context(app_server(env, workers=1, threads=2, log=log))
+            started.append(AppServer(url, log))
         yield started
-    finally:
-        for server in started:
-            server.stop()
 
 
 def call(opener, url, *, method="GET", body=None, headers=None):
