@@ -1,8 +1,9 @@
 """Which groups to check, locking them, and running detection on write and in rescans."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -24,12 +25,16 @@ from claims.choices import (
     ContradictionStatus,
     Counting,
 )
+from claims.detection import digests
 from claims.detection.reconcile import Summary, reconcile
 from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
 from claims.models import Claim, Contradiction, Metric
 
 SUBJECT_CHUNK = 5000
 DISCOVERY_RANGES = 8  # ranges of subjects a full rescan finds its groups in, on PostgreSQL
+# Connections finding those ranges at once: when most groups are skipped unjudged
+# (``digests``), the rescan waits on finding alone, and two connections use both cores.
+FINDERS = 2
 LOCK_SPACE = 0x51574B42  # "QWKB": the first key of every advisory lock detection takes
 LOCK_SLOTS = 1024
 
@@ -264,24 +269,59 @@ def _candidates(scope: Q) -> tuple[list[Group], int]:
     return sorted(disputable | _open_record_groups(scope)), count
 
 
-def _candidates_by_range(scope: Q) -> Iterator[tuple[list[Group], int, bool]]:
-    """``_candidates`` of ``scope``, one range of subjects after another, in subject order,
-    each with whether it is the last.
+class Found(NamedTuple):
+    """Groups found for a rescan to judge, in one range of subjects or in all of them."""
 
-    On PostgreSQL, outside a transaction, the ranges are found on a second connection while
-    the caller judges the ones already found: finding them is the database's work and
-    judging is Python's, so on two cores they overlap (finding every group in one query
-    kept the rules waiting for all of it). Each range's query is the one query for all
-    claims, narrowed to its subjects; the ranges together find what it finds (a test
-    compares them). Elsewhere, or inside a transaction (which a second connection could not
-    see into), it is the one query.
+    groups: list[Group]  # to judge, sorted
+    in_scope: int  # groups in scope
+    unchanged: int  # groups that could hold a conflict, skipped: as the last rescan left them
+    digests: dict[Group, str]  # the claims' digest of each group to judge, for storing
+    last: bool = True  # the last range
+
+
+# Given the groups that could hold a conflict and the number in scope: those to judge.
+Selecting = Callable[[list[Group], int], Found]
+
+
+def _judge_all(groups: list[Group], count: int) -> Found:
+    return Found(groups, count, 0, {})
+
+
+def _skipping_unchanged(context: str) -> Selecting:
+    """Selects the groups whose digest differs from the one the last rescan stored
+    (``claims.detection.digests``)."""
+
+    def select(groups: list[Group], count: int) -> Found:
+        changed = digests.changed(
+            groups,
+            Claim.objects.filter(InGroups(groups)),
+            Contradiction.objects.filter(InGroups(groups)),
+            context=context,
+        )
+        to_judge = [group for group in groups if group in changed]
+        return Found(to_judge, count, len(groups) - len(to_judge), changed)
+
+    return select
+
+
+def _candidates_by_range(scope: Q, select: Selecting = _judge_all) -> Iterator[Found]:
+    """``_candidates`` of ``scope``, one range of subjects after another, in subject order,
+    narrowed by ``select`` where they are found.
+
+    On PostgreSQL, outside a transaction, the ranges are found on other connections
+    (``FINDERS`` at once) while the caller judges the ones already found: finding them is
+    the database's work and judging is Python's, so on two cores they overlap (finding
+    every group in one query kept the rules waiting for all of it). Each range's query is
+    the one query for all claims, narrowed to its subjects; the ranges together find what it
+    finds (a test compares them). Elsewhere, or inside a transaction (which other
+    connections could not see into), it is the one query.
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield *_candidates(scope), True
+        yield select(*_candidates(scope))
         return
     bounds = Claim.objects.filter(scope).aggregate(low=Min("subject_id"), high=Max("subject_id"))
     if bounds["low"] is None:
-        yield *_candidates(scope), True
+        yield select(*_candidates(scope))
         return
     step = (bounds["high"] - bounds["low"]) // DISCOVERY_RANGES + 1
     ranges = [
@@ -289,20 +329,34 @@ def _candidates_by_range(scope: Q) -> Iterator[tuple[list[Group], int, bool]]:
         for start in range(bounds["low"], bounds["high"] + 1, step)
     ]
 
-    def find(part: Q) -> tuple[list[Group], int]:
+    def find(part: Q) -> Found:
         try:
-            return _candidates(part)
+            return select(*_candidates(part))
         finally:
             connection.close()  # this thread's own: nothing is left open when it ends
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescan-groups") as finder:
+    with ThreadPoolExecutor(max_workers=FINDERS, thread_name_prefix="rescan-groups") as finder:
         found = [finder.submit(find, part) for part in ranges]
         try:
             for number, future in enumerate(found, 1):
-                yield *future.result(), number == len(found)
+                yield future.result()._replace(last=number == len(found))
         finally:
             for future in found:
                 future.cancel()
+
+
+def _given_groups(groups: Iterable[Group], metric_ids, select: Selecting) -> Iterator[Found]:
+    """``select`` of the given groups that could hold a conflict, as one part."""
+    # Chunks of subjects keep each IN list well inside SQLite's limit on parameters.
+    wanted = set(groups)
+    subjects = sorted({subject_id for subject_id, _ in wanted})
+    all_groups, todo = set(), []
+    for start in range(0, len(subjects), SUBJECT_CHUNK):
+        scope = _scope(subjects[start : start + SUBJECT_CHUNK], metric_ids)
+        claims = Claim.objects.filter(scope).order_by()
+        all_groups |= set(claims.values_list("subject_id", "metric_id").distinct()) & wanted
+        todo += [group for group in _candidates(scope)[0] if group in wanted]
+    yield select(todo, len(all_groups))
 
 
 def rescan(
@@ -313,44 +367,48 @@ def rescan(
     dry_run: bool = False,
     batch_size: int = 2000,
     progress=None,
+    every_group: bool = False,
 ) -> Summary:
     """Re-check every subject+metric group (or those of some subjects, metrics or groups).
 
     Only groups that can change are read: those whose live claims disagree in value (found
     by one set-based query, on PostgreSQL range of subjects by range while the ranges
-    already found are judged) and those holding an open record. Each batch of them runs in its
-    own transaction with a fixed number of queries, so a run over a large table commits as
-    it goes and a second run changes nothing. The records each batch opens are announced
-    (``contradiction.opened``) when it commits, or when the caller's transaction does.
+    already found are judged) and those holding an open record. On PostgreSQL, of those, a
+    group is skipped when nothing the rules read of it changed since a rescan last judged it
+    (``claims.detection.digests``; ``every_group`` judges them all the same). Each batch runs
+    in its own transaction with a fixed number of queries, so a run over a large table
+    commits as it goes and a second run changes nothing. The records each batch opens are
+    announced (``contradiction.opened``) when it commits, or when the caller's transaction
+    does.
     """
-    if groups is None:
-        parts = _candidates_by_range(_scope(subject_ids, metric_ids))
-    else:
-        # Chunks of subjects keep each IN list well inside SQLite's limit on parameters.
-        wanted = set(groups)
-        subjects = sorted({subject_id for subject_id, _ in wanted})
-        all_groups, todo = set(), []
-        for start in range(0, len(subjects), SUBJECT_CHUNK):
-            scope = _scope(subjects[start : start + SUBJECT_CHUNK], metric_ids)
-            claims = Claim.objects.filter(scope).order_by()
-            all_groups |= set(claims.values_list("subject_id", "metric_id").distinct()) & wanted
-            todo += [group for group in _candidates(scope)[0] if group in wanted]
-        parts = iter([(todo, len(all_groups), True)])
     rates = exchange_rates()
+    context = digests.context(rates) if digests.available() and not every_group else None
+    select = _judge_all if context is None else _skipping_unchanged(context)
+    if groups is None:
+        parts = _candidates_by_range(_scope(subject_ids, metric_ids), select)
+    else:
+        parts = _given_groups(groups, metric_ids, select)
     total, waiting, done, group_count = Summary(), [], 0, 0
-    for found, count, last in parts:
-        waiting += found
-        group_count += count
-        while len(waiting) >= batch_size or (last and waiting):
+    claim_digests: dict[Group, str] = {}
+    for found in parts:
+        waiting += found.groups
+        claim_digests |= found.digests
+        group_count += found.in_scope
+        total.unchanged += found.unchanged
+        while len(waiting) >= batch_size or (found.last and waiting):
             batch, waiting = waiting[:batch_size], waiting[batch_size:]
             with transaction.atomic():
                 summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
+                if context is not None and not dry_run:
+                    judged = {group: claim_digests.pop(group) for group in batch}
+                    records = Contradiction.objects.filter(InGroups(batch))
+                    digests.store(judged, records, context=context)
                 events.contradictions_opened(summary.opened_ids)
             total.add(summary)
             done += len(batch)
             # While groups are still being found, the total is not known: progress is told
             # only what it cannot mistake for the end.
-            if progress is not None and (last or waiting):
+            if progress is not None and (found.last or waiting):
                 progress(done, done + len(waiting))
     total.groups = group_count
     return total

@@ -33,6 +33,9 @@ class Summary:
     """What a detection pass did."""
 
     groups: int = 0
+    # Groups that could hold a conflict but were not judged: nothing the rules read of them
+    # changed since a rescan last judged them (``claims.detection.digests``).
+    unchanged: int = 0
     created: int = 0
     updated: int = 0
     reopened: int = 0
@@ -44,6 +47,7 @@ class Summary:
     def add(self, other: "Summary") -> None:
         """Fold another pass's counts (and opened ids) into this one."""
         self.groups += other.groups
+        self.unchanged += other.unchanged
         self.created += other.created
         self.updated += other.updated
         self.reopened += other.reopened

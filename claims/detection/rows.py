@@ -1,5 +1,6 @@
 """Claims as plain rows, and the plain values and rules the pure engine takes from them."""
 
+import dataclasses
 import datetime
 import functools
 from collections import namedtuple
@@ -81,9 +82,13 @@ class ClaimRow(namedtuple("ClaimRow", (*_CLAIM_COLUMNS, "label"))):  # type: ign
         return self.id
 
 
+# What a claim's ``label`` is made of (``source_label``): who says it, and when.
+LABEL_COLUMNS = ("source__publisher__name", "source__published")
+
+
 def claim_rows(claims) -> list[ClaimRow]:
     """``ClaimRow``s of a claim queryset, in id order, in one query."""
-    columns = (*ClaimRow.COLUMNS, "source__publisher__name", "source__published")
+    columns = (*ClaimRow.COLUMNS, *LABEL_COLUMNS)
     make = ClaimRow._make
     return [
         make((*row[:-2], source_label(row[-2], row[-1])))
@@ -135,17 +140,13 @@ def claim_facts(claim: ClaimRow) -> conflicts.ClaimFacts:
     )
 
 
+# The metric's fields that are its comparison rules: every field of ``conflicts.Rules``.
+RULE_FIELDS = tuple(f.name for f in dataclasses.fields(conflicts.Rules))
+
+
 def metric_rules(metric: Metric) -> conflicts.Rules:
     """The comparison rules a metric sets."""
-    return conflicts.Rules(
-        value_type=metric.value_type,
-        tolerance=metric.tolerance,
-        single_valued=metric.single_valued,
-        time_varying=metric.time_varying,
-        unit=metric.unit,
-        bound_ratio=metric.bound_ratio,
-        counting=metric.counting,
-    )
+    return conflicts.Rules(**{name: getattr(metric, name) for name in RULE_FIELDS})
 
 
 def exchange_rates() -> dict[tuple[str, str], float]:

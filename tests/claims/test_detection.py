@@ -181,8 +181,8 @@ def test_rescan_queries_grow_with_batches_not_claims():
                 )
 
     def count(batch_size: int) -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            detection.rescan(batch_size=batch_size)
+        with CaptureQueriesContext(connection) as ctx:  # judging every group, changed or not
+            detection.rescan(batch_size=batch_size, every_group=True)
         return len(ctx.captured_queries)
 
     build(2, 2)

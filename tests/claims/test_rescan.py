@@ -172,8 +172,8 @@ def test_rescan_queries_do_not_grow_with_groups_that_cannot_conflict():
             )
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            summary = detection.rescan()
+        with CaptureQueriesContext(connection) as ctx:  # judging every group, changed or not
+            summary = detection.rescan(every_group=True)
         return len(ctx.captured_queries), summary.groups
 
     group(("27B", "35B"))
@@ -308,9 +308,9 @@ def test_a_full_rescan_finds_its_groups_range_by_range_as_the_one_query_does(mon
         for ranges in (1, 3, 8, 40):
             monkeypatch.setattr(groups, "DISCOVERY_RANGES", ranges)
             parts = list(groups._candidates_by_range(scope))
-            assert [group for found, _, _ in parts for group in found] == whole
-            assert sum(part_count for _, part_count, _ in parts) == count
-            assert [last for *_, last in parts] == [False] * (len(parts) - 1) + [True]
+            assert [group for part in parts for group in part.groups] == whole
+            assert sum(part.in_scope for part in parts) == count
+            assert [part.last for part in parts] == [False] * (len(parts) - 1) + [True]
             assert 1 < len(parts) <= ranges or ranges == 1
 
 
@@ -343,9 +343,11 @@ def test_a_full_rescan_judges_while_another_connection_finds_the_next_groups(mon
     assert records() == made and summary.created == len(made)
     assert all(name.startswith("rescan-groups") for name in finders)
     assert judges == {threading.current_thread().name}
-    assert _backends() == before  # the finder's connection is closed
-    candidates = len(groups._candidates(Q())[0])
-    assert told[-1] == (candidates, candidates)
+    assert _backends() == before  # the finders' connections are closed
+    # Groups without records, as before, were not judged again (claims.detection.digests).
+    judged = len(groups._candidates(Q())[0]) - summary.unchanged
+    assert summary.unchanged and judged
+    assert told[-1] == (judged, judged)
     assert all(done < total for done, total in told[:-1])
     assert [done for done, _ in told] == sorted({done for done, _ in told})
 

@@ -21,8 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--metric", help="Only this metric (slug).")
         parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
         parser.add_argument("--batch-size", type=int, default=2000, help="Groups per batch.")
+        parser.add_argument(
+            "--every-group",
+            action="store_true",
+            help="Judge every group that could hold a conflict, also those that nothing "
+            "changed in since a rescan last judged them (PostgreSQL skips those otherwise).",
+        )
 
-    def handle(self, *args, subject, metric, dry_run, batch_size, **options):
+    def handle(self, *args, subject, metric, dry_run, batch_size, every_group, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         subject_ids = metric_ids = None
@@ -49,10 +55,17 @@ class Command(BaseCommand):
             dry_run=dry_run,
             batch_size=batch_size,
             progress=progress,
+            every_group=every_group,
         )
         prefix = "Dry run (nothing written): would have " if dry_run else ""
         self.stdout.write(
             f"{prefix}scanned {summary.groups:,} groups: {summary.created:,} created, "
             f"{summary.updated:,} updated, {summary.reopened:,} reopened, "
             f"{summary.closed:,} closed."
+            + (
+                f" {summary.unchanged:,} groups were as the last rescan left them and were "
+                "not judged again."
+                if summary.unchanged
+                else ""
+            )
         )
