@@ -44,6 +44,20 @@ class Summary:
     # The ids of the records created or reopened (always kept, even without ``opened``).
     opened_ids: list[int] = field(default_factory=list)
 
+    def report(self) -> str:
+        """What the pass did, as the rescan command and the admin's job say it."""
+        unchanged = (
+            f" {self.unchanged:,} groups were as the last rescan left them and were not "
+            "judged again."
+            if self.unchanged
+            else ""
+        )
+        return (
+            f"scanned {self.groups:,} groups: {self.created:,} created, "
+            f"{self.updated:,} updated, {self.reopened:,} reopened, "
+            f"{self.closed:,} closed.{unchanged}"
+        )
+
     def add(self, other: "Summary") -> None:
         """Fold another pass's counts (and opened ids) into this one."""
         self.groups += other.groups

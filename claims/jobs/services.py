@@ -96,10 +96,8 @@ def _rescan(job: Job) -> str:
         subject_ids=[job.subject_id] if job.subject_id else None,
         metric_ids=[job.metric_id] if job.metric_id else None,
     )
-    return (
-        f"Scanned {summary.groups:,} groups: {summary.created:,} created, "
-        f"{summary.updated:,} updated, {summary.reopened:,} reopened, {summary.closed:,} closed."
-    )
+    report = summary.report()
+    return report[0].upper() + report[1:]
 
 
 def _import(job: Job) -> str:

@@ -58,14 +58,4 @@ class Command(BaseCommand):
             every_group=every_group,
         )
         prefix = "Dry run (nothing written): would have " if dry_run else ""
-        self.stdout.write(
-            f"{prefix}scanned {summary.groups:,} groups: {summary.created:,} created, "
-            f"{summary.updated:,} updated, {summary.reopened:,} reopened, "
-            f"{summary.closed:,} closed."
-            + (
-                f" {summary.unchanged:,} groups were as the last rescan left them and were "
-                "not judged again."
-                if summary.unchanged
-                else ""
-            )
-        )
+        self.stdout.write(prefix + summary.report())
