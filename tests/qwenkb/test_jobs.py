@@ -132,3 +132,23 @@ def test_a_worker_makes_the_proposals_for_a_new_source(kb, tmp_path):
         "over 2 trillion parameters",
     )
     assert "claims.jobs.services.run_job[" in log.read_text()
+
+
+@pytest.mark.needs("postgresql")
+def test_a_second_rescan_from_the_admin_says_it_skipped_the_unchanged_groups(
+    reviewer_client, bulk_kb, django_capture_on_commit_callbacks
+):
+    from tests import factories
+
+    metric = factories.metric(slug="size")
+    for value in ("over 1 trillion", "exceeding 1.8 trillion"):
+        factories.claim(subject=bulk_kb["qwen"], metric_=metric, src=bulk_kb["source"],
+                        value=value, quote=value)  # fmt: skip
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            reviewer_client.post("/admin/jobs/job/add/", {"kind": "rescan"})
+    first, second = Job.objects.order_by("pk")
+    assert first.status == second.status == "done"
+    assert "as the last rescan left them" not in first.report
+    assert "0 created" in second.report
+    assert "1 groups were as the last rescan left them and were not judged again" in second.report
