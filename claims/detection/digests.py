@@ -25,7 +25,10 @@ from claims.models import CheckedGroup
 
 # The code whose behaviour decides a group's records: the rules, the values they read, how
 # records are planned from findings. A release that changes any of it changes every digest.
-_RULES_CODE = ("claims/conflicts.py", "claims/choices.py", "claims/values", "claims/detection")
+_RULES_CODE = (
+    *("claims/conflicts.py", "claims/choices.py", "claims/values", "claims/detection"),
+    "sources/precision.py",  # the precisions of dates, which values read
+)
 _ROOT = Path(__file__).resolve().parents[2]
 
 
