@@ -50,6 +50,7 @@ def _batch_rows(steps: dict, settings: dict) -> list[str]:
         "generate": f"generate {settings['claims']:,} claims (read, store, detect)",
         "rescan_create": "full rescan, creating every record",
         "rescan_idempotent": "full rescan, nothing to change",
+        "rescan_every_group": "full rescan, nothing to change, every group judged (--every-group)",
         "write_import_file": "write the import file (catalogue + JSONL)",
         "import": f"import {settings['claims']:,} rows (read, store, detect)",
         "generate_small": f"generate {settings['small_claims']:,} claims",

@@ -1,7 +1,8 @@
 """The QwenKB benchmark, end to end: `make bench` runs it through bench/run.sh.
 
 Steps, each timed: generate BENCH_CLAIMS (1,000,000) synthetic claims into PostgreSQL;
-rescan them all (records created from none, then an idempotent pass); write the same claims
+rescan them all (records created from none, then an idempotent pass, which skips the groups
+it left unchanged, then one judging every group again); write the same claims
 to a JSON Lines file and import it into a second database; serve the API with `make serve`
 twice (read cache on, as deployed, and off, so every request runs its queries) and Datasette
 on a SQLite export of the same claims, and load them with wrk (16 connections, thousands of
@@ -240,6 +241,8 @@ def build() -> None:
         timed("rescan_create", manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):
         timed("rescan_idempotent", manage("detect_conflicts"), db=big)
+    for _run in range(RESCANS):  # the same with every group judged again, none skipped
+        timed("rescan_every_group", manage("detect_conflicts", "--every-group"), db=big)
     claims_file = OUT / "claims.jsonl"
     args = [
         "generate_synthetic",
