@@ -81,12 +81,14 @@ def findings(
     for claim in claims:
         if claim.status != ClaimStatus.REJECTED:
             live[(claim.subject_id, claim.metric_id)].append(claim)
+    # A batch's groups share few metrics: each metric's rules are built once.
+    rules_of = {metric_id: metric_rules(metric) for metric_id, metric in metrics.items()}
     found: list[tuple[Group, conflicts.Finding]] = []
     for group in groups:
         members = live.get(group, [])
         if len(members) < 2:
             continue
-        rules = metric_rules(metrics[group[1]])
+        rules = rules_of[group[1]]
         for finding in conflicts.detect([claim_facts(c) for c in members], rules, rates=rates):
             found.append((group, finding))
     return found
