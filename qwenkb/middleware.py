@@ -4,7 +4,6 @@ import logging
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
@@ -13,6 +12,8 @@ from django.http import (
     JsonResponse,
 )
 from django.template.loader import render_to_string
+
+from qwenkb.outage import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, UNREACHABLE):
             return None
         return database_unavailable(request, exception)
 
@@ -121,7 +122,7 @@ def server_error(request) -> HttpResponse:
     which calls this while the exception is being handled, so ``sys.exc_info`` names it.
     """
     exception = sys.exc_info()[1]
-    if isinstance(exception, OperationalError | InterfaceError):
+    if isinstance(exception, UNREACHABLE):
         return database_unavailable(request, exception)
     # No request context: a failing context processor must not fail the error page too.
     return HttpResponseServerError(render_to_string("500.html"))

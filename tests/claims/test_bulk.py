@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from claims import bulk, services
 from claims.bulk import FIELDS
@@ -371,3 +371,35 @@ def test_workers_option(kb, tmp_path):
     assert "3 claims created" in run(jsonl(tmp_path, rows(kb, 3)), "--workers", "0")
     with pytest.raises(CommandError, match="--workers must be at least 0"):
         run(jsonl(tmp_path, rows(kb, 3)), "--workers", "-1")
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_an_import_that_loses_its_database_says_what_is_kept_in_one_line(
+    kb, tmp_path, monkeypatch, batched
+):
+    """A database restart mid-import ends the command with a CommandError, not a traceback;
+    running the file from the start again then stores the rest."""
+    good = rows(kb, 6)
+    detect, calls = bulk_importer.Importer.detect, []
+
+    def fails_second(self, touched):
+        calls.append(touched)
+        if len(calls) == 2 or not batched:
+            raise OperationalError("the database system is shutting down")
+        return detect(self, touched)
+
+    monkeypatch.setattr(bulk_importer.Importer, "detect", fails_second)
+    path = jsonl(tmp_path, good)
+    with pytest.raises(CommandError) as info:
+        run(path, *(["--batch-size", "2"] if batched else []))
+    kept, again = (
+        ("Earlier batches are kept; running from the start again is safe.", "4 claims created, 2")
+        if batched
+        else ("Nothing was imported.", "6 claims created, 0")
+    )
+    reason = "The database stopped answering (the database system is shutting down)."
+    assert str(info.value) == f"{reason} {kept}"
+    assert Claim.objects.count() == (2 if batched else 0)
+    monkeypatch.setattr(bulk_importer.Importer, "detect", detect)
+    assert f"{again} already present" in run(path)
+    assert Claim.objects.count() == 6

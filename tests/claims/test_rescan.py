@@ -6,9 +6,10 @@ import itertools
 import threading
 from collections import defaultdict
 
+import psycopg
 import pytest
-from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
@@ -291,6 +292,12 @@ def _synthetic(claims: int = 3000) -> None:
     )
 
 
+def _terminate(backend_pid: int) -> None:
+    """Ends a PostgreSQL backend from another connection, as a restart ends every one."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+
+
 def _backends() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
@@ -367,3 +374,50 @@ def test_finding_groups_is_planned_for_each_range_not_once_for_all():
         )
         (plans,) = cursor.fetchall()
     assert plans[0] == 0 and plans[1] >= 6
+
+
+@pytest.mark.django_db(transaction=True)  # each batch commits, as the command runs
+def test_a_rescan_that_loses_its_database_says_so_in_one_line_and_keeps_its_batches(
+    monkeypatch,
+):
+    """The database going away mid-rescan (a restart) ends the command with a CommandError
+    saying what is kept and what to do, not a traceback; running it again finishes."""
+    _synthetic(1500)
+    made = records()
+    assert len({(row[2], row[3]) for row in made}) >= 3
+    Contradiction.objects.all().delete()
+    judge, calls = groups.groups_detect, []
+
+    def fails_third(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 3:
+            if connection.vendor != "postgresql":
+                raise OperationalError("terminating connection due to administrator command\nX")
+            _terminate(connection.connection.info.backend_pid)  # as a restart does
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(groups, "groups_detect", fails_third)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("detect_conflicts", "--batch-size", "1", stdout=io.StringIO(), stderr=err)
+    assert str(raised.value) == (
+        "The database stopped answering (terminating connection due to administrator "
+        "command). The batches committed before it are kept; run detect_conflicts again "
+        "to finish."
+    )
+    # The first two batches (one group each) committed; the third rolled back.
+    committed = set(calls[0]) | set(calls[1])
+    assert records() == [row for row in made if (row[2], row[3]) in committed]
+    assert not any((row[2], row[3]) in calls[2] for row in records())
+    # A progress line left on the terminal is ended before the error is printed.
+    assert err.getvalue().endswith("\n")
+    with pytest.raises(CommandError) as raised:
+        calls.clear()
+        call_command("detect_conflicts", "--dry-run", "--batch-size", "1", stderr=err)
+    assert str(raised.value).endswith("It was a dry run: nothing was written.")
+    monkeypatch.setattr(groups, "groups_detect", judge)
+    out = io.StringIO()
+    call_command("detect_conflicts", stdout=out)
+    assert records() == made
+    call_command("detect_conflicts", "--dry-run", "--every-group", stdout=(out := io.StringIO()))
+    assert "0 created, 0 updated, 0 reopened, 0 closed" in out.getvalue()

@@ -5,6 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from claims import detection
 from claims.models import Metric
 from claims.selectors import entity_resolve
+from qwenkb.outage import stops_command
+
+# Each batch is its own transaction: a rescan that stops keeps the batches it committed.
+KEPT = "The batches committed before it are kept; run detect_conflicts again to finish."
+KEPT_DRY = "It was a dry run: nothing was written."
 
 
 class Command(BaseCommand):
@@ -43,19 +48,30 @@ class Command(BaseCommand):
                 raise CommandError(f"--metric {metric}: no metric has this slug.")
             metric_ids = [found.pk]
 
+        shown = False  # a progress line is on the terminal, not yet ended
+
         def progress(done: int, total: int) -> None:
+            nonlocal shown
             if total > batch_size:
-                self.stderr.write(f"\r{done:,}/{total:,} groups", ending="")
-                if done == total:
+                # Of the groups found to judge so far: on PostgreSQL, groups nothing changed
+                # in since the last rescan are neither judged nor counted here.
+                self.stderr.write(f"\r{done:,}/{total:,} groups judged", ending="")
+                shown = done != total
+                if not shown:
                     self.stderr.write("")
 
-        summary = detection.rescan(
-            subject_ids=subject_ids,
-            metric_ids=metric_ids,
-            dry_run=dry_run,
-            batch_size=batch_size,
-            progress=progress,
-            every_group=every_group,
-        )
+        try:
+            with stops_command(KEPT_DRY if dry_run else KEPT):
+                summary = detection.rescan(
+                    subject_ids=subject_ids,
+                    metric_ids=metric_ids,
+                    dry_run=dry_run,
+                    batch_size=batch_size,
+                    progress=progress,
+                    every_group=every_group,
+                )
+        finally:
+            if shown:
+                self.stderr.write("")
         prefix = "Dry run (nothing written): would have " if dry_run else ""
         self.stdout.write(prefix + summary.report())

@@ -16,6 +16,7 @@ from django.db import IntegrityError
 from tqdm import tqdm
 
 from claims import bulk
+from qwenkb.outage import stops_command
 
 
 def _lines(handle, progress) -> Iterator[str]:
@@ -131,12 +132,17 @@ class Command(BaseCommand):
             if resume_from > 1:
                 rows = (pair for pair in rows if pair[0] >= resume_from)
             try:
-                report = bulk.claims_import(
-                    bulk.prefetched(rows),
-                    reason=f"Imported from {file.name}",
-                    batch_size=batch_size,
-                    workers=workers,
-                )
+                with stops_command(
+                    "Nothing was imported."
+                    if batch_size is None
+                    else "Earlier batches are kept; running from the start again is safe."
+                ):
+                    report = bulk.claims_import(
+                        bulk.prefetched(rows),
+                        reason=f"Imported from {file.name}",
+                        batch_size=batch_size,
+                        workers=workers,
+                    )
             except bulk.RowError as exc:
                 raise CommandError(self._failure(file, exc)) from exc
             except IntegrityError as exc:
