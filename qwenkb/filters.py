@@ -1,12 +1,19 @@
 """Filter pieces every app shares: a filter by slug, and the API's filter backend.
 
-The backend: a request's FilterSet holds only the filters it names.
+The backend: a request's FilterSet holds only the filters it names, built without copying
+them deeply.
 
-django-filter deep-copies every declared filter, and builds a form field for each, on every
-request; a claims list names two or three of its sixteen. A filter the request does not name
-filters nothing, so leaving it out changes no result, only the cost. Pages that render the
-whole filter form build their FilterSets as usual.
+django-filter deep-copies every declared filter, builds a form field for each and a form
+class for them all, on every request; a claims list names two or three of its sixteen. A
+filter the request does not name filters nothing, so leaving it out changes no result, only
+the cost. The filters a set of names selects, and their form class, are built once
+(``_named_filters``); each request gets its own shallow copy of each filter, pointing at its
+own FilterSet, and its own form (a form deep-copies its fields whenever it is made). Pages
+that render the whole filter form build their FilterSets as usual.
 """
+
+import copy
+import functools
 
 import django_filters as filters
 from django import forms
@@ -18,6 +25,29 @@ from rest_framework import exceptions
 from qwenkb.prepared import Prepared, first_row, instance
 
 
+def _bare(filterset_class, **kwargs):
+    """A FilterSet of ``filterset_class`` as its ``__init__`` makes it, but with no filters:
+    ``__init__`` deep-copies ``self.base_filters``, which an empty instance attribute shadows."""
+    filterset = filterset_class.__new__(filterset_class)
+    filterset.base_filters = {}
+    filterset.__init__(**kwargs)
+    return filterset
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_filters(filterset_class, named: frozenset[str]) -> tuple[dict, type]:
+    """The filters of ``filterset_class`` that ``named`` names, as its ``__init__`` copies
+    them, and the form class ``get_form_class`` makes of them: built once per set of names
+    (each a subset of the declared filters, so the sets are bounded)."""
+    queryset = filterset_class._meta.model._default_manager.none()
+    filterset = _bare(filterset_class, queryset=queryset)
+    for name, declared in filterset_class.base_filters.items():  # in the declared order
+        if name in named:
+            filterset.filters[name] = built = copy.deepcopy(declared)
+            built.model, built.parent = queryset.model, filterset
+    return filterset.filters, filterset.get_form_class()
+
+
 class NamedFiltersBackend(DjangoFilterBackend):
     """``DjangoFilterBackend`` whose FilterSets copy only the filters in the query string."""
 
@@ -25,14 +55,17 @@ class NamedFiltersBackend(DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return None
-        named = request.query_params.keys()
-        filterset = filterset_class.__new__(filterset_class)
-        # FilterSet.__init__ copies ``self.base_filters``: an instance attribute holding the
-        # named filters shadows the class's full set for this one request.
-        filterset.base_filters = {
-            name: spec for name, spec in filterset_class.base_filters.items() if name in named
-        }
-        filterset.__init__(**self.get_filterset_kwargs(request, queryset, view))
+        named = frozenset(request.query_params.keys() & filterset_class.base_filters.keys())
+        built, form_class = _named_filters(filterset_class, named)
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        filterset = _bare(filterset_class, **kwargs)
+        for name, prototype in built.items():
+            copied = copy.copy(prototype)
+            copied.model, copied.parent = kwargs["queryset"].model, filterset
+            if copied.method is not None:
+                copied.method = copied.method  # its FilterMethod calls this copy's parent
+            filterset.filters[name] = copied
+        filterset.get_form_class = lambda: form_class
         return filterset
 
     def filter_queryset(self, request, queryset, view):
