@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from claims.jobs.models import Job, JobKind, JobStatus
+from qwenkb.outage import UNREACHABLE, reconnect, stopped
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +74,29 @@ def job_run(*, job: Job) -> Job:
         job.status = JobStatus.DONE
     except Exception as error:  # the report says what went wrong; the job never just vanishes
         logger.exception("job %s failed", job.pk)
-        job.report, job.status = _failure(error), JobStatus.FAILED
+        job.report, job.status = _failure(job, error), JobStatus.FAILED
+        # The database went away under the job: its report is written on a new connection
+        # (a restart is over in seconds), or the job would be shown running for ever.
+        if isinstance(error, UNREACHABLE) and not reconnect():
+            raise
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "report", "finished_at"])
     return job
 
 
-def _failure(error: Exception) -> str:
+# What a job that lost its database left behind, and how to finish it.
+KEPT = {
+    JobKind.RESCAN: "The batches committed before it are kept; start the rescan again to finish.",
+    JobKind.IMPORT: "Nothing was imported; start the import again.",
+    JobKind.PROPOSE: "No claim was proposed; start the proposals again.",
+}
+
+
+def _failure(job: Job, error: Exception) -> str:
     from claims import bulk
 
+    if isinstance(error, UNREACHABLE):
+        return stopped(error, KEPT[JobKind(job.kind)])
     if isinstance(error, bulk.RowError):
         return f"Line {error.line}: {error.message} Nothing was imported."
     if isinstance(error, IntegrityError):

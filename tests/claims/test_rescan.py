@@ -292,7 +292,7 @@ def _synthetic(claims: int = 3000) -> None:
     )
 
 
-def _terminate(backend_pid: int) -> None:
+def terminate_backend(backend_pid: int) -> None:
     """Ends a PostgreSQL backend from another connection, as a restart ends every one."""
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
@@ -393,7 +393,7 @@ def test_a_rescan_that_loses_its_database_says_so_in_one_line_and_keeps_its_batc
         if len(calls) == 3:
             if connection.vendor != "postgresql":
                 raise OperationalError("terminating connection due to administrator command\nX")
-            _terminate(connection.connection.info.backend_pid)  # as a restart does
+            terminate_backend(connection.connection.info.backend_pid)  # as a restart does
         return judge(*args, **kwargs)
 
     monkeypatch.setattr(groups, "groups_detect", fails_third)

@@ -5,11 +5,13 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
-from claims.jobs.models import Job
+from claims.jobs import services
+from claims.jobs.models import Job, JobKind, JobStatus
 from claims.models import Claim, Contradiction
 from tests.claims.test_bulk import rows
+from tests.claims.test_rescan import terminate_backend
 from tests.qwenkb.worker import celery_worker, needs_a_worker, wait_for
 
 
@@ -152,3 +154,45 @@ def test_a_second_rescan_from_the_admin_says_it_skipped_the_unchanged_groups(
     assert "as the last rescan left them" not in first.report
     assert "0 created" in second.report
     assert "1 groups were as the last rescan left them and were not judged again" in second.report
+
+
+def _loses_its_database(job):
+    """A job's work during which the database restarts (on SQLite, as if it had)."""
+    if connection.vendor == "postgresql":
+        terminate_backend(connection.connection.info.backend_pid)
+        Claim.objects.count()  # the next query finds the connection gone
+    raise OperationalError("the database system is shutting down")
+
+
+@pytest.mark.django_db(transaction=True)  # the job runs outside a transaction, as a worker's
+@pytest.mark.parametrize(
+    "kind, kept",
+    [
+        ("rescan", "The batches committed before it are kept; start the rescan again to finish."),
+        ("import", "Nothing was imported; start the import again."),
+    ],
+)
+def test_a_job_that_loses_its_database_is_reported_failed_not_left_running(monkeypatch, kind, kept):
+    monkeypatch.setitem(services.RUNS, JobKind(kind), _loses_its_database)
+    job = Job.objects.create(kind=kind, filename="x.jsonl", content=b"")
+    services.job_run(job=job)
+    job.refresh_from_db()  # on a new connection: the report was written after the outage
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    reason = (
+        "terminating connection due to administrator command"
+        if connection.vendor == "postgresql"
+        else "the database system is shutting down"
+    )
+    assert job.report == f"The database stopped answering ({reason}). {kept}"
+
+
+def test_inside_a_transaction_a_job_that_loses_its_database_raises(monkeypatch, db):
+    """The caller's transaction cannot go on: the error is theirs (the job rolls back too)."""
+    monkeypatch.setitem(services.RUNS, JobKind.RESCAN, _raises_unreachable)
+    job = Job.objects.create(kind="rescan")
+    with pytest.raises(OperationalError), transaction.atomic():
+        services.job_run(job=job)
+
+
+def _raises_unreachable(job):
+    raise OperationalError("server closed the connection unexpectedly")
