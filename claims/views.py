@@ -6,10 +6,11 @@ Each page runs a fixed number of queries whatever the size of the knowledge base
 value that cannot be used answers 400 with the FilterSet's own message.
 """
 
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -70,6 +71,60 @@ def bad_filters(request, filterset):
         for name, messages in filterset.errors.items()
     ]
     return render(request, "400.html", {"errors": errors, "retry_url": request.path}, status=400)
+
+
+class BadPage(Exception):
+    """``?page=`` names no page of the listing; ``status`` is the answer's."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def page_of(request, items, per_page: int) -> Page:
+    """The page of ``items`` that ``?page=`` asks for (the first without one). A value that
+    is not a page is an error naming it, never the first or last page shown in its place."""
+    paginator = Paginator(items, per_page)
+    raw = request.GET.get("page", "1")
+    try:
+        return paginator.page(raw)
+    except PageNotAnInteger:
+        raise BadPage(
+            f"Must be a whole number of at least 1; got \u201c{raw}\u201d.", 400
+        ) from None
+    except EmptyPage:
+        if int(raw) < 1:
+            raise BadPage(
+                f"Must be a whole number of at least 1; got \u201c{raw}\u201d.", 400
+            ) from None
+        last = paginator.num_pages
+        raise BadPage(f"There is no page {int(raw):,}: the last is {last:,}.", 404) from None
+
+
+def paged(view):
+    """``view`` (a listing that calls ``page_of``), answering a page it does not have with
+    the 400 page naming ``page``: 404 past the last page, 400 for what is not a page number."""
+
+    @functools.wraps(view)
+    def answer(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadPage as bad:
+            errors = [("page", "Page", [str(bad)])]
+            context = {
+                "errors": errors,
+                "retry_url": _first_page(request),
+                "retry_label": "Go to the first page",
+            }
+            return render(request, "400.html", context, status=bad.status)
+
+    return answer
+
+
+def _first_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def page_facets(request, queryset, specs, names=None) -> list:
@@ -168,6 +223,7 @@ def search(request):
     return render(request, "web/search.html", context)
 
 
+@paged
 def entity_list(request):
     """Every entity, filtered by kind, parent or name."""
     queryset = (
@@ -181,7 +237,7 @@ def entity_list(request):
     context = {
         "filterset": filterset,
         "kinds": EntityKind.choices,
-        "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "page": page_of(request, filterset.qs, 100),
         "facets": page_facets(request, filterset.qs, ENTITY_FACETS),
         "crumbs": [("Entities", None)],
         "section": "entities",
@@ -338,6 +394,7 @@ def metric_detail(request, slug):
     return render(request, "web/metric_detail.html", context)
 
 
+@paged
 def dispute_list(request):
     """Disputed facts (one row per subject+metric), open ones unless told otherwise.
 
@@ -352,10 +409,10 @@ def dispute_list(request):
     if not filterset.is_valid():
         return bad_filters(request, filterset)
     if by_pair:
-        page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+        page = page_of(request, filterset.qs, 50)
     else:
         records = Contradiction.objects.filter(pk__in=filterset.qs.values("pk"))
-        page = Paginator(fact_keys(records), 50).get_page(request.GET.get("page"))
+        page = page_of(request, fact_keys(records), 50)
         page.facts = disputed_facts(records, keys=list(page.object_list))
     disputed = Contradiction.objects.values("metric_id")
     context = {
@@ -468,6 +525,7 @@ def publisher_detail(request, slug):
     return render(request, "web/publisher_detail.html", context)
 
 
+@paged
 def source_list(request):
     """Every source, sortable, filtered by publisher, grade or words of its title."""
     queryset = (
@@ -482,7 +540,7 @@ def source_list(request):
     context = {
         "filterset": filterset,
         "ordering": request.GET.get("ordering", ""),
-        "page": Paginator(filterset.qs, 100).get_page(request.GET.get("page")),
+        "page": page_of(request, filterset.qs, 100),
         "facets": page_facets(request, filterset.qs, SOURCE_FACETS),
         "crumbs": [("Sources", None)],
         "section": "sources",
@@ -512,6 +570,7 @@ def publisher_list(request):
     return render(request, "web/publisher_list.html", context)
 
 
+@paged
 def claim_list(request):
     """Every claim that is not rejected (unless ``status`` asks), filtered, with facets."""
     queryset = claim_queryset().annotate(disputed=open_contradiction_exists()).order_by("-pk")
@@ -522,7 +581,7 @@ def claim_list(request):
         return bad_filters(request, filterset)
     context = {
         "filterset": filterset,
-        "page": Paginator(filterset.qs, 50).get_page(request.GET.get("page")),
+        "page": page_of(request, filterset.qs, 50),
         "facets": page_facets(request, filterset.qs, CLAIM_FACETS),
         "crumbs": [("Claims", None)],
         "api_url": "/api/claims/" + (f"?{request.GET.urlencode()}" if request.GET else ""),

@@ -894,3 +894,28 @@ def test_home_says_so_when_the_top_entity_has_no_accepted_value(client, db):
         in text
     )
     assert "All 1 fact about Qwen3.6" in text
+
+
+@pytest.mark.parametrize("path", ["/entities/", "/claims/", "/sources/", "/disputes/"])
+def test_a_listing_answers_a_page_it_does_not_have_by_naming_page(client, kb, path):
+    """Never the first or last page in its place: a researcher who follows an old link to
+    page 7 of a list now one page long is told so, with a link to the first page."""
+    separator = "&" if "?" in path else "?"
+    assert client.get(f"{path}{separator}page=1").status_code == 200
+    past = client.get(f"{path}{separator}page=7")
+    assert past.status_code == 404
+    page = unescape(past.content.decode())
+    assert "There is no page 7: the last is 1." in page
+    assert f'href="{path}">Go to the first page' in page
+    for bad in ("0", "-2", "two", "2.5", "%s"):
+        answer = client.get(path, {"page": bad})
+        assert answer.status_code == 400, bad
+        text = unescape(answer.content.decode())
+        assert f"Must be a whole number of at least 1; got \u201c{bad}\u201d." in text
+        assert "<code>page</code>" in text
+
+
+def test_the_first_page_link_keeps_the_filters(client, kb):
+    answer = client.get("/claims/", {"status": "accepted", "page": "3"})
+    assert answer.status_code == 404
+    assert 'href="/claims/?status=accepted">Go to the first page' in answer.content.decode()
