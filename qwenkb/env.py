@@ -16,6 +16,17 @@ from django.core.exceptions import ImproperlyConfigured
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # LOG_LEVEL, app and server
 
 
+SHOWN_CHARACTERS = 60  # of a wrong value, in its error: enough to recognise it
+
+
+def _shown(raw: str) -> str:
+    """A wrong value as its error quotes it: whole when short, else its start and its length
+    (a pasted file, say, would bury the sentence saying what the variable must be)."""
+    if len(raw) <= SHOWN_CHARACTERS:
+        return repr(raw)
+    return f"{raw[:SHOWN_CHARACTERS]!r}\u2026 ({len(raw):,} characters)"
+
+
 def _given(name: str, environ: Mapping[str, str]) -> str | None:
     raw = environ.get(name)
     return None if raw is None or raw.strip() == "" else raw
@@ -32,7 +43,7 @@ def env_bool(name: str, default: bool, environ: Mapping[str, str] = os.environ) 
     if value in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(
-        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}."
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {_shown(raw)}."
     )
 
 
@@ -58,13 +69,13 @@ def env_number(
     try:
         value = int(raw.strip()) if whole else float(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be {kind}; got {raw!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}; got {_shown(raw)}.") from None
     too_big = maximum is not None and value > maximum
     if not math.isfinite(value) or value < minimum or too_big:
         bounds = (
             f"from {minimum:g} to {maximum:g}" if maximum is not None else f"{minimum:g} or more"
         )
-        raise ImproperlyConfigured(f"{name} must be {kind} {bounds}; got {raw!r}.")
+        raise ImproperlyConfigured(f"{name} must be {kind} {bounds}; got {_shown(raw)}.")
     return value
 
 
@@ -78,7 +89,7 @@ def env_choice(
     for choice in choices:
         if raw.strip().lower() == choice.lower():
             return choice
-    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}.")
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {_shown(raw)}.")
 
 
 _RATE = re.compile(r"[1-9][0-9]*/(s|second|m|minute|h|hour|d|day)")
@@ -92,7 +103,7 @@ def env_rate(name: str, default: str, environ: Mapping[str, str] = os.environ) -
     if not _RATE.fullmatch(raw.strip()):
         raise ImproperlyConfigured(
             f"{name} must be requests per second, minute, hour or day, e.g. 120/minute; "
-            f"got {raw!r}."
+            f"got {_shown(raw)}."
         )
     return raw.strip()
 
@@ -106,6 +117,6 @@ def env_networks(name: str, default: str, environ: Mapping[str, str] = os.enviro
         except ValueError:
             raise ImproperlyConfigured(
                 f"{name} must be comma-separated networks such as 10.0.0.0/8; "
-                f"{network!r} is not one."
+                f"{_shown(network)} is not one."
             ) from None
     return networks

@@ -83,3 +83,28 @@ def test_networks_are_checked_when_read_not_when_a_request_needs_them():
     assert str(refused.value) == (
         "NETS must be comma-separated networks such as 10.0.0.0/8; 'intranet' is not one."
     )
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda environ: env_number("X", 1, environ=environ),
+        lambda environ: env_bool("X", True, environ=environ),
+        lambda environ: env_choice("X", "a", ("a", "b"), environ=environ),
+        lambda environ: env_rate("X", "1/s", environ=environ),
+        lambda environ: env_networks("X", "", environ=environ),
+    ],
+)
+def test_a_long_wrong_value_is_quoted_by_its_start_and_length(read):
+    """The sentence saying what the variable must be stays readable: a 10,000-character
+    value (a file pasted by mistake) is quoted by its first 60 characters and its length."""
+    raw = "ten%s" * 2000
+    with pytest.raises(ImproperlyConfigured) as refused:
+        read({"X": raw})
+    message = str(refused.value)
+    assert message.startswith("X must be")
+    assert f"{raw[:60]!r}\u2026 (10,000 characters)" in message
+    assert len(message) < 250
+    with pytest.raises(ImproperlyConfigured) as refused:
+        read({"X": raw[:60]})
+    assert repr(raw[:60]) in str(refused.value) and "characters)" not in str(refused.value)
