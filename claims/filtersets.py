@@ -57,7 +57,7 @@ class EntityFilter(filters.Filter):
     field_class = EntityField
 
 
-class SubtreeFilter(filters.BooleanFilter):
+class SubtreeFilter(StrictBooleanFilter):
     """``descendants=true``: a ``parent`` filter matches the whole subtree, not only children."""
 
     def __init__(self, **kwargs):

@@ -230,6 +230,7 @@ def test_json_depth_counts_levels(value):
     ("url", "name"),
     [
         ("/api/claims/?disputed=maybe", "disputed"),
+        ("/api/entities/?descendants=maybe", "descendants"),  # was read as not given
         ("/api/claims/?cursor=garbage", "cursor"),
         ("/api/claims/?cursor=cD1hYmM%3D", "cursor"),  # a cursor whose position is no id
         ("/api/claims/?page=-1", "page"),
