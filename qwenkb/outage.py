@@ -1,8 +1,10 @@
 """What counts as the database being unreachable, and how the work it stopped says so, for
 the servers, the commands and the admin's jobs alike."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, connection
@@ -29,10 +31,23 @@ def stops_command(kept: str) -> Iterator[None]:
         raise CommandError(stopped(exc, kept)) from exc
 
 
-def reconnect() -> bool:
-    """Drops a connection an outage broke, so that the next query opens a new one; False
-    inside a transaction, which cannot go on without it."""
-    if connection.in_atomic_block:
-        return False
-    connection.close()
-    return True
+T = TypeVar("T")
+
+# Seconds to wait before each new try of ``retried`` (about a minute in all): a restart
+# or a failover is over in seconds, a server that is down stays down.
+WAITS = (0.5, 1, 2, 4, 8, 16, 30)
+
+
+def retried(write: Callable[[], T], waits: Sequence[float] = WAITS) -> T:
+    """``write()``, tried again on a new connection while the database cannot be reached
+    (outside a transaction, which could not go on without its connection); the last error
+    when it never comes back."""
+    for wait in waits:
+        try:
+            return write()
+        except UNREACHABLE:
+            if connection.in_atomic_block:
+                raise
+            connection.close()  # the next query opens a new connection
+            time.sleep(wait)
+    return write()

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from claims.jobs.models import Job, JobKind, JobStatus
-from qwenkb.outage import UNREACHABLE, reconnect, stopped
+from qwenkb.outage import UNREACHABLE, retried, stopped
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +75,10 @@ def job_run(*, job: Job) -> Job:
     except Exception as error:  # the report says what went wrong; the job never just vanishes
         logger.exception("job %s failed", job.pk)
         job.report, job.status = _failure(job, error), JobStatus.FAILED
-        # The database went away under the job: its report is written on a new connection
-        # (a restart is over in seconds), or the job would be shown running for ever.
-        if isinstance(error, UNREACHABLE) and not reconnect():
-            raise
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "finished_at"])
+    # Written on a new connection once the database is back, when it went away under the
+    # job (a restart, a failover): else the job would be shown running for ever.
+    retried(lambda: job.save(update_fields=["status", "report", "finished_at"]))
     return job
 
 

@@ -1,6 +1,7 @@
 """Jobs from the admin: a reviewer queues a rescan or uploads an import; it runs after the
 commit (in-process without a broker) and its report shows in the admin."""
 
+import functools
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import OperationalError, connection, transaction
 from claims.jobs import services
 from claims.jobs.models import Job, JobKind, JobStatus
 from claims.models import Claim, Contradiction
+from qwenkb import outage
 from tests.claims.test_bulk import rows
 from tests.claims.test_rescan import terminate_backend
 from tests.qwenkb.worker import celery_worker, needs_a_worker, wait_for
@@ -186,12 +188,58 @@ def test_a_job_that_loses_its_database_is_reported_failed_not_left_running(monke
     assert job.report == f"The database stopped answering ({reason}). {kept}"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_jobs_report_waits_for_a_database_that_is_restarting(monkeypatch):
+    """The report is written once the database answers again (here on the third try), on a
+    new connection each time."""
+    monkeypatch.setitem(services.RUNS, JobKind.RESCAN, _raises_unreachable)
+    monkeypatch.setattr(services, "retried", functools.partial(outage.retried, waits=(0, 0, 0)))
+    save, tries = Job.save, []
+
+    def restarting(job, *args, **kwargs):
+        tries.append(kwargs.get("update_fields"))
+        if len(tries) < 3:
+            raise OperationalError("the database system is starting up")
+        return save(job, *args, **kwargs)
+
+    job = Job.objects.create(kind="rescan")
+    monkeypatch.setattr(Job, "save", restarting)
+    services.job_run(job=job)
+    assert len(tries) == 3
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.report.startswith("The database stopped answering (server closed the connection")
+
+
 def test_inside_a_transaction_a_job_that_loses_its_database_raises(monkeypatch, db):
-    """The caller's transaction cannot go on: the error is theirs (the job rolls back too)."""
+    """The caller's transaction cannot go on without its connection: the error is theirs,
+    at once (the job rolls back with it)."""
     monkeypatch.setitem(services.RUNS, JobKind.RESCAN, _raises_unreachable)
     job = Job.objects.create(kind="rescan")
+    tries = []
+
+    def gone(*args, **kwargs):
+        tries.append(1)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Job, "save", gone)
     with pytest.raises(OperationalError), transaction.atomic():
         services.job_run(job=job)
+    assert len(tries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_never_comes_back_ends_the_job_with_its_error(monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(outage.time, "sleep", sleeps.append)
+
+    def down():
+        raise OperationalError("connection refused")
+
+    with pytest.raises(OperationalError, match="connection refused"):
+        outage.retried(down, waits=(0.5, 1, 2))
+    assert sleeps == [0.5, 1, 2]  # then the last try, whose error is raised
+    assert outage.retried(lambda: 7, waits=(0.5,)) == 7 and sleeps == [0.5, 1, 2]
 
 
 def _raises_unreachable(job):
