@@ -38,7 +38,9 @@ def _bare(filterset_class, **kwargs):
 def _named_filters(filterset_class, named: frozenset[str]) -> tuple[dict, type]:
     """The filters of ``filterset_class`` that ``named`` names, as its ``__init__`` copies
     them, and the form class ``get_form_class`` makes of them: built once per set of names
-    (each a subset of the declared filters, so the sets are bounded)."""
+    (each a subset of the declared filters, so the sets are bounded). Their form fields are
+    made without a request, so a filter whose field depends on one (a ``queryset`` given as
+    a callable of the request) does not belong in a FilterSet the API filters with."""
     queryset = filterset_class._meta.model._default_manager.none()
     filterset = _bare(filterset_class, queryset=queryset)
     for name, declared in filterset_class.base_filters.items():  # in the declared order
@@ -65,7 +67,7 @@ class NamedFiltersBackend(DjangoFilterBackend):
             if copied.method is not None:
                 copied.method = copied.method  # its FilterMethod calls this copy's parent
             filterset.filters[name] = copied
-        filterset.get_form_class = lambda: form_class
+        filterset.get_form_class = lambda: form_class  # made once for these names
         return filterset
 
     def filter_queryset(self, request, queryset, view):
