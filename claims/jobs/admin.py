@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from claims.jobs.models import Job, JobKind
-from claims.jobs.services import job_check, job_queue
+from claims.jobs.services import job_check, job_queue, jobs_abandon
 
 
 class JobForm(forms.ModelForm):
@@ -60,6 +60,17 @@ class JobAdmin(admin.ModelAdmin):
         if job.kind == JobKind.PROPOSE:
             return str(job.source or "a deleted source")
         return job.filename
+
+    actions = ["abandon"]
+
+    @admin.action(description="Mark failed: its worker stopped", permissions=["add"])
+    def abandon(self, request, queryset):
+        marked = jobs_abandon(jobs=queryset, user=request.user)
+        left = queryset.count() - marked
+        message = f"Marked failed: {marked} job(s)."
+        if left:
+            message += f" Left as they were: {left} job(s) that had already finished."
+        messages.info(request, message)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -82,6 +82,21 @@ def job_run(*, job: Job) -> Job:
     return job
 
 
+def jobs_abandon(*, jobs, user) -> int:
+    """Mark queued or running ``jobs`` failed because their worker stopped (killed, its machine
+    lost) and will not report; returns how many. A queued one is then never started
+    (``job_run`` starts only queued jobs); one still running writes its own outcome over this
+    when it ends."""
+    return Job.objects.filter(
+        pk__in=[job.pk for job in jobs], status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).update(
+        status=JobStatus.FAILED,
+        finished_at=timezone.now(),
+        report=f"Marked failed by {user}: its worker stopped before it finished. What it "
+        "committed is kept; start the job again to finish.",
+    )
+
+
 # What a job that lost its database left behind, and how to finish it.
 KEPT = {
     JobKind.RESCAN: "The batches committed before it are kept; start the rescan again to finish.",

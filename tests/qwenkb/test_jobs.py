@@ -244,3 +244,27 @@ def test_a_database_that_never_comes_back_ends_the_job_with_its_error(monkeypatc
 
 def _raises_unreachable(job):
     raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_reviewer_marks_failed_a_job_whose_worker_stopped(reviewer_client, editor_client, db):
+    """A job whose worker was killed shows running for ever; a reviewer marks it failed (a
+    queued one is then never started), and finished jobs are left as they were."""
+    running = Job.objects.create(kind="rescan", status=JobStatus.RUNNING)
+    queued = Job.objects.create(kind="rescan")
+    done = Job.objects.create(kind="rescan", status=JobStatus.DONE, report="Scanned 3 groups")
+    listing = editor_client.get("/admin/jobs/job/").content.decode()
+    assert "Mark failed" not in listing  # editors see jobs, only reviewers act on them
+    chosen = {"action": "abandon", "_selected_action": [running.pk, queued.pk, done.pk]}
+    refused = editor_client.post("/admin/jobs/job/", chosen)
+    assert refused.status_code == 200 and "Mark failed" not in refused.content.decode()
+    assert Job.objects.get(pk=running.pk).status == JobStatus.RUNNING
+    answer = reviewer_client.post("/admin/jobs/job/", chosen, follow=True)
+    page = answer.content.decode()
+    assert "Marked failed: 2 job(s). Left as they were: 1 job(s) that had already finished." in page
+    for job in (running, queued):
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED and job.finished_at is not None
+        assert job.report.startswith("Marked failed by ") and "start the job again" in job.report
+    done.refresh_from_db()
+    assert (done.status, done.report) == (JobStatus.DONE, "Scanned 3 groups")
+    assert services.job_run(job=queued).status == JobStatus.FAILED  # never started now
