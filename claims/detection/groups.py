@@ -1,7 +1,8 @@
 """Which groups to check, locking them, and running detection on write and in rescans."""
 
+import contextlib
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -304,7 +305,7 @@ def _skipping_unchanged(context: str) -> Selecting:
     return select
 
 
-def _candidates_by_range(scope: Q, select: Selecting = _judge_all) -> Iterator[Found]:
+def _candidates_by_range(scope: Q, select: Selecting = _judge_all) -> Generator[Found, None, None]:
     """``_candidates`` of ``scope``, one range of subjects after another, in subject order,
     narrowed by ``select`` where they are found.
 
@@ -345,7 +346,9 @@ def _candidates_by_range(scope: Q, select: Selecting = _judge_all) -> Iterator[F
                 future.cancel()
 
 
-def _given_groups(groups: Iterable[Group], metric_ids, select: Selecting) -> Iterator[Found]:
+def _given_groups(
+    groups: Iterable[Group], metric_ids, select: Selecting
+) -> Generator[Found, None, None]:
     """``select`` of the given groups that could hold a conflict, as one part."""
     # Chunks of subjects keep each IN list well inside SQLite's limit on parameters.
     wanted = set(groups)
@@ -390,25 +393,28 @@ def rescan(
         parts = _given_groups(groups, metric_ids, select)
     total, waiting, done, group_count = Summary(), [], 0, 0
     claim_digests: dict[Group, str] = {}
-    for found in parts:
-        waiting += found.groups
-        claim_digests |= found.digests
-        group_count += found.in_scope
-        total.unchanged += found.unchanged
-        while len(waiting) >= batch_size or (found.last and waiting):
-            batch, waiting = waiting[:batch_size], waiting[batch_size:]
-            with transaction.atomic():
-                summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
-                if context is not None and not dry_run:
-                    judged = {group: claim_digests.pop(group) for group in batch}
-                    records = Contradiction.objects.filter(InGroups(batch))
-                    digests.store(judged, records, context=context)
-                events.contradictions_opened(summary.opened_ids)
-            total.add(summary)
-            done += len(batch)
-            # While groups are still being found, the total is not known: progress is told
-            # only what it cannot mistake for the end.
-            if progress is not None and (found.last or waiting):
-                progress(done, done + len(waiting))
+    # Closed here when a batch fails (a lost database): the finders stop now, in this
+    # thread, not whenever the abandoned generator is collected, in whatever thread that is.
+    with contextlib.closing(parts):
+        for found in parts:
+            waiting += found.groups
+            claim_digests |= found.digests
+            group_count += found.in_scope
+            total.unchanged += found.unchanged
+            while len(waiting) >= batch_size or (found.last and waiting):
+                batch, waiting = waiting[:batch_size], waiting[batch_size:]
+                with transaction.atomic():
+                    summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
+                    if context is not None and not dry_run:
+                        judged = {group: claim_digests.pop(group) for group in batch}
+                        records = Contradiction.objects.filter(InGroups(batch))
+                        digests.store(judged, records, context=context)
+                    events.contradictions_opened(summary.opened_ids)
+                total.add(summary)
+                done += len(batch)
+                # While groups are still being found, the total is not known: progress is told
+                # only what it cannot mistake for the end.
+                if progress is not None and (found.last or waiting):
+                    progress(done, done + len(waiting))
     total.groups = group_count
     return total

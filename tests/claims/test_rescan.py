@@ -405,6 +405,8 @@ def test_a_rescan_that_loses_its_database_says_so_in_one_line_and_keeps_its_batc
         "command). The batches committed before it are kept; run detect_conflicts again "
         "to finish."
     )
+    # The finders were stopped with the command, not left for the garbage collector.
+    assert not [t for t in threading.enumerate() if t.name.startswith("rescan-groups")]
     # The first two batches (one group each) committed; the third rolled back.
     committed = set(calls[0]) | set(calls[1])
     assert records() == [row for row in made if (row[2], row[3]) in committed]
