@@ -86,17 +86,14 @@ def page_of(request, items, per_page: int) -> Page:
     is not a page is an error naming it, never the first or last page shown in its place."""
     paginator = Paginator(items, per_page)
     raw = request.GET.get("page", "1")
+    not_a_page = BadPage(f"Must be a whole number of at least 1; got \u201c{raw}\u201d.", 400)
     try:
         return paginator.page(raw)
     except PageNotAnInteger:
-        raise BadPage(
-            f"Must be a whole number of at least 1; got \u201c{raw}\u201d.", 400
-        ) from None
+        raise not_a_page from None
     except EmptyPage:
         if int(raw) < 1:
-            raise BadPage(
-                f"Must be a whole number of at least 1; got \u201c{raw}\u201d.", 400
-            ) from None
+            raise not_a_page from None
         last = paginator.num_pages
         raise BadPage(f"There is no page {int(raw):,}: the last is {last:,}.", 404) from None
 
