@@ -9,13 +9,16 @@ they may, locking what the rows reference instead (``reference_checks``, ``lock_
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
+
+from qwenkb.copydata import CopyFormat
+from qwenkb.postgres.arrays import Ids
 
 
 def column_defaults(model: type[Model], skip: set[str], now: datetime.datetime) -> dict[str, Any]:
@@ -36,6 +39,35 @@ def next_ids(cursor: Any, table: str, count: int) -> list[int]:
         [table, count],
     )
     return [pk for (pk,) in cursor.fetchall()]
+
+
+def copy_format(
+    cursor: Any,
+    table: str,
+    history_table: str,
+    columns: Sequence[str],
+    history_columns: Sequence[str],
+) -> CopyFormat:
+    """How rows of ``columns`` of ``table`` and of ``history_columns`` of its history table (the
+    same columns, then the history's own) are written as COPY data: binary when every column's
+    type is known (``copydata``) and the two tables agree on the shared ones, text otherwise.
+    Raises if the history table has other columns than ``history_columns`` and its own key."""
+    cursor.execute(
+        "SELECT attrelid::regclass::text, attname, format_type(atttypid, atttypmod)"
+        " FROM pg_attribute WHERE attrelid = ANY(%s::regclass[]) AND attnum > 0"
+        " AND NOT attisdropped",
+        [[table, history_table]],
+    )
+    types: dict[str, dict[str, str]] = {table: {}, history_table: {}}
+    for relation, name, type_name in cursor.fetchall():
+        types[relation.strip('"')][name] = type_name
+    history = types[history_table]
+    if set(history) - {"history_id"} != set(history_columns):
+        raise RuntimeError(f"the history table's columns differ: {sorted(history)}")
+    found = {name: history[name] for name in history_columns}
+    if any(types[table].get(name) != found[name] for name in columns):
+        found[columns[0]] = "unknown"  # the text format then
+    return CopyFormat(found)
 
 
 def history_stamp(now: datetime.datetime, user: Any = None) -> dict[str, Any]:
@@ -87,9 +119,9 @@ def reference_checks(cursor: Any, tables: list[str]) -> list[tuple[str, str, str
 def lock_rows(cursor: Any, table: str, column: str, ids: Iterable) -> set:
     """Lock (FOR KEY SHARE) the rows of ``table`` whose ``column`` is one of ``ids``; the ids
     found (those missing are gone)."""
-    cursor.execute(
-        f"SELECT {column} FROM {table} WHERE {column} = ANY(%s) FOR KEY SHARE", [sorted(ids)]
-    )
+    ordered = sorted(ids)
+    keys = Ids(ordered) if all(type(pk) is int for pk in ordered) else ordered
+    cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s) FOR KEY SHARE", [keys])
     return {pk for (pk,) in cursor.fetchall()}
 
 
@@ -111,16 +143,24 @@ def replica_role(cursor: Any) -> Iterator[None]:
 LOCK_REFERENCES_FROM = 200
 
 
-def _references_locked(cursor: Any, tables: list[str], records: list[dict[str, Any]]) -> bool:
-    """Whether every row ``records`` reference is there and now locked, so the copy may skip
-    PostgreSQL's checks; false when it must not (see ``reference_checks``) or need not."""
+def _references_locked(
+    cursor: Any, tables: list[str], records: list[dict[str, Any]], fixed: dict[str, Any]
+) -> bool:
+    """Whether every row ``records`` (and the ``fixed`` columns every row shares) reference is
+    there and now locked, so the copy may skip PostgreSQL's checks; false when it must not
+    (see ``reference_checks``) or need not."""
     if len(records) < LOCK_REFERENCES_FROM:
         return False
     checks = reference_checks(cursor, tables)
-    if checks is None or any(column not in records[0] for column, _, _ in checks):
+    if checks is None or any(
+        column not in records[0] and column not in fixed for column, _, _ in checks
+    ):
         return False
     for column, table, target in checks:
-        ids = {record[column] for record in records} - {None}
+        if column in fixed:
+            ids = {fixed[column]} - {None}
+        else:
+            ids = {record[column] for record in records} - {None}
         if ids and lock_rows(cursor, table, target, ids) != ids:
             return False  # PostgreSQL's own checks then name what is missing, at commit
     return True
@@ -133,32 +173,44 @@ def copy_with_history(
 
     PostgreSQL only. Ids are drawn from the table's sequence first, so the history rows,
     the same ones ``bulk_create_with_history`` writes, can be copied too. Fields a row
-    leaves out take their defaults; auto_now fields take the time of the call.
+    leaves out take their defaults; auto_now fields take the time of the call. A row's
+    columns are encoded once (binary COPY data where every type allows, ``copydata``) and
+    serve both the row and its history row.
     """
     now = timezone.now()
     defaults = column_defaults(model, {"id"}, now)
     # Stamped after the row's own values: unsaved instances carry None there until saved.
     stamps = {k: v for k, v in defaults.items() if v is now}
+    stamp = history_stamp(now, user)
     history = model.history.model  # type: ignore[attr-defined]
-    history_fields = [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
     table, history_table = model._meta.db_table, history._meta.db_table
-    columns = ["id", *defaults]
+    columns = ("id", *defaults)
+    history_own = (*stamp, "history_change_reason")
+    history_columns = (*columns, *history_own)
     with connection.cursor() as cursor:
         ids = next_ids(cursor, table, len(rows))
-        stamp = history_stamp(now, user)
-        records = [
-            defaults | row | stamps | {"id": pk} | stamp for pk, row in zip(ids, rows, strict=True)
-        ]
+        records = [defaults | row | stamps | {"id": pk} for pk, row in zip(ids, rows, strict=True)]
+        fmt = copy_format(cursor, table, history_table, columns, history_columns)
+        encode, encode_own = fmt.encoder(columns), fmt.encoder(history_own)
+        stamp_values = tuple(stamp.values())
+        bodies = [encode([record[name] for name in columns]) for record in records]
+        data = fmt.rows([fmt.row(len(columns), body) for body in bodies])
+        history_data = fmt.rows(
+            [
+                # An empty reason is stored as none, as simple_history stores it.
+                fmt.row(len(history_columns), body, encode_own((*stamp_values, reason or None)))
+                for body, reason in zip(bodies, reasons, strict=True)
+            ]
+        )
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
         # Checking each row's foreign keys at commit, a row and a key at a time, cost as much
         # as the copy; locking the rows they reference takes one query per referenced table.
-        unchecked = _references_locked(cursor, [table, history_table], records)
+        unchecked = _references_locked(cursor, [table, history_table], records, stamp)
         with replica_role(cursor) if unchecked else nullcontext():
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for record in records:
-                    copy.write_row([record[name] for name in columns])
-            with raw.copy(f"COPY {history_table} ({', '.join(history_fields)}) FROM STDIN") as copy:
-                for record, reason in zip(records, reasons, strict=True):
-                    record["history_change_reason"] = reason
-                    copy.write_row([record[name] for name in history_fields])
+            for name, names, copied in (
+                (table, columns, data),
+                (history_table, history_columns, history_data),
+            ):
+                with raw.copy(f"COPY {name} ({', '.join(names)}) FROM STDIN{fmt.option}") as copy:
+                    copy.write(copied)
     return ids

@@ -1,7 +1,7 @@
 """Storing read rows with their creation records: COPY on PostgreSQL, bulk INSERTs elsewhere.
 
 On PostgreSQL a row is encoded once, where it is read (``CopyStore.encode``, possibly in a
-worker process), as COPY data of its columns (binary, see ``encoding``); the store only puts
+worker process), as COPY data of its columns (binary, see ``qwenkb.copydata``); the store only puts
 the id in front and the constant columns behind, for the claim and for its history row.
 
 Foreign keys. Django's constraints are ``DEFERRABLE INITIALLY DEFERRED``: PostgreSQL queues a
@@ -21,12 +21,13 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from claims.bulk.encoding import CopyFormat, copy_text
 from claims.bulk.rows import COLUMNS, KEY_LENGTH, RowError
 from claims.choices import ClaimOrigin
 from claims.models import Claim
+from qwenkb.copydata import copy_text
 from qwenkb.copying import (
     column_defaults,
+    copy_format,
     history_stamp,
     lock_rows,
     next_ids,
@@ -56,7 +57,10 @@ class CopyStore:
         self.history_columns = (*self.columns, *HISTORY_COLUMNS)
         user_id = getattr(user, "pk", None)
         self.fixed = fixed | {"history_user_id": user_id}
-        self.format = fmt = CopyFormat(self._types())
+        with connection.cursor() as cursor:
+            self.format = fmt = copy_format(
+                cursor, self.table, self.history_table, self.columns, self.history_columns
+            )
         self.encode = fmt.encoder(COLUMNS)  # in the workers: a row's columns, without the id
         tail = fmt.fields(fixed)
         stamp = fmt.fields(history_stamp(now, user))
@@ -88,26 +92,6 @@ class CopyStore:
             )
         self.checks = self._reference_checks()
         self.locked: dict[str, set] = {}
-
-    def _types(self) -> dict[str, str]:
-        """The PostgreSQL type of each column copied, for the history table's columns (which
-        include the claim table's): text for all when the two tables disagree on one."""
-        with connection.cursor() as cursor:
-            types = []
-            for table in (self.table, self.history_table):
-                cursor.execute(
-                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
-                    " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-                    [table],
-                )
-                types.append(dict(cursor.fetchall()))
-        claims, history = types
-        if set(history) - {"history_id"} != set(self.history_columns):
-            raise RuntimeError(f"the history table's columns differ: {sorted(history)}")
-        found = {name: history[name] for name in self.history_columns}
-        if any(claims[name] != found[name] for name in self.columns):
-            found["id"] = "unknown"  # the text format then
-        return found
 
     def _reference_checks(self) -> list[tuple[str, str, str]] | None:
         """(column, referenced table, its column) for every foreign key of the two tables, when

@@ -22,6 +22,7 @@ from django.db import connection
 
 from claims.detection.rows import LABEL_COLUMNS, RULE_FIELDS, ClaimRow, Group, RecordRow
 from claims.models import CheckedGroup
+from qwenkb.postgres.arrays import Ids
 
 # The code whose behaviour decides a group's records: the rules, the values they read, how
 # records are planned from findings. A release that changes any of it changes every digest.
@@ -98,8 +99,8 @@ def changed(groups: list[Group], claims, records, *, context: str) -> dict[Group
             [
                 *claims_params,
                 *records_params,
-                [s for s, _ in groups],
-                [m for _, m in groups],
+                Ids([s for s, _ in groups]),
+                Ids([m for _, m in groups]),
                 context,
             ],
         )
@@ -125,8 +126,8 @@ def store(claim_digests: dict[Group, str], records, *, context: str) -> None:
             [
                 *records_params,
                 context,
-                [s for s, _ in groups],
-                [m for _, m in groups],
+                Ids([s for s, _ in groups]),
+                Ids([m for _, m in groups]),
                 list(claim_digests.values()),
             ],
         )

@@ -30,6 +30,7 @@ from claims.detection import digests
 from claims.detection.reconcile import Summary, reconcile
 from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
 from claims.models import Claim, Contradiction, Metric
+from qwenkb.postgres.arrays import Ids
 
 SUBJECT_CHUNK = 5000
 DISCOVERY_RANGES = 8  # ranges of subjects a full rescan finds its groups in, on PostgreSQL
@@ -88,7 +89,7 @@ class InGroups(Func):
         # thousands of placeholders cost more to send and parse than the query to run.
         first, first_params = compiler.compile(self.source_expressions[0])
         second, second_params = compiler.compile(self.source_expressions[1])
-        firsts, seconds = [g[0] for g in self.groups], [g[1] for g in self.groups]
+        firsts, seconds = Ids([g[0] for g in self.groups]), Ids([g[1] for g in self.groups])
         return (
             f"({first}, {second}) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
             [*first_params, *second_params, firsts, seconds],

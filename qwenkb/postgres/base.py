@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a health check that costs no round trip while it can.
+"""Django's PostgreSQL backend, with a health check that costs no round trip while it can,
+and lists of ids sent as one array parameter (``arrays``).
 
 With ``CONN_HEALTH_CHECKS`` Django asks a kept connection ``SELECT 1`` before the first
 query of every request, so that a connection the server has closed (a restart, an idle
@@ -20,6 +21,8 @@ import select
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
+from qwenkb.postgres import arrays
+
 
 def says_nothing(connection) -> bool:
     """Whether a psycopg connection is idle, whole and has nothing from the server to read."""
@@ -32,6 +35,11 @@ def says_nothing(connection) -> bool:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        arrays.register(connection)
+        return connection
+
     def is_usable(self):
         if self.connection is not None and says_nothing(self.connection):
             return True

@@ -113,6 +113,12 @@ class CopyFormat:
             return self.encoder(list(values))(list(values.values()))
         return "".join(f"\t{copy_text(value)}" for value in values.values()).encode()
 
+    def row(self, count: int, *parts: bytes) -> bytes:
+        """A whole row of ``count`` columns from its ``encoder`` parts, written in order."""
+        if self.binary:
+            return count.to_bytes(2) + b"".join(parts)
+        return b"\t".join(parts) + b"\n"
+
     def rows(self, rows: list[bytes]) -> bytes:
         """The whole COPY data of some rows."""
         return SIGNATURE + b"".join(rows) + TRAILER if self.binary else b"".join(rows)
