@@ -26,7 +26,6 @@ oldest stored out first; or, when the settings define a ``readcache`` cache (wit
 """
 
 import functools
-import hashlib
 import logging
 import os
 import threading
@@ -44,6 +43,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
+from qwenkb.release import files_digest
 from qwenkb.throttles import AnonReadRateThrottle
 
 HIT_HEADER = "X-Cache"
@@ -101,17 +101,12 @@ def _name_connection(sender, connection, **kwargs):
 
 @functools.cache
 def code_version() -> str:
-    """A digest of the code and templates this process serves: part of every key, so that
-    responses stored before a deploy that changes what a response shows are never served by
-    the new code (read once per process; the files are a few hundred kilobytes)."""
-    digest = hashlib.blake2b(digest_size=8)
-    base = Path(settings.BASE_DIR)
-    for folder in CODE_FOLDERS:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix in CODE_SUFFIXES and "migrations" not in path.parts:
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A digest of the code and templates this process serves (``qwenkb.release``): part of
+    every key, so that responses stored before a deploy that changes what a response shows
+    are never served by the new code (read once per process; a few hundred kilobytes)."""
+    return files_digest(
+        Path(settings.BASE_DIR), CODE_FOLDERS, suffixes=CODE_SUFFIXES, skip=("migrations",)
+    )
 
 
 def database_state() -> str | None:

@@ -15,7 +15,6 @@ candidate group is judged, as before.
 """
 
 import functools
-import hashlib
 from pathlib import Path
 
 from django.db import connection
@@ -23,6 +22,7 @@ from django.db import connection
 from claims.detection.rows import LABEL_COLUMNS, RULE_FIELDS, ClaimRow, Group, RecordRow
 from claims.models import CheckedGroup
 from qwenkb.postgres.arrays import Ids
+from qwenkb.release import files_digest
 
 # The code whose behaviour decides a group's records: the rules, the values they read, how
 # records are planned from findings. A release that changes any of it changes every digest.
@@ -35,14 +35,8 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 @functools.cache
 def rules_fingerprint() -> str:
-    """A digest of the rules' source files (``_RULES_CODE``), read once per process."""
-    digest = hashlib.md5(usedforsecurity=False)
-    for name in _RULES_CODE:
-        path = _ROOT / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(str(file.relative_to(_ROOT)).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
+    """A digest of the rules' code (``_RULES_CODE``, ``qwenkb.release``), read once per process."""
+    return files_digest(_ROOT, _RULES_CODE)
 
 
 def context(rates: dict[tuple[str, str], float]) -> str:

@@ -128,6 +128,9 @@ def test_another_version_of_the_code_reads_again(client, claim, monkeypatch):
 def test_the_code_version_follows_every_served_file(tmp_path, settings):
     (tmp_path / "templates").mkdir()
     (tmp_path / "claims" / "migrations").mkdir(parents=True)
+    for folder in ("qwenkb", "sources"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "apps.py").write_text("x = 1\n")
     page = tmp_path / "templates" / "page.html"
     page.write_text("<p>{{ value }}</p>")
     (tmp_path / "claims" / "views.py").write_text("x = 1\n")
