@@ -29,7 +29,7 @@ from claims.selectors import (
     open_contradiction_exists,
     review_filter,
 )
-from qwenkb.filters import SlugFilter, StrictBooleanFilter
+from qwenkb.filters import SearchFilter, SlugFilter, StrictBooleanFilter
 from sources.choices import Reliability
 from sources.models import Publisher, Source
 
@@ -92,7 +92,7 @@ def below(filterset, queryset, parent: Entity):
 class EntityFilterSet(filters.FilterSet):
     """Entities by name or alias, kind and parent."""
 
-    q = filters.CharFilter(method="filter_q", label="Name or alias contains")
+    q = SearchFilter(method="filter_q", label="Name or alias contains")
     kind = filters.ChoiceFilter(choices=EntityKind.choices)
     parent = EntityFilter(method="filter_parent", label="Parent (slug, name or alias)")
     descendants = SubtreeFilter()
@@ -141,7 +141,7 @@ class ClaimFilterSet(filters.FilterSet):
     )
     value_min = filters.NumberFilter(field_name="point", lookup_expr="gte", label="Figure ≥")
     value_max = filters.NumberFilter(field_name="point", lookup_expr="lte", label="Figure ≤")
-    q = filters.CharFilter(method="filter_q", label="Quote, value or notes contain")
+    q = SearchFilter(method="filter_q", label="Quote, value or notes contain")
     ordering = filters.OrderingFilter(
         fields=(
             ("point", "value"),
@@ -213,7 +213,7 @@ class MetricFilterSet(filters.FilterSet):
     """Metrics by value type."""
 
     value_type = filters.ChoiceFilter(choices=ValueType.choices)
-    q = filters.CharFilter(method="filter_q", label="Name, slug or description contains")
+    q = SearchFilter(method="filter_q", label="Name, slug or description contains")
 
     class Meta:
         model = Metric

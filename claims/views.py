@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
@@ -51,6 +52,7 @@ from claims.selectors import (
     review_filter,
 )
 from qwenkb.facets import facet_counts
+from qwenkb.filters import SearchField
 from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
 from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
@@ -209,7 +211,13 @@ def home(request):
 
 def search(request):
     """Entities, aliases, metrics, publishers, sources and quotes, grouped, exact matches first."""
-    q = request.GET.get("q", "").strip()
+    try:
+        q = SearchField(required=False).clean(request.GET.get("q", ""))
+    except ValidationError as error:
+        errors = [("q", "Search", error.messages)]
+        return render(
+            request, "400.html", {"errors": errors, "retry_url": request.path}, status=400
+        )
     context = {
         "q": q,
         "groups": search_everything(q) if q else [],

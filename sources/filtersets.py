@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from qwenkb.filters import SlugFilter
+from qwenkb.filters import SearchFilter, SlugFilter
 from sources import search
 from sources.choices import Reliability
 from sources.models import Publisher, Source
@@ -13,7 +13,7 @@ class SourceFilterSet(filters.FilterSet):
 
     publisher = SlugFilter(field_name="publisher", model=Publisher, label="Publisher (slug)")
     reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(method="filter_q", label="Title, author or publisher contains")
+    q = SearchFilter(method="filter_q", label="Title, author or publisher contains")
     ordering = filters.OrderingFilter(fields=(("published", "published"), ("title", "title")))
 
     class Meta:
@@ -28,7 +28,7 @@ class PublisherFilterSet(filters.FilterSet):
     """Publishers by reliability and name."""
 
     reliability = filters.ChoiceFilter(choices=Reliability.choices)
-    q = filters.CharFilter(method="filter_q", label="Name or slug contains")
+    q = SearchFilter(method="filter_q", label="Name or slug contains")
     ordering = filters.OrderingFilter(fields=(("name", "name"), ("reliability", "reliability")))
 
     class Meta:

@@ -1,5 +1,6 @@
 """``/api/search/?q=``: the search page's JSON twin, grouped and ranked by ``claims.search``."""
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as APIValidationError
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.search import search_everything
+from qwenkb.filters import SearchField
 
 
 class SearchView(APIView):
@@ -16,7 +18,11 @@ class SearchView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True, description="What to look for.")],
+        parameters=[
+            OpenApiParameter(
+                "q", str, required=True, description="What to look for (at most 200 characters)."
+            )
+        ],
         responses=inline_serializer(
             "SearchResults",
             {"q": serializers.CharField(), "groups": serializers.ListField()},
@@ -28,7 +34,10 @@ class SearchView(APIView):
             raise APIValidationError(
                 {name: ["Unknown query parameter. This endpoint takes: q."] for name in unknown}
             )
-        q = request.query_params.get("q", "").strip()
+        try:
+            q = SearchField(required=False).clean(request.query_params.get("q", ""))
+        except ValidationError as error:
+            raise APIValidationError({"q": error.messages}) from error
         if not q:
             raise APIValidationError({"q": ["Give something to look for, e.g. ?q=KrASIA."]})
         groups = [

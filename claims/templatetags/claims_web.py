@@ -9,10 +9,17 @@ from claims.charts import grade_of
 from claims.choices import ValueType
 from claims.display import value_display
 from claims.models import Claim
+from qwenkb.filters import SEARCH_MAX_LENGTH
 from sources.choices import Reliability
 from sources.periods import format_period
 
 register = template.Library()
+
+
+@register.simple_tag
+def search_max_length() -> int:
+    """How many characters a search box takes (``qwenkb.filters.SEARCH_MAX_LENGTH``)."""
+    return SEARCH_MAX_LENGTH
 
 
 @register.filter
