@@ -7,8 +7,11 @@ import time
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claims.models import Metric
+from qwenkb.postgres.arrays import Ids
 from qwenkb.postgres.base import says_nothing
 
 pytestmark = [pytest.mark.needs("postgresql"), pytest.mark.django_db(transaction=True)]
@@ -114,3 +117,18 @@ def test_a_connection_in_a_transaction_is_asked(monkeypatch):
     assert connection.is_usable() is True
     assert sent == ["SELECT 1"]
     raw.execute("ROLLBACK")
+
+
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=50))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_ids_are_sent_as_one_bigint_array_with_every_value_whole(ids):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s, pg_typeof(%s)::text", [Ids(ids), Ids(ids)])
+        assert cursor.fetchone() == (ids, "bigint[]")
+
+
+@pytest.mark.parametrize("bad", ["1}", "1,2", 1.5, None])
+def test_ids_that_are_not_whole_numbers_are_refused_before_they_are_sent(bad):
+    """Nothing but an int is written into the array's text ("1}" would end it early)."""
+    with connection.cursor() as cursor, pytest.raises(TypeError, match="requires a 'int'"):
+        cursor.execute("SELECT %s", [Ids([1, bad])])
