@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.search import search_everything
-from qwenkb.filters import SearchField
+from qwenkb.filters import SEARCH_MAX_LENGTH, SearchField
 
 
 class SearchView(APIView):
@@ -20,7 +20,10 @@ class SearchView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "q", str, required=True, description="What to look for (at most 200 characters)."
+                "q",
+                str,
+                required=True,
+                description=f"What to look for (at most {SEARCH_MAX_LENGTH} characters).",
             )
         ],
         responses=inline_serializer(
