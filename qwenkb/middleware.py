@@ -12,6 +12,7 @@ from django.http import (
     JsonResponse,
 )
 from django.template.loader import render_to_string
+from psycopg.errors import QueryCanceled
 
 from qwenkb.outage import UNREACHABLE
 
@@ -82,9 +83,11 @@ class RequestGuardMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database that cannot be reached is a 503 with Retry-After, not a 500.
+    """A database that cannot be reached is a 503 with Retry-After, not a 500; a request the
+    database stopped for taking too long (``DB_REQUEST_TIMEOUT``) is a 503 saying so.
 
-    API clients get JSON they can act on (wait and retry); people get a page saying so.
+    API clients get JSON they can act on (wait and retry, or ask for less); people get a
+    page saying so.
     """
 
     retry_after = 30
@@ -102,15 +105,27 @@ class DatabaseUnavailableMiddleware:
 
 
 def database_unavailable(request, exception: Exception) -> HttpResponse:
-    """The 503 for a database that cannot be reached: JSON on the API, a page elsewhere."""
-    logger.error("Database unavailable: %s", exception)
-    if _is_api(request):
-        response: HttpResponse = JsonResponse(
-            {"detail": "The database is unavailable; retry in a moment."}, status=503
+    """The 503 for a database that cannot be reached, or that stopped a request's statement
+    after ``DB_REQUEST_TIMEOUT`` seconds: JSON on the API, a page elsewhere. Only the first
+    says to retry; the second says to ask for less."""
+    timed_out = isinstance(exception.__cause__, QueryCanceled)
+    if timed_out:
+        seconds = f"{settings.DB_REQUEST_TIMEOUT:g}"
+        logger.warning("Request stopped after %s s in the database: %s", seconds, exception)
+        detail = (
+            f"The database worked on this request for more than {seconds} s and stopped it. "
+            "Ask for less: a shorter search, fewer or narrower filters, a smaller page."
         )
     else:
-        response = HttpResponse(render_to_string("503.html", request=request), status=503)
-    response["Retry-After"] = str(DatabaseUnavailableMiddleware.retry_after)
+        logger.error("Database unavailable: %s", exception)
+        detail = "The database is unavailable; retry in a moment."
+    if _is_api(request):
+        response: HttpResponse = JsonResponse({"detail": detail}, status=503)
+    else:
+        context = {"timed_out": timed_out, "detail": detail}
+        response = HttpResponse(render_to_string("503.html", context, request=request), status=503)
+    if not timed_out:
+        response["Retry-After"] = str(DatabaseUnavailableMiddleware.retry_after)
     return response
 
 

@@ -14,6 +14,10 @@ the slowest answers' time (p99). Every value can be set from the environment:
 - ``WEB_MAX_RSS_MB``: a worker whose memory grows past this many MiB is replaced (400), so a
   slow leak cannot grow without bound; a worker that dies is replaced too.
 
+The workers it starts stop any statement of a request that runs longer than
+``DB_REQUEST_TIMEOUT`` seconds (30) on PostgreSQL: ``QWENKB_SERVING`` tells their settings
+that they serve requests.
+
 Every request is logged by the app itself, one JSON line with its status, duration, query
 counts and worker process (``qwenkb.observability``), so the server keeps no access log.
 """
@@ -58,6 +62,8 @@ def main() -> None:
         options = settings()
     except ImproperlyConfigured as error:
         raise SystemExit(f"make serve: {error}") from None
+    # The workers' settings bound each request's statements (DB_REQUEST_TIMEOUT).
+    os.environ["QWENKB_SERVING"] = "1"
     Granian(TARGET, **options).serve()
 
 

@@ -101,6 +101,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "qwenkb.wsgi.application"
 
+# Seconds a statement of a request may run on PostgreSQL before it is stopped (0: no limit).
+DB_REQUEST_TIMEOUT = env_number("DB_REQUEST_TIMEOUT", 30, whole=False)
 try:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -126,6 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "prepare_threshold": env_number("PG_PREPARE_THRESHOLD", 5) or None,
         }
     )
+    # The app server (qwenkb/server.py sets QWENKB_SERVING) stops any statement of a request
+    # after DB_REQUEST_TIMEOUT seconds, so no request, whatever it asks, holds a worker and a
+    # database backend for minutes: the request answers 503 saying so (qwenkb/middleware.py).
+    # Commands, migrations and background workers are not the app server: they run as long as
+    # their work needs.
+    if os.environ.get("QWENKB_SERVING") == "1" and DB_REQUEST_TIMEOUT:
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={round(DB_REQUEST_TIMEOUT * 1000)}"
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (runserver, a command) must wait for each other instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

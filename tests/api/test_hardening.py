@@ -2,8 +2,10 @@
 
 from unittest import mock
 
+import psycopg
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 from django_filters import FilterSet
 from hypothesis import HealthCheck, given, settings
@@ -378,3 +380,42 @@ def test_every_filter_on_text_to_look_for_is_bounded():
     }
     assert len(searched) == 5
     assert all(isinstance(q, SearchFilter) for q in searched.values())
+
+
+def _stopped_for_taking_too_long(*args, **kwargs):
+    """What Django raises for a statement PostgreSQL stopped at ``statement_timeout``."""
+    cause = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+    raise OperationalError("canceling statement due to statement timeout") from cause
+
+
+@pytest.mark.parametrize("url", ["/api/claims/", "/claims/"])
+def test_a_request_the_database_stopped_for_taking_too_long_says_so(kb, url, settings):
+    settings.DB_REQUEST_TIMEOUT = 30
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", _stopped_for_taking_too_long):
+        response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 503
+    assert "Retry-After" not in response  # asking again would take as long
+    sentence = "The database worked on this request for more than 30 s and stopped it."
+    if url.startswith("/api/"):
+        assert response.json()["detail"].startswith(sentence)
+    else:
+        assert b"That took too long" in response.content and sentence.encode() in response.content
+
+
+@pytest.mark.needs("postgresql")
+def test_a_statement_postgresql_stops_at_the_timeout_is_that_503(kb, settings):
+    """The real thing: PostgreSQL's statement_timeout (what the app server sets) stops a slow
+    statement, and the answer says so."""
+    settings.DB_REQUEST_TIMEOUT = 0.05
+    real = CursorWrapper._execute
+
+    def slow(self, sql, params, *more):
+        real(self, "SELECT pg_sleep(0.5)", None, *more)
+        return real(self, sql, params, *more)
+
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("SET statement_timeout = 50")
+    with mock.patch.object(CursorWrapper, "_execute", slow):
+        response = Client(raise_request_exception=False).get("/api/entities/?q=qwen")
+    assert response.status_code == 503 and "Retry-After" not in response
+    assert "more than 0.05 s and stopped it" in response.json()["detail"]

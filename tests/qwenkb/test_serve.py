@@ -107,3 +107,24 @@ def test_make_serve_with_a_bad_setting_stops_at_once_saying_which():
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "make serve: PORT must be a whole number; got 'eighty'."
+
+
+def test_the_server_tells_its_workers_settings_that_they_serve_requests(monkeypatch):
+    """So their statements are bounded (DB_REQUEST_TIMEOUT) and no command's are."""
+    from qwenkb import server
+
+    started = []
+
+    class Recorder:
+        def __init__(self, target, **options):
+            started.append(os.environ.get("QWENKB_SERVING"))
+
+        def serve(self):
+            started.append("served")
+
+    # Undone after the test (a variable merely deleted here would not be): the other tests'
+    # commands must not read it.
+    monkeypatch.setenv("QWENKB_SERVING", "0")
+    monkeypatch.setattr(server, "Granian", Recorder)
+    server.main()
+    assert started == ["1", "served"]

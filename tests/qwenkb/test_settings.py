@@ -120,3 +120,30 @@ def test_a_database_url_that_cannot_be_read_is_refused_by_name():
     assert result.returncode != 0
     assert "ImproperlyConfigured: DATABASE_URL must be a database URL" in result.stderr
     assert "s3cret" not in result.stderr
+
+
+SHOW_OPTIONS = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+
+
+@pytest.mark.parametrize(
+    ("env", "options"),
+    [
+        ({"QWENKB_SERVING": "1"}, "-c statement_timeout=30000"),
+        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "2.5"}, "-c statement_timeout=2500"),
+        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0"}, None),
+        ({}, None),  # a command, a migration, a worker: as long as its work needs
+    ],
+)
+def test_only_the_app_server_bounds_its_statements(env, options):
+    result = manage(
+        "shell", "-v0", "-c", SHOW_OPTIONS, DATABASE_URL="postgres://kb@db.invalid:5432/kb", **env
+    )
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.strip().splitlines()[-1]
+    assert ast.literal_eval(printed).get("options") == options  # the dict printed above
+
+
+def test_a_request_timeout_that_is_not_a_number_is_refused_by_name():
+    result = manage("check", DB_REQUEST_TIMEOUT="soon")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DB_REQUEST_TIMEOUT must be a number; got 'soon'." in result.stderr
