@@ -66,13 +66,18 @@ def claim_url(claim: Claim) -> str:
     return reverse("web:entity", args=[claim.subject.slug]) + f"#claim-{claim.pk}"
 
 
+def bad_values(request, errors: list[tuple[str, str, list[str]]]):
+    """The 400 page, naming each parameter (name, label, messages) that could not be used."""
+    return render(request, "400.html", {"errors": errors, "retry_url": request.path}, status=400)
+
+
 def bad_filters(request, filterset):
-    """The 400 page, naming each parameter that could not be used and why."""
+    """The 400 page for a FilterSet's errors, each under its parameter's name and label."""
     errors = [
         (name, filterset.form.fields[name].label or name, messages)
         for name, messages in filterset.errors.items()
     ]
-    return render(request, "400.html", {"errors": errors, "retry_url": request.path}, status=400)
+    return bad_values(request, errors)
 
 
 class BadPage(Exception):
@@ -214,10 +219,7 @@ def search(request):
     try:
         q = SearchField(required=False).clean(request.GET.get("q", ""))
     except ValidationError as error:
-        errors = [("q", "Search", error.messages)]
-        return render(
-            request, "400.html", {"errors": errors, "retry_url": request.path}, status=400
-        )
+        return bad_values(request, [("q", "Search", error.messages)])
     context = {
         "q": q,
         "groups": search_everything(q) if q else [],

@@ -2,8 +2,9 @@
 PostgreSQL: the one place that knows how a copied row and its history row are filled.
 
 Detection stores contradictions with ``copy_with_history``; the claims import
-(``claims.bulk.store.CopyStore``) encodes its own rows for speed but draws ids and fills
-defaults with the helpers here. Both skip PostgreSQL's row-by-row foreign-key checks where
+(``claims.bulk.store.CopyStore``) encodes its own rows for speed but draws ids, fills
+defaults and chooses the COPY format (``copy_format``: binary data, ``qwenkb.copydata``, when
+both tables allow it) with the helpers here. Both skip PostgreSQL's row-by-row foreign-key checks where
 they may, locking what the rows reference instead (``reference_checks``, ``lock_rows``,
 ``replica_role``).
 """
