@@ -5,6 +5,7 @@ DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL); with DEBUG off
 security settings below make ``manage.py check --deploy`` pass.
 """
 
+import math
 import os
 from pathlib import Path
 
@@ -101,8 +102,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "qwenkb.wsgi.application"
 
-# Seconds a statement of a request may run on PostgreSQL before it is stopped (0: no limit).
-DB_REQUEST_TIMEOUT = env_number("DB_REQUEST_TIMEOUT", 30, whole=False)
+# Seconds a statement of a request may run on PostgreSQL before it is stopped (0: no limit; at
+# most a day, well inside what PostgreSQL's setting holds).
+DB_REQUEST_TIMEOUT = env_number("DB_REQUEST_TIMEOUT", 30, whole=False, maximum=86400)
 try:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -135,7 +137,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # their work needs.
     if os.environ.get("QWENKB_SERVING") == "1" and DB_REQUEST_TIMEOUT:
         DATABASES["default"]["OPTIONS"]["options"] = (
-            f"-c statement_timeout={round(DB_REQUEST_TIMEOUT * 1000)}"
+            # Whole milliseconds, rounded up: a fraction of one must not become 0, no limit.
+            f"-c statement_timeout={math.ceil(DB_REQUEST_TIMEOUT * 1000)}"
         )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (runserver, a command) must wait for each other instead of failing.

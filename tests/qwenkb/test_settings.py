@@ -131,6 +131,8 @@ SHOW_OPTIONS = "from django.conf import settings; print(settings.DATABASES['defa
         ({"QWENKB_SERVING": "1"}, "-c statement_timeout=30000"),
         ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "2.5"}, "-c statement_timeout=2500"),
         ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0"}, None),
+        # A fraction of a millisecond is a millisecond, not 0 (which PostgreSQL reads as none).
+        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0.0001"}, "-c statement_timeout=1"),
         ({}, None),  # a command, a migration, a worker: as long as its work needs
     ],
 )
@@ -143,7 +145,16 @@ def test_only_the_app_server_bounds_its_statements(env, options):
     assert ast.literal_eval(printed).get("options") == options  # the dict printed above
 
 
-def test_a_request_timeout_that_is_not_a_number_is_refused_by_name():
-    result = manage("check", DB_REQUEST_TIMEOUT="soon")
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("soon", "DB_REQUEST_TIMEOUT must be a number; got 'soon'."),
+        ("-1", "DB_REQUEST_TIMEOUT must be a number from 0 to 86400; got '-1'."),
+        # Past what PostgreSQL's setting holds, every connection would be refused.
+        ("1e10", "DB_REQUEST_TIMEOUT must be a number from 0 to 86400; got '1e10'."),
+    ],
+)
+def test_a_request_timeout_that_cannot_be_used_is_refused_by_name(value, message):
+    result = manage("check", DB_REQUEST_TIMEOUT=value)
     assert result.returncode != 0
-    assert "ImproperlyConfigured: DB_REQUEST_TIMEOUT must be a number; got 'soon'." in result.stderr
+    assert f"ImproperlyConfigured: {message}" in result.stderr
