@@ -132,8 +132,10 @@ def _first_page(request) -> str:
 
 
 def page_facets(request, queryset, specs, names=None) -> list:
-    """The listing's facets with counts, each value linking to the listing filtered by it."""
+    """The listing's facets that have a value among its rows, with counts, each value linking
+    to the listing filtered by it (none at all when nothing matched: no empty box)."""
     facets = facet_counts(queryset, specs, names or list(specs), selected=request.GET)
+    facets = [facet for facet in facets if facet.values]
     for facet in facets:
         for value in facet.values:
             query = request.GET.copy()

@@ -638,6 +638,20 @@ def test_facets_count_the_filtered_rows_and_link_to_the_filter(client, kb):
     assert sum(int(n) for n in re.findall(r'class="count">(\d+)<', grades)) == total
 
 
+def test_a_listing_that_matches_nothing_shows_no_facet_box(client, kb):
+    """No facet has a value among no rows: the page says so without an empty bordered box."""
+    nothing = {"q": "50% %s nothing is called this"}
+    for url, query in [
+        *((url, nothing) for url in ("/claims/", "/entities/", "/sources/", "/publishers/")),
+        ("/disputes/", {"severity_min": "1e9"}),
+    ]:
+        html = client.get(url, query).content.decode()
+        assert 'class="facets"' not in html, url
+        assert "data-facet=" not in html, url
+    some = client.get("/claims/").content.decode()
+    assert 'class="facets"' in some and 'data-facet="metric"' in some
+
+
 def test_api_facets_count_per_value_and_name_an_unknown_facet(client, kb):
     grow(kb, 1)
     body = client.get("/api/claims/", {"facets": "metric,kind,grade,status,publisher"}).json()
