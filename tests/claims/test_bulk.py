@@ -403,3 +403,63 @@ def test_an_import_that_loses_its_database_says_what_is_kept_in_one_line(
     monkeypatch.setattr(bulk_importer.Importer, "detect", detect)
     assert f"{again} already present" in run(path)
     assert Claim.objects.count() == 6
+
+
+def _claim_indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
+            [[Claim._meta.db_table, Claim.history.model._meta.db_table]],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.needs("postgresql")
+def test_a_first_import_builds_the_claims_indexes_after_its_rows(kb, tmp_path):
+    before = _claim_indexes()
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        if sql.lstrip().startswith(("DROP INDEX", "CREATE INDEX")):
+            sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert "5 claims created" in run(jsonl(tmp_path, rows(kb, 5)))
+    dropped = [sql for sql in sent if sql.startswith("DROP INDEX")]
+    built = [sql for sql in sent if sql.startswith("CREATE INDEX")]
+    assert dropped and len(built) == len(dropped)
+    assert set(built) <= set(before.values())  # each built again as it was
+    assert bulk_importer.GROUP_INDEX == "claim_subject_metric_idx"
+    assert not any(bulk_importer.GROUP_INDEX in sql for sql in sent)  # read while importing
+    assert _claim_indexes() == before
+    assert Claim.objects.count() == 5 and Contradiction.objects.count() == 1
+    # Claims are there now: the next import writes through the indexes.
+    sent.clear()
+    with connection.execute_wrapper(record):
+        assert "2 claims created" in run(jsonl(tmp_path, rows(kb, 7)))
+    assert sent == []
+
+
+@pytest.mark.needs("postgresql")
+def test_a_first_import_in_batches_writes_through_the_indexes(kb, tmp_path):
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run(jsonl(tmp_path, rows(kb, 5)), "--batch-size", "2")
+    assert Claim.objects.count() == 5
+    assert not [sql for sql in sent if "INDEX" in sql.split("(")[0]]
+
+
+@pytest.mark.needs("postgresql")
+def test_a_failed_first_import_leaves_every_index_and_no_claim(kb, tmp_path):
+    before = _claim_indexes()
+    good = rows(kb, 6)
+    with pytest.raises(CommandError, match="line 6:"):
+        run(jsonl(tmp_path, [*good[:5], good[5] | {"metric": "nope"}]))
+    assert _claim_indexes() == before
+    assert not Claim.objects.exists() and not Claim.history.exists()

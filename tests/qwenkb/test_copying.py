@@ -1,7 +1,9 @@
 """COPY with history (``qwenkb.copying``): what it stores is what saving each row stores."""
 
 import datetime
+from types import SimpleNamespace
 
+import psycopg
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -9,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from simple_history.utils import bulk_create_with_history
 
-from claims.models import Contradiction
+from claims.models import Claim, Contradiction
 from qwenkb import copying
 from qwenkb.copydata import CopyFormat
 from tests import factories
@@ -137,3 +139,98 @@ def test_a_copied_row_and_its_history_are_those_a_save_stores(
         assert all(history[0]["history_type"] == "+" for _, history in copied)
 
     check()
+
+
+# --- indexes built after a load (``copying.indexes_built_after``) --------------------------------
+
+CLAIM_TABLES = ["claims_claim", "claims_historicalclaim"]
+
+
+def _indexes() -> dict[str, str]:
+    """Every index of the claim tables, by name, as PostgreSQL would create it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [CLAIM_TABLES]
+        )
+        return dict(cursor.fetchall())
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+def test_indexes_are_dropped_in_the_block_and_built_again_as_they_were():
+    before = _indexes()
+    timeout, memory = _setting("lock_timeout"), _setting("maintenance_work_mem")
+    keep = ["claim_subject_metric_idx"]
+    with (
+        connection.cursor() as cursor,
+        copying.indexes_built_after(cursor, CLAIM_TABLES, keep) as d,
+    ):
+        inside = _indexes()
+        subject = factories.entity()
+        for n in range(3):  # rows written without the indexes are in them afterwards
+            factories.claim(subject=subject, value=f"{n}B", quote=f"q{n}")
+    assert d is True
+    # Kept: the primary keys, the index named, the text index (GIN) and every unique one.
+    kept = {name for name, definition in before.items() if "UNIQUE" in definition}
+    kept |= {"claims_claim_pkey", "claims_historicalclaim_pkey", "claim_subject_metric_idx"}
+    kept |= {name for name, definition in before.items() if "USING gin" in definition}
+    assert set(inside) == kept
+    assert {"claim_metric_point_id_idx", "claim_status_idx"} <= set(before) - kept
+    assert _indexes() == before
+    assert (_setting("lock_timeout"), _setting("maintenance_work_mem")) == (timeout, memory)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM claims_claim WHERE status = 'accepted' AND subject_id = %s",
+            [subject.pk],
+        )
+        assert "claim" in " ".join(row[0] for row in cursor.fetchall())
+    assert Claim.objects.filter(subject=subject).count() == 3
+
+
+def test_a_failure_in_the_block_rolls_the_transaction_back_even_if_caught():
+    before = _indexes()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            try:
+                with copying.indexes_built_after(cursor, CLAIM_TABLES, []):
+                    factories.claim(value="3B")
+                    raise ValueError("a row went wrong")
+            except ValueError:
+                pass  # caught: the transaction must not commit the rows without their indexes
+        assert transaction.get_rollback()
+    assert _indexes() == before
+    assert not Claim.objects.filter(value_text="3B").exists()
+
+
+def test_a_reader_of_the_table_keeps_the_indexes_and_the_load_goes_on(monkeypatch):
+    monkeypatch.setattr(copying, "INDEX_LOCK_WAIT", "100ms")
+    before = _indexes()
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as reader:  # a reader's transaction, open
+        reader.execute("SELECT count(*) FROM claims_claim").fetchone()
+        with (
+            connection.cursor() as cursor,
+            copying.indexes_built_after(cursor, CLAIM_TABLES, []) as dropped,
+        ):
+            assert _indexes() == before
+            factories.claim(value="4B")
+        reader.rollback()
+    assert dropped is False
+    assert _indexes() == before
+    assert _setting("lock_timeout") == "0"
+
+
+def test_only_inside_a_postgresql_transaction(monkeypatch):
+    outside = SimpleNamespace(vendor="postgresql", in_atomic_block=False)
+    monkeypatch.setattr(copying, "connection", outside)
+    with (
+        connection.cursor() as cursor,
+        pytest.raises(RuntimeError, match="transaction"),
+        copying.indexes_built_after(cursor, CLAIM_TABLES, []),
+    ):
+        pass
