@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
@@ -14,6 +15,9 @@ from claims.admin.forms import ClaimAdminForm
 from claims.display import value_display
 from claims.models import Claim, Contradiction
 from claims.selectors import open_contradiction_exists
+
+# Characters of a source's title the claim list shows, "…" included.
+SOURCE_TITLE_CHARS = 60
 
 
 class OpenContradictionFilter(admin.SimpleListFilter):
@@ -183,10 +187,13 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
     @admin.display(description="source", ordering="source__title")
     def source_link(self, claim: Claim):
         url = reverse("admin:sources_source_change", args=[claim.source_id])
+        title = claim.source.title
+        # A long title is cut short in the column, with "…", and shown whole on hover.
         return format_html(
-            '<a href="{}">{}</a> <span title="reliability">({})</span>',
+            '<a href="{}" title="{}">{}</a> <span title="reliability">({})</span>',
             url,
-            claim.source.title[:60],
+            title,
+            Truncator(title).chars(SOURCE_TITLE_CHARS),
             claim.source.reliability,
         )
 

@@ -2,7 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.text import Truncator
 
+from claims.admin import claims as claims_admin
 from claims.models import Claim, Contradiction, Entity
 from tests import factories
 
@@ -74,6 +77,18 @@ def test_changelist_filters_and_search(editor_client, group):
         {"source__reliability": "B"},
     ):
         assert editor_client.get(changelist("claim"), params).status_code == 200
+
+
+def test_changelist_cuts_a_long_source_title_visibly_and_keeps_it_whole_on_hover(editor_client):
+    long = "Qwen 50% %s <b>" + "a very long headline about parameters " * 4
+    factories.claim(src=factories.source(title=long), value="27B")
+    factories.claim(src=factories.source(title="Short title"), value="28B")
+    html = editor_client.get(changelist("claim")).content.decode()
+    shown = escape(Truncator(long).chars(claims_admin.SOURCE_TITLE_CHARS))
+    assert shown.endswith("…") and len(Truncator(long).chars(60)) == 60
+    assert f'title="{escape(long)}">{shown}</a>' in html
+    assert 'title="Short title">Short title</a>' in html
+    assert "<b>" not in html.split('id="result_list"')[1].split("</table>")[0]
 
 
 def test_change_page_shows_value_as_written_and_read(editor_client, group):
