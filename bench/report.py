@@ -127,17 +127,30 @@ def _load_rows(big: dict) -> tuple[list[str], list[str]]:
     return lines, verdicts
 
 
-def _scaling_rows(small: dict, big: dict, settings: dict) -> list[str]:
-    """How latency grows from the small knowledge base to the large one."""
+def _answer_size(answers: dict, base: str, scenario: str) -> str:
+    """Mean rows and KB of the base's answers to the question, as measured (or blank)."""
+    figure = answers.get(base, {}).get(scenario)
+    if not figure:
+        return " | "
+    return f"{figure['rows']:.1f} | {figure['bytes'] / 1000:.1f}"
+
+
+def _scaling_rows(small: dict, big: dict, settings: dict, answers: dict) -> list[str]:
+    """How latency grows from the small knowledge base to the large one, beside how large
+    the answers are in each (a question whose pages are fuller in the large base answers
+    with more rows there: its growth is partly the answer's)."""
     lines = [
         "",
         f"## Latency from {settings['small_claims']:,} to {settings['claims']:,} claims "
         "(QwenKB, read cache off)",
         "",
-        f"Flat (the target): the large base's p50 at most {FLAT:g}× the small one's.",
+        f"Flat (the target): the large base's p50 at most {FLAT:g}× the small one's. Rows and KB:"
+        " the mean size of an answer, read once outside the timed runs from the first "
+        "paths of each list.",
         "",
-        "| question | p50 ms small | p50 ms large | req/s small | req/s large | flat |",
-        "|---|---|---|---|---|---|",
+        "| question | p50 ms small | p50 ms large | req/s small | req/s large | flat "
+        "| rows small | KB small | rows large | KB large |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario, question in QUESTIONS.items():
         a, b = small.get(("nocache", scenario), []), big.get(("nocache", scenario), [])
@@ -149,7 +162,9 @@ def _scaling_rows(small: dict, big: dict, settings: dict) -> list[str]:
                 f"| {question} | {p50_small:.1f} | {p50_large:.1f} | "
                 f"{statistics.median(f['rps'] for f in a):.0f} | "
                 f"{statistics.median(f['rps'] for f in b):.0f} | "
-                f"{'met' if growth <= FLAT else 'missed'} ({growth:.2f}×) |"
+                f"{'met' if growth <= FLAT else 'missed'} ({growth:.2f}×) | "
+                f"{_answer_size(answers, 'small', scenario)} | "
+                f"{_answer_size(answers, 'large', scenario)} |"
             )
     return lines
 
@@ -245,7 +260,7 @@ def report(results: dict, notes: str) -> str:
     lines += rows
     lines += ["", "### Targets", "", *verdicts]
     if small:
-        lines += _scaling_rows(small, big, settings)
+        lines += _scaling_rows(small, big, settings, results.get("answers", {}))
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"

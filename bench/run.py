@@ -200,6 +200,25 @@ def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: 
     return figure
 
 
+# Answers read once per question and base, outside the timed runs, for their size.
+ANSWERS_READ = 100
+
+
+def answers(port: int, urls: str, base: str) -> None:
+    """Rows and bytes of QwenKB's answers to each question (the first ``ANSWERS_READ``
+    paths): latency against size compares answers of the sizes the two bases give."""
+    for scenario in SCENARIOS:
+        paths = (OUT / urls / f"qwenkb_{scenario}.txt").read_text().split()[:ANSWERS_READ]
+        rows = sizes = 0
+        for path in paths:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:
+                body = answer.read()
+            sizes += len(body)
+            rows += len(json.loads(body)["results"])
+        figure = {"rows": rows / len(paths), "bytes": sizes / len(paths), "paths": len(paths)}
+        results.setdefault("answers", {}).setdefault(base, {})[scenario] = figure
+
+
 def machine() -> dict:
     cpu = re.search(
         r"Model name:\s*(.+)", subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -347,6 +366,7 @@ def load() -> None:
         "canned": DATASETTE_PORT,
         "table": DATASETTE_PORT,
     }
+    answers(NOCACHE_PORT, "urls", "large")
     for scenario in SCENARIOS:  # warm caches: each system, each question, once
         for system, port in ports.items():
             wrk(system, scenario, port, 2, "warm-up", "urls")
@@ -365,6 +385,7 @@ def load() -> None:
     )
     # Latency against size is a question about the queries: the read cache stays off.
     nocache = serve_qwenkb(small, NOCACHE_PORT, cache=False)
+    answers(NOCACHE_PORT, "urls-small", "small")
     for scenario in SCENARIOS:
         wrk("nocache", scenario, NOCACHE_PORT, 2, "warm-up", "urls-small")
     for round_ in range(1, ROUNDS + 1):

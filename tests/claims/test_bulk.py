@@ -382,11 +382,11 @@ def test_an_import_that_loses_its_database_says_what_is_kept_in_one_line(
     good = rows(kb, 6)
     detect, calls = bulk_importer.Importer.detect, []
 
-    def fails_second(self, touched):
+    def fails_second(self, touched, **how):
         calls.append(touched)
         if len(calls) == 2 or not batched:
             raise OperationalError("the database system is shutting down")
-        return detect(self, touched)
+        return detect(self, touched, **how)
 
     monkeypatch.setattr(bulk_importer.Importer, "detect", fails_second)
     path = jsonl(tmp_path, good)
@@ -463,3 +463,38 @@ def test_a_failed_first_import_leaves_every_index_and_no_claim(kb, tmp_path):
         run(jsonl(tmp_path, [*good[:5], good[5] | {"metric": "nope"}]))
     assert _claim_indexes() == before
     assert not Claim.objects.exists() and not Claim.history.exists()
+
+
+def _records() -> list[tuple]:
+    """Every contradiction record by what its claims say, not by their ids."""
+    return sorted(
+        Contradiction.objects.values_list(
+            "claim_a__value_text", "claim_b__value_text", "kind", "status", "severity"
+        )
+    )
+
+
+def test_an_import_into_an_empty_base_checks_every_group_in_one_pass(kb, tmp_path, monkeypatch):
+    """Its groups are all there are: the rescan finds them over the whole table, and finds
+    what a rescan of the import's own groups finds."""
+    asked = []
+    rescan = bulk_importer.detection.rescan
+
+    def spy(**kwargs):
+        asked.append(kwargs.get("groups"))
+        return rescan(**kwargs)
+
+    monkeypatch.setattr(bulk_importer.detection, "rescan", spy)
+    path = jsonl(tmp_path, rows(kb, 6))
+    run(path)
+    whole = _records()
+    assert asked == [None] and whole
+    Contradiction.objects.all().delete()
+    Claim.objects.all().delete()
+    # With a claim elsewhere, the import re-checks only the groups it filled.
+    other = factories.claim(subject=kb["other"], value="99B")
+    asked.clear()
+    run(path)
+    assert len(asked) == 1 and asked[0] is not None
+    assert (other.claim.subject_id, other.claim.metric_id) not in asked[0]
+    assert _records() == whole
