@@ -88,17 +88,28 @@ def figures(value_text: str) -> list[str]:
     return _FIGURE.findall(fold(value_text))
 
 
+# Each figure's number words as whole words, compiled once.
+_NUMBER_WORD_PATTERNS = {
+    figure: [re.compile(rf"\b{word}\b") for word in words] for figure, words in NUMBER_WORDS.items()
+}
+
+
 def figures_missing(value_text: str, quote: str, *, is_date: bool = False) -> list[str]:
-    """The figures of ``value_text`` that ``quote`` does not hold, in order (none: it holds all)."""
+    """The figures of ``value_text`` that ``quote`` does not hold, in order (none: it holds all).
+
+    A quote holds a figure where it stands whole, not inside a longer number: "1.8" is not
+    in "21.85" nor in "1.8.2". The quote's numbers are the longest runs ``_FIGURE`` matches,
+    so a figure is held when it is one of them (one pass over the quote, where a pattern per
+    figure was compiled for every claim; a test checks the two readings agree)."""
     held = fold(quote)
+    numbers = set(_FIGURE.findall(held))
     names_a_year = _YEAR.search(held) is not None
     missing = []
     for figure in figures(value_text):
-        pattern = rf"(?<!\d)(?<!\d[.,]){re.escape(figure)}(?!\d|[.,]\d)"
-        if re.search(pattern, held) is not None or figure in missing:
+        if figure in numbers or figure in missing:
             continue
-        words = NUMBER_WORDS.get(figure, ())
-        if any(re.search(rf"\b{word}\b", held) for word in words):
+        words = _NUMBER_WORD_PATTERNS.get(figure, ())
+        if any(pattern.search(held) for pattern in words):
             continue
         if is_date and not names_a_year and _YEAR.fullmatch(figure):
             continue

@@ -1,9 +1,11 @@
 """Tests of the quote rule (claims/values/quotes.py): a quote holds its value's figures."""
 
-from hypothesis import given
+import re
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.values.quotes import figures_missing, quote_problem
+from claims.values.quotes import figures, figures_missing, fold, quote_problem
 
 
 def test_figures_as_written_must_be_in_the_quote():
@@ -39,3 +41,23 @@ def test_a_figure_is_found_in_any_quote_that_writes_it(n, around):
 @given(st.integers(10, 10**9), st.integers(1, 9))
 def test_a_figure_is_not_found_inside_a_longer_number(n, digit):
     assert figures_missing(str(n), f"{n}{digit} units") == [str(n)]
+
+
+def _held_by_pattern(figure: str, held: str) -> bool:
+    """The reading the rule is stated in: the figure where no digit, and no digit with a
+    separator, stands right before or after it."""
+    pattern = rf"(?<!\d)(?<!\d[.,]){re.escape(figure)}(?!\d|[.,]\d)"
+    return re.search(pattern, held) is not None
+
+
+# Digits (one Arabic-Indic: \d reads it as a digit), separators, letters and spaces.
+NUMBERY = st.text(alphabet="0123456789.,\u0663 ab-", max_size=24)
+
+
+@settings(max_examples=600)
+@given(NUMBERY, NUMBERY)
+def test_a_figure_is_held_exactly_where_it_stands_whole(value_text, quote):
+    """Held as one of the quote's whole numbers = held by the stated pattern, for any text."""
+    held = fold(quote)
+    for figure in figures(value_text):
+        assert (figure in figures_missing(figure, quote)) is not _held_by_pattern(figure, held)
