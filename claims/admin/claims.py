@@ -97,6 +97,10 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
     """Claims: searchable, filterable, with the value as written and as read."""
 
     form = ClaimAdminForm
+
+    class Media:
+        css = {"all": ["claims/admin.css"]}
+
     list_display = [
         "id",
         "subject",

@@ -1,6 +1,7 @@
 """Curation through the admin's own views, logged in as an editor or a reviewer."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import Truncator
@@ -89,6 +90,10 @@ def test_changelist_cuts_a_long_source_title_visibly_and_keeps_it_whole_on_hover
     assert f'title="{escape(long)}">{shown}</a>' in html
     assert 'title="Short title">Short title</a>' in html
     assert "<b>" not in html.split('id="result_list"')[1].split("</table>")[0]
+    # The column keeps room for a title: the list links the rule that gives it.
+    assert 'href="/static/claims/admin.css"' in html
+    css = (settings.BASE_DIR / "claims" / "static" / "claims" / "admin.css").read_text()
+    assert "td.field-source_link" in css and "min-width" in css
 
 
 def test_change_page_shows_value_as_written_and_read(editor_client, group):
