@@ -222,7 +222,7 @@ def copy_with_history(
 # that no constraint stands on. Primary keys, unique and exclusion indexes check the rows as
 # they come; a GIN index of text is cheaper kept up to date (its pending list) than built.
 _DEFERRABLE_INDEXES = """
-SELECT ix.relname, pg_get_indexdef(i.indexrelid)
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i
 JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_class ix ON ix.oid = i.indexrelid
@@ -265,8 +265,8 @@ def indexes_built_after(cursor: Any, tables: Sequence[str], keep: Sequence[str])
         try:
             with transaction.atomic():
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [INDEX_LOCK_WAIT])
-                for name, _definition in indexes:
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                for name, _definition in indexes:  # as PostgreSQL names it: quoted, qualified
+                    cursor.execute(f"DROP INDEX {name}")
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
         except (OperationalError, ProgrammingError) as exc:
             cause = exc.__cause__

@@ -145,7 +145,7 @@ class Importer:
 
         ``every_group``: the groups are all there are (an import into an empty knowledge base,
         in one transaction), so the rescan finds them in one pass over the claims rather than
-        a pass for each slice of the groups' subjects (~6 s of 20 at a million claims). A
+        a pass for each slice of the groups' subjects (21 s → 8 s at a million claims). A
         group another writer filled meanwhile is re-checked too, which changes only what is
         wrong in it."""
         if groups:
