@@ -136,10 +136,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Commands, migrations and background workers are not the app server: they run as long as
     # their work needs.
     if os.environ.get("QWENKB_SERVING") == "1" and DB_REQUEST_TIMEOUT:
-        DATABASES["default"]["OPTIONS"]["options"] = (
-            # Whole milliseconds, rounded up: a fraction of one must not become 0, no limit.
-            f"-c statement_timeout={math.ceil(DB_REQUEST_TIMEOUT * 1000)}"
-        )
+        # Whole milliseconds, rounded up: a fraction of one must not become 0, no limit. After
+        # any options DATABASE_URL gives (`?options=-c search_path=…`), never instead of them.
+        bound = f"-c statement_timeout={math.ceil(DB_REQUEST_TIMEOUT * 1000)}"
+        given = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = f"{given} {bound}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (runserver, a command) must wait for each other instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

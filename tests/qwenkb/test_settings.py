@@ -145,6 +145,15 @@ def test_only_the_app_server_bounds_its_statements(env, options):
     assert ast.literal_eval(printed).get("options") == options  # the dict printed above
 
 
+def test_the_bound_is_added_to_the_options_the_database_url_gives():
+    url = "postgres://kb@db.invalid:5432/kb?options=-c%20search_path%3Dkb%2Cpublic"
+    result = manage("shell", "-v0", "-c", SHOW_OPTIONS, DATABASE_URL=url, QWENKB_SERVING="1")
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.strip().splitlines()[-1]
+    options = ast.literal_eval(printed)["options"]
+    assert options == "-c search_path=kb,public -c statement_timeout=30000"
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
