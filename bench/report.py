@@ -127,6 +127,50 @@ def _load_rows(big: dict) -> tuple[list[str], list[str]]:
     return lines, verdicts
 
 
+SYSTEMS = {
+    "qwenkb": "QwenKB API, read cache on",
+    "nocache": "QwenKB API, read cache off",
+    "canned": "Datasette canned",
+}
+
+
+def _cpu_rows(big: dict) -> list[str]:
+    """Where each request's CPU went, per question and system: the server's processes,
+    PostgreSQL's, and the load generator's; the server and its database against Datasette's
+    canned query (which reads SQLite inside its own process)."""
+    lines = [
+        "",
+        "## CPU per request",
+        "",
+        "CPU milliseconds per answered request (user + system, from /proc, over each timed run; "
+        "median over the rounds): the server's processes (for QwenKB, its Python workers), "
+        "PostgreSQL's, and wrk's. On two cores, requests a second are at most 2,000 over the "
+        "sum. The last column is the server and its database over Datasette's.",
+        "",
+        "| question | system | server | PostgreSQL | wrk | server + database | × Datasette canned |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for scenario, question in QUESTIONS.items():
+        medians: dict[str, dict[str, float]] = {}
+        for system in SYSTEMS:
+            runs = [f["cpu_ms"] for f in big.get((system, scenario), []) if "cpu_ms" in f]
+            if runs:
+                medians[system] = {
+                    part: statistics.median(run[part] for run in runs) for part in runs[0]
+                }
+        theirs = medians.get("canned")
+        for system, parts in medians.items():
+            own = parts["app"] + parts["postgres"]
+            versus = ""
+            if theirs and system != "canned":
+                versus = f"{own / (theirs['app'] + theirs['postgres']):.2f}"
+            lines.append(
+                f"| {question} | {SYSTEMS[system]} | {parts['app']:.2f} | "
+                f"{parts['postgres']:.2f} | {parts['wrk']:.2f} | {own:.2f} | {versus} |"
+            )
+    return lines if len(lines) > 7 else []
+
+
 def _answer_size(answers: dict, base: str, scenario: str) -> str:
     """Mean rows and KB of the base's answers to the question, as measured (or blank)."""
     figure = answers.get(base, {}).get(scenario)
@@ -259,6 +303,7 @@ def report(results: dict, notes: str) -> str:
     rows, verdicts = _load_rows(big)
     lines += rows
     lines += ["", "### Targets", "", *verdicts]
+    lines += _cpu_rows(big)
     if small:
         lines += _scaling_rows(small, big, settings, results.get("answers", {}))
     if notes:

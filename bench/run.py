@@ -17,6 +17,7 @@ Every server started here is stopped here, whatever happens.
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -178,7 +179,40 @@ def serve_qwenkb(db: str, port: int, *, cache: bool = True) -> subprocess.Popen:
     log_name = f"serve-{db}{'' if cache else '-nocache'}.log"
     process = start(["make", "--no-print-directory", "serve"], env, log_name)
     wait_for(f"http://127.0.0.1:{port}/api/", process)
+    server_groups[port] = process.pid
     return process
+
+
+def cpu_seconds(select) -> float:
+    """CPU seconds (user and system) used so far by the live processes ``select(process
+    group, command name)`` picks. A server's processes are its process group (``start``)."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if select(int(fields[2]), name):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# The process group of the server listening on each port (load), for its CPU per request.
+server_groups: dict[int, int] = {}
+
+
+def _cpu_of_parts(port: int) -> dict[str, float]:
+    group = server_groups.get(port)
+    return {
+        "app": cpu_seconds(lambda pgid, name: pgid == group),
+        "postgres": cpu_seconds(lambda pgid, name: name.startswith("postgres")),
+        "wrk": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
+    }
 
 
 def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: str) -> dict:
@@ -186,16 +220,24 @@ def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: 
     paths = OUT / urls / f"{'qwenkb' if system == 'nocache' else system}_{scenario}.txt"
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
     args += ["-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{port}", "--", str(paths)]
+    before = _cpu_of_parts(port)
     output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    after = _cpu_of_parts(port)
     found = re.search(r"WRK_JSON (\{.*\})", output)
     figure = json.loads(found.group(1))
     figure["rps"] = figure["requests"] / (figure["duration_us"] / 1e6)
+    # Where each request's CPU went, in ms: the server's processes (Python, or Datasette),
+    # PostgreSQL's, and the load generator's own (wrk: the same work for every system).
+    figure["cpu_ms"] = {
+        part: (after[part] - before[part]) * 1000 / max(figure["requests"], 1) for part in after
+    }
     figure |= {"system": system, "scenario": scenario, "label": label}
     results["load"].append(figure)
     log(
         f"{label:>10} {system:>8} {scenario:>8}: {figure['rps']:7.1f} req/s, "
         f"p50 {figure['p50_us'] / 1000:.1f} ms, p99 {figure['p99_us'] / 1000:.1f} ms, "
-        f"non-2xx {figure['non2xx']}, socket errors {figure['socket_errors']}"
+        f"non-2xx {figure['non2xx']}, socket errors {figure['socket_errors']}; CPU ms a request: "
+        + ", ".join(f"{part} {ms:.2f}" for part, ms in figure["cpu_ms"].items())
     )
     return figure
 
@@ -360,6 +402,7 @@ def load() -> None:
         "datasette.log",
     )
     wait_for(f"http://127.0.0.1:{DATASETTE_PORT}/kb.json", datasette)
+    server_groups[DATASETTE_PORT] = datasette.pid
     ports = {
         "qwenkb": QWENKB_PORT,
         "nocache": NOCACHE_PORT,
