@@ -24,6 +24,7 @@ from claims.choices import (
 )
 from claims.models import Claim, Contradiction, Entity, Metric
 from claims.selectors import (
+    ENTITY_BY_SLUG_OR_KEY,
     entity_descendant_ids,
     entity_resolve,
     open_contradiction_exists,
@@ -36,6 +37,12 @@ from sources.models import Publisher, Source
 
 class EntityField(forms.CharField):
     """A form field that takes an entity's slug, name or alias and gives the entity."""
+
+    def lookups(self, raw) -> list:
+        """The statement ``clean`` will run first for ``raw``, to be fetched with the others
+        (``qwenkb.filters.NamedFiltersBackend``)."""
+        text = raw.strip() if isinstance(raw, str) else ""
+        return [(ENTITY_BY_SLUG_OR_KEY, (text,))] if text else []
 
     def clean(self, value):
         value = super().clean(value)

@@ -10,6 +10,12 @@ the cost. The filters a set of names selects, and their form class, are built on
 (``_named_filters``); each request gets its own shallow copy of each filter, pointing at its
 own FilterSet, and its own form (a form deep-copies its fields whenever it is made). Pages
 that render the whole filter form build their FilterSets as usual.
+
+The objects a request's filters name (``?subject=…&metric=…``: an entity and a metric) are
+looked up in one statement, not one each (``qwenkb.prepared.fetched_together``): a field that
+looks its value up says which statement it will run (``lookups``), and the backend fetches
+those together before the form is cleaned. The fields still clean as before; they only find
+their rows already read.
 """
 
 import copy
@@ -22,7 +28,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
-from qwenkb.prepared import Prepared, first_row, instance
+from qwenkb.prepared import Prepared, fetched_together, first_row, instance
 
 
 def _bare(filterset_class, **kwargs):
@@ -74,7 +80,16 @@ class NamedFiltersBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        if not filterset.is_valid() and self.raise_exception:
+        # The objects the filters name (an entity, a metric) are looked up in one statement.
+        lookups = [
+            call
+            for name, named in filterset.filters.items()
+            if hasattr(named.field, "lookups") and name in request.query_params
+            for call in named.field.lookups(request.query_params[name])
+        ]
+        with fetched_together(lookups):
+            valid = filterset.is_valid()
+        if not valid and self.raise_exception:
             # The form's own messages, formatted once. django-filter's translation formats
             # each message again with ``%``, so a value holding "%s" (quoted in the message)
             # raised TypeError: a 500 for "?subject=%25s".
@@ -150,6 +165,14 @@ class SlugField(forms.CharField):
         self.model, self.lookup = model, lookup
         super().__init__(*args, **kwargs)
 
+    def lookups(self, raw) -> list:
+        """The statement ``clean`` will run for ``raw``, to be fetched with the others
+        (``NamedFiltersBackend``)."""
+        value = raw.strip() if isinstance(raw, str) else None
+        if not value or self.lookup != "slug":
+            return []
+        return [(_first_by_slug(self.model), (value,))]
+
     def clean(self, value):
         value = super().clean(value)
         if not value:
@@ -161,21 +184,23 @@ class SlugField(forms.CharField):
         return found
 
 
-_first_by: dict[tuple, Prepared] = {}
+_first_by: dict[type, Prepared] = {}  # model -> its look-up by slug
+
+
+def _first_by_slug(model) -> Prepared:
+    prepared = _first_by.get(model)
+    if prepared is None:
+        prepared = _first_by[model] = Prepared(
+            model, lambda text: first_row(model.objects.filter(slug=text)), str
+        )
+    return prepared
 
 
 def first_by(model, lookup: str, value: str):
     """``model.objects.filter(lookup=value).first()``; by slug, its statement compiled once."""
     if lookup != "slug":
         return model.objects.filter(**{lookup: value}).first()
-    prepared = _first_by.get((model, lookup))
-    if prepared is None:
-        prepared = _first_by[(model, lookup)] = Prepared(
-            model,
-            lambda text: first_row(model.objects.filter(**{lookup: text})),
-            str,
-        )
-    found = prepared.rows(value)
+    found = _first_by_slug(model).rows(value)
     return instance(model, found[0]) if found else None
 
 

@@ -13,9 +13,12 @@ refuses a queryset in which any stand-in is missing or altered, so a query that 
 prepared fails at its first use in tests, never by answering the wrong rows.
 """
 
+import contextlib
 import copy
+import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -91,7 +94,8 @@ class Prepared:
             return _Compiled(sql, slots, tuple(params), compiler, {}, (), queryset)
         return _finish(queryset.query, compiler, sql, slots, params)
 
-    def _run(self, values, using: str | None) -> tuple[_Compiled, list, str]:
+    def _bind(self, values, using: str | None) -> tuple[_Compiled, list, str]:
+        """The compiled statement for ``values``, its parameters and the database alias."""
         alias = using or router.db_for_read(self.model)
         arrays = connections[alias].vendor == "postgresql"
         sizes = tuple(
@@ -113,11 +117,29 @@ class Prepared:
             constant if slot is None else flat[slot]
             for slot, constant in zip(compiled.slots, compiled.constants, strict=True)
         ]
+        return compiled, params, alias
+
+    def _run(self, values, using: str | None) -> tuple[_Compiled, list, str]:
+        compiled, params, alias = self._bind(values, using)
         return compiled, _fetch(alias, compiled.sql, params), alias
 
     def rows(self, *values, using: str | None = None) -> list[dict]:
         """The rows for ``values``, as ``values()`` would give them, in the query's order."""
+        known = _together.get()
+        if known is not None:
+            key = (self, values, using or router.db_for_read(self.model))
+            if key in known:
+                return [dict(row) for row in known[key]]
         return _dicts(*self._run(values, using))
+
+    @functools.cached_property
+    def one_row(self) -> bool:
+        """Whether the statement reads at most one row (``first_row``) and takes only plain
+        values: such statements can run side by side as one (``fetched_together``)."""
+        if any(isinstance(kind, tuple) for kind in self.kinds):
+            return False
+        query = self.build(*(_stand_in(kind, n) for n, kind in enumerate(self.kinds))).query
+        return query.low_mark == 0 and query.high_mark == 1
 
     def objects(self, *values, using: str | None = None) -> list:
         """The model instances for ``values``, as iterating the queryset gives them (its
@@ -133,6 +155,59 @@ class Prepared:
 
 
 _ARRAY = "array"  # the size of a list passed as one array parameter
+
+# Rows fetched ahead by ``fetched_together``, by (statement, values, alias), while its block runs.
+_together: ContextVar[dict | None] = ContextVar("qwenkb_prepared_together", default=None)
+
+
+@contextlib.contextmanager
+def fetched_together(calls: Iterable[tuple[Prepared, tuple]]):
+    """Within the block, ``prepared.rows(*values)`` of each of ``calls`` answers from one
+    statement run as the block starts, not from a statement of its own.
+
+    Each call must read at most one row (``Prepared.one_row``): a filter's look-ups of the
+    objects it names (an entity by slug, a metric by slug), which would otherwise cost a round
+    trip and a statement each. On PostgreSQL, two or more such calls on one database run as
+    one statement, each its own ``LEFT JOIN LATERAL`` subquery of one row, side by side in
+    one row: the same statements, seeing one snapshot. Anything else (one call, another
+    database, a call not asked for here) runs as it would without the block.
+    """
+    wanted: dict[tuple, tuple[_Compiled, list]] = {}
+    for statement, values in calls:
+        if not statement.one_row:
+            continue  # more rows than one row of the join can hold: it runs alone
+        values = tuple(values)
+        compiled, params, alias = statement._bind(values, None)
+        wanted.setdefault((statement, values, alias), (compiled, params))
+    aliases = {alias for _, _, alias in wanted}
+    known = None
+    if len(wanted) > 1 and len(aliases) == 1:
+        (alias,) = aliases
+        if connections[alias].vendor == "postgresql":
+            known = _side_by_side(alias, wanted)
+    token = _together.set(known)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+
+
+def _side_by_side(alias: str, wanted: dict[tuple, tuple[_Compiled, list]]) -> dict:
+    """One row holding each statement's row (NULLs where it has none), split back."""
+    joins, params = [], []
+    for number, (compiled, statement_params) in enumerate(wanted.values()):
+        joins.append(f"LEFT JOIN LATERAL ({compiled.sql}) AS t{number} ON TRUE")
+        params += statement_params
+    sql = "SELECT * FROM (VALUES (1)) AS one (x) " + " ".join(joins)
+    (row,) = _fetch(alias, sql, params)
+    known, start = {}, 1  # after the one column of (VALUES (1))
+    for key, (compiled, _) in wanted.items():
+        width = len(compiled.names)
+        part = row[start : start + width]
+        start += width
+        # A row of the table has a primary key: all NULLs is the join finding none.
+        known[key] = [] if all(value is None for value in part) else _dicts(compiled, [part], alias)
+    return known
 
 
 def _as_arrays(sql: str, marked: list[bool], queryset) -> str:

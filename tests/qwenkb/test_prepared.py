@@ -1,5 +1,8 @@
 """Statements compiled once (qwenkb.prepared) answer what the ORM answers, in as many queries."""
 
+import contextlib
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -8,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from claims.api import rows
 from claims.models import Claim, Contradiction, Entity, Metric
-from claims.selectors import ENTITY_CLAIMS, claim_queryset, entity_resolve
-from qwenkb import prepared, throttles
+from claims.selectors import ENTITY_BY_SLUG_OR_KEY, ENTITY_CLAIMS, claim_queryset, entity_resolve
+from qwenkb import filters, prepared, throttles
 from qwenkb.filters import first_by
-from qwenkb.prepared import Prepared, values_rows
+from qwenkb.prepared import Prepared, fetched_together, values_rows
 from tests import factories
 
 COLUMNS = ("id", "subject__slug", "metric__name", "point", "as_of_start", "created_at", "status")
@@ -186,3 +189,80 @@ def test_a_failing_wide_statement_leaves_the_session_as_it_was(transactional_db,
         with pytest.raises(DatabaseError, match="division by zero"):
             prepared._fetch("default", "SELECT 1 / (random() * 0)::int", [], generic=True)
     assert _plan_cache_mode() == "auto"
+
+
+# An entity's slug, name (any case, spaces or hyphens), alias, one nothing has, hostile text.
+SUBJECT_TEXTS = ("qwen-a", "Qwen-A", "  qwen a ", "Tongyi A", "no-such", "50% %s", "qwen-b")
+METRIC_TEXTS = ("params", " context ", "no-such-metric", "%")
+
+
+@pytest.fixture
+def named(claims):
+    entity = Entity.objects.get(name="Qwen-A")
+    entity.aliases.create(name="Tongyi A")
+    return claims
+
+
+def test_statements_fetched_together_answer_as_each_alone(named):
+    entity_by = ENTITY_BY_SLUG_OR_KEY
+    metric_by = filters._first_by_slug(Metric)
+    for subject in SUBJECT_TEXTS:
+        for metric in METRIC_TEXTS:
+            calls = [(entity_by, (subject.strip(),)), (metric_by, (metric.strip(),))]
+            alone = [statement.rows(*values) for statement, values in calls]
+            with CaptureQueriesContext(connection) as queries, fetched_together(calls):
+                together = [statement.rows(*values) for statement, values in calls]
+                assert [s.rows(*v) for s, v in calls] == alone  # asked twice: the same
+            assert together == alone
+            # On PostgreSQL one statement for both; elsewhere each runs as it would alone.
+            assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
+    # A statement not fetched ahead runs in the block as it does outside it.
+    with fetched_together([(entity_by, ("qwen-a",)), (metric_by, ("params",))]):
+        with CaptureQueriesContext(connection) as queries:
+            assert [row["name"] for row in entity_by.rows("qwen-b")] == ["Qwen-B"]
+        assert len(queries) == 1
+
+
+def test_only_statements_of_one_row_and_plain_values_go_together(named):
+    assert ENTITY_BY_SLUG_OR_KEY.one_row and filters._first_by_slug(Metric).one_row
+    assert not rows.CLAIMS_BY_ID.one_row  # a list of ids
+    assert not rows.FACT_CLAIMS.one_row  # an entity's claims: many rows
+    entity = Entity.objects.get(name="Qwen-A")
+    many, one = rows.FACT_CLAIMS.rows(entity.pk), ENTITY_BY_SLUG_OR_KEY.rows("qwen-a")
+    assert len(many) == 3
+    calls = [(rows.FACT_CLAIMS, (entity.pk,)), (ENTITY_BY_SLUG_OR_KEY, ("qwen-a",))]
+    with fetched_together(calls):  # the one of many rows is left to run alone
+        with CaptureQueriesContext(connection) as queries:
+            assert rows.FACT_CLAIMS.rows(entity.pk) == many
+            assert ENTITY_BY_SLUG_OR_KEY.rows("qwen-a") == one
+        assert len(queries) == 2
+
+
+def _answers(client, path) -> tuple[int, dict, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response.status_code, response.json(), len(queries)
+
+
+def test_a_claims_filter_naming_an_entity_and_a_metric_looks_both_up_in_one_statement(
+    named, monkeypatch
+):
+    """Every answer, an error included, is the one each look-up alone gives; on PostgreSQL
+    with one query fewer."""
+    client = Client()
+    throttles._kept.clear()
+    paths = [
+        "/api/claims/?" + urlencode({"subject": subject, "metric": metric})
+        for subject in SUBJECT_TEXTS
+        for metric in METRIC_TEXTS
+    ]
+    together = {path: _answers(client, path) for path in paths}
+    monkeypatch.setattr(filters, "fetched_together", lambda calls: contextlib.nullcontext())
+    alone = {path: _answers(client, path) for path in paths}
+    assert {p: a[:2] for p, a in together.items()} == {p: a[:2] for p, a in alone.items()}
+    found = alone["/api/claims/?subject=Tongyi+A&metric=params"]
+    assert found[0] == 200 and found[1]["count"] == 2  # by its alias
+    missing = alone["/api/claims/?subject=50%25+%25s&metric=%25"]
+    assert missing[0] == 400 and set(missing[1]) == {"subject", "metric"}
+    saved = {path: alone[path][2] - together[path][2] for path in paths}
+    assert set(saved.values()) == ({1} if connection.vendor == "postgresql" else {0})
