@@ -134,10 +134,10 @@ SYSTEMS = {
 }
 
 
-def _cpu_rows(big: dict) -> list[str]:
+def _cpu_rows(big: dict, answers: dict) -> list[str]:
     """Where each request's CPU went, per question and system: the server's processes,
     PostgreSQL's, and the load generator's; the server and its database against Datasette's
-    canned query (which reads SQLite inside its own process)."""
+    canned query (which reads SQLite inside its own process); and the answers' sizes."""
     lines = [
         "",
         "## CPU per request",
@@ -145,11 +145,15 @@ def _cpu_rows(big: dict) -> list[str]:
         "CPU milliseconds per answered request (user + system, from /proc, over each timed run; "
         "median over the rounds): the server's processes (for QwenKB, its Python workers), "
         "PostgreSQL's, and wrk's. On two cores, requests a second are at most 2,000 over the "
-        "sum. The last column is the server and its database over Datasette's.",
+        "sum. The next column is the server and its database over Datasette's; the last, the "
+        "mean answer in rows and KB (read once outside the timed runs, as in the table below; "
+        "both caches answer what the cache-off server answers).",
         "",
-        "| question | system | server | PostgreSQL | wrk | server + database | × Datasette canned |",
-        "|---|---|---|---|---|---|---|",
+        "| question | system | server | PostgreSQL | wrk | server + database | × Datasette canned "
+        "| answer |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    sized = {"qwenkb": "large", "nocache": "large", "canned": "canned"}
     for scenario, question in QUESTIONS.items():
         medians: dict[str, dict[str, float]] = {}
         for system in SYSTEMS:
@@ -164,9 +168,11 @@ def _cpu_rows(big: dict) -> list[str]:
             versus = ""
             if theirs and system != "canned":
                 versus = f"{own / (theirs['app'] + theirs['postgres']):.2f}"
+            size = answers.get(sized[system], {}).get(scenario)
+            answer = f"{size['rows']:.1f} rows, {size['bytes'] / 1024:.1f} KB" if size else ""
             lines.append(
                 f"| {question} | {SYSTEMS[system]} | {parts['app']:.2f} | "
-                f"{parts['postgres']:.2f} | {parts['wrk']:.2f} | {own:.2f} | {versus} |"
+                f"{parts['postgres']:.2f} | {parts['wrk']:.2f} | {own:.2f} | {versus} | {answer} |"
             )
     return lines if len(lines) > 7 else []
 
@@ -303,7 +309,7 @@ def report(results: dict, notes: str) -> str:
     rows, verdicts = _load_rows(big)
     lines += rows
     lines += ["", "### Targets", "", *verdicts]
-    lines += _cpu_rows(big)
+    lines += _cpu_rows(big, results.get("answers", {}))
     if small:
         lines += _scaling_rows(small, big, settings, results.get("answers", {}))
     if notes:

@@ -246,17 +246,19 @@ def wrk(system: str, scenario: str, port: int, duration: int, label: str, urls: 
 ANSWERS_READ = 100
 
 
-def answers(port: int, urls: str, base: str) -> None:
-    """Rows and bytes of QwenKB's answers to each question (the first ``ANSWERS_READ``
-    paths): latency against size compares answers of the sizes the two bases give."""
+def answers(port: int, urls: str, base: str, system: str = "qwenkb") -> None:
+    """Rows and bytes of a system's answers to each question (the first ``ANSWERS_READ``
+    paths): latency against size compares answers of the sizes the two bases give, and
+    QwenKB's work against Datasette's compares answers of the sizes each gives."""
     for scenario in SCENARIOS:
-        paths = (OUT / urls / f"qwenkb_{scenario}.txt").read_text().split()[:ANSWERS_READ]
+        paths = (OUT / urls / f"{system}_{scenario}.txt").read_text().split()[:ANSWERS_READ]
         rows = sizes = 0
         for path in paths:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:
                 body = answer.read()
             sizes += len(body)
-            rows += len(json.loads(body)["results"])
+            # QwenKB's list pages hold "results"; Datasette's ?_shape=objects "rows".
+            rows += len(json.loads(body)["results" if system == "qwenkb" else "rows"])
         figure = {"rows": rows / len(paths), "bytes": sizes / len(paths), "paths": len(paths)}
         results.setdefault("answers", {}).setdefault(base, {})[scenario] = figure
 
@@ -410,6 +412,7 @@ def load() -> None:
         "table": DATASETTE_PORT,
     }
     answers(NOCACHE_PORT, "urls", "large")
+    answers(DATASETTE_PORT, "urls", "canned", system="canned")
     for scenario in SCENARIOS:  # warm caches: each system, each question, once
         for system, port in ports.items():
             wrk(system, scenario, port, 2, "warm-up", "urls")
