@@ -169,7 +169,7 @@ def _cpu_rows(big: dict, answers: dict) -> list[str]:
             if theirs and system != "canned":
                 versus = f"{own / (theirs['app'] + theirs['postgres']):.2f}"
             size = answers.get(sized[system], {}).get(scenario)
-            answer = f"{size['rows']:.1f} rows, {size['bytes'] / 1024:.1f} KB" if size else ""
+            answer = f"{size['rows']:.1f} rows, {size['bytes'] / 1000:.1f} KB" if size else ""
             lines.append(
                 f"| {question} | {SYSTEMS[system]} | {parts['app']:.2f} | "
                 f"{parts['postgres']:.2f} | {parts['wrk']:.2f} | {own:.2f} | {versus} | {answer} |"
