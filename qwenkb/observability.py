@@ -18,6 +18,7 @@ from django.db import connections
 from prometheus_client import Counter, Histogram
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
     "qwenkb_request_id", default="-"
@@ -70,7 +71,8 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get(REQUEST_ID_HEADER, "")
+        # From the WSGI environ: ``request.headers`` would build a dict of every header.
+        given = request.META.get(_REQUEST_ID_META, "")
         request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
