@@ -51,7 +51,7 @@ class LazyMessageMiddleware(MessageMiddleware):
 
     Django makes the store (a cookie store and a session store) for every request and saves
     it after. An API request, a static file or a cached page never touches it, and making it
-    was 5% of the CPU of a read-cache hit (bench/notes.md). Here ``request._messages`` is
+    was 5% of a worker's time on a read-cache hit (bench/notes.md). Here ``request._messages`` is
     lazy: ``messages.add_message``, ``get_messages`` and the templates' context processor
     make it when they reach it, and only a store that was made is saved.
     """
