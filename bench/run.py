@@ -207,11 +207,11 @@ server_groups: dict[int, int] = {}
 
 def _cpu_of_parts(port: int) -> dict[str, float]:
     group = server_groups.get(port)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk's, once it has ended
     return {
         "app": cpu_seconds(lambda pgid, name: pgid == group),
         "postgres": cpu_seconds(lambda pgid, name: name.startswith("postgres")),
-        "wrk": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
+        "wrk": children.ru_utime + children.ru_stime,
     }
 
 
