@@ -18,14 +18,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def finished():
-    """How many times ``request_finished`` was sent. Django's own receiver (which would close
-    the test's connection inside its transaction) is off meanwhile, as in Django's test
-    client."""
+    """How many times ``request_finished`` was sent. Django's own receiver of it and of
+    ``request_started`` (which would close the test's connection inside its transaction) is
+    off meanwhile, as in Django's test client."""
     calls = []
 
     def count(**kwargs):
         calls.append(kwargs)
 
+    signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     signals.request_finished.connect(count)
     try:
@@ -33,6 +34,7 @@ def finished():
     finally:
         signals.request_finished.disconnect(count)
         signals.request_finished.connect(close_old_connections)
+        signals.request_started.connect(close_old_connections)
 
 
 def call(path: str, query: str = "") -> tuple[list, object]:
