@@ -27,6 +27,17 @@ P99_TARGET_MS = 100
 FLAT = 1.25
 
 
+# Each system the load runs, as the tables name it.
+SYSTEMS = {
+    "qwenkb": "QwenKB API, read cache on",
+    "nocache": "QwenKB API, read cache off",
+    "canned": "Datasette canned",
+    "table": "Datasette table",
+}
+# The systems whose CPU per request the CPU table compares, and where their answers' sizes are.
+CPU_SYSTEMS = {"qwenkb": "large", "nocache": "large", "canned": "canned"}
+
+
 def spread(values: list[float], fmt: str = "{:.1f}") -> str:
     """Median with min–max (or the single value)."""
     median = fmt.format(statistics.median(values))
@@ -90,12 +101,7 @@ def _load_rows(big: dict) -> tuple[list[str], list[str]]:
             system: statistics.median(f["rps"] for f in runs) if runs else None
             for system, runs in ours.items()
         }
-        for system, name in (
-            ("qwenkb", "QwenKB API, read cache on"),
-            ("nocache", "QwenKB API, read cache off"),
-            ("canned", "Datasette canned"),
-            ("table", "Datasette table"),
-        ):
+        for system, name in SYSTEMS.items():
             runs = big.get((system, scenario), [])
             if not runs:
                 continue
@@ -127,13 +133,6 @@ def _load_rows(big: dict) -> tuple[list[str], list[str]]:
     return lines, verdicts
 
 
-SYSTEMS = {
-    "qwenkb": "QwenKB API, read cache on",
-    "nocache": "QwenKB API, read cache off",
-    "canned": "Datasette canned",
-}
-
-
 def _cpu_rows(big: dict, answers: dict) -> list[str]:
     """Where each request's CPU went, per question and system: the server's processes,
     PostgreSQL's, and the load generator's; the server and its database against Datasette's
@@ -153,10 +152,9 @@ def _cpu_rows(big: dict, answers: dict) -> list[str]:
         "| answer |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    sized = {"qwenkb": "large", "nocache": "large", "canned": "canned"}
     for scenario, question in QUESTIONS.items():
         medians: dict[str, dict[str, float]] = {}
-        for system in SYSTEMS:
+        for system in CPU_SYSTEMS:
             runs = [f["cpu_ms"] for f in big.get((system, scenario), []) if "cpu_ms" in f]
             if runs:
                 medians[system] = {
@@ -168,7 +166,7 @@ def _cpu_rows(big: dict, answers: dict) -> list[str]:
             versus = ""
             if theirs and system != "canned":
                 versus = f"{own / (theirs['app'] + theirs['postgres']):.2f}"
-            size = answers.get(sized[system], {}).get(scenario)
+            size = answers.get(CPU_SYSTEMS[system], {}).get(scenario)
             answer = f"{size['rows']:.1f} rows, {size['bytes'] / 1000:.1f} KB" if size else ""
             lines.append(
                 f"| {question} | {SYSTEMS[system]} | {parts['app']:.2f} | "

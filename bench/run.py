@@ -183,10 +183,15 @@ def serve_qwenkb(db: str, port: int, *, cache: bool = True) -> subprocess.Popen:
     return process
 
 
-def cpu_seconds(select) -> float:
-    """CPU seconds (user and system) used so far by the live processes ``select(process
-    group, command name)`` picks. A server's processes are its process group (``start``)."""
-    ticks = 0
+# The process group of the server listening on each port (load), for its CPU per request.
+server_groups: dict[int, int] = {}
+
+
+def _cpu_of_parts(port: int) -> dict[str, float]:
+    """CPU seconds (user and system) used so far by the live processes of the server on
+    ``port`` (its process group, ``start``) and of PostgreSQL, from one pass over /proc; and
+    by this script's ended children (wrk, once it has ended)."""
+    group, ticks = server_groups.get(port), {"app": 0, "postgres": 0}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -196,22 +201,15 @@ def cpu_seconds(select) -> float:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        if select(int(fields[2]), name):
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-# The process group of the server listening on each port (load), for its CPU per request.
-server_groups: dict[int, int] = {}
-
-
-def _cpu_of_parts(port: int) -> dict[str, float]:
-    group = server_groups.get(port)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk's, once it has ended
-    return {
-        "app": cpu_seconds(lambda pgid, name: pgid == group),
-        "postgres": cpu_seconds(lambda pgid, name: name.startswith("postgres")),
-        "wrk": children.ru_utime + children.ru_stime,
+        used = int(fields[11]) + int(fields[12])
+        if int(fields[2]) == group:
+            ticks["app"] += used
+        elif name.startswith("postgres"):
+            ticks["postgres"] += used
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tick = os.sysconf("SC_CLK_TCK")
+    return {part: count / tick for part, count in ticks.items()} | {
+        "wrk": children.ru_utime + children.ru_stime
     }
 
 
