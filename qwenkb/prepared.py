@@ -165,26 +165,25 @@ def fetched_together(calls: Iterable[tuple[Prepared, tuple]]):
     """Within the block, ``prepared.rows(*values)`` of each of ``calls`` answers from one
     statement run as the block starts, not from a statement of its own.
 
-    Each call must read at most one row (``Prepared.one_row``): a filter's look-ups of the
-    objects it names (an entity by slug, a metric by slug), which would otherwise cost a round
-    trip and a statement each. On PostgreSQL, two or more such calls on one database run as
-    one statement, each its own ``LEFT JOIN LATERAL`` subquery of one row, side by side in
-    one row: the same statements, seeing one snapshot. Anything else (one call, another
-    database, a call not asked for here) runs as it would without the block.
+    Only calls that read at most one row with plain values go together
+    (``Prepared.one_row``): a filter's look-ups of the objects it names (an entity by slug, a
+    metric by slug), which would otherwise cost a round trip and a statement each. On
+    PostgreSQL, two or more such calls on one database run as one statement, each its own
+    ``LEFT JOIN LATERAL`` subquery of one row, side by side in one row: the same statements,
+    seeing one snapshot. Anything else (one call, another database or another vendor, a
+    statement of more rows, a call not asked for here) runs as it would without the block.
     """
-    wanted: dict[tuple, tuple[_Compiled, list]] = {}
-    for statement, values in calls:
-        if not statement.one_row:
-            continue  # more rows than one row of the join can hold: it runs alone
-        values = tuple(values)
-        compiled, params, alias = statement._bind(values, None)
-        wanted.setdefault((statement, values, alias), (compiled, params))
-    aliases = {alias for _, _, alias in wanted}
+    together = dict.fromkeys(  # in order, each call once
+        (statement, tuple(values), router.db_for_read(statement.model))
+        for statement, values in calls
+        if statement.one_row
+    )
+    aliases = {alias for _, _, alias in together}
     known = None
-    if len(wanted) > 1 and len(aliases) == 1:
+    if len(together) > 1 and len(aliases) == 1:
         (alias,) = aliases
         if connections[alias].vendor == "postgresql":
-            known = _side_by_side(alias, wanted)
+            known = _side_by_side(alias, list(together))
     token = _together.set(known)
     try:
         yield
@@ -192,16 +191,18 @@ def fetched_together(calls: Iterable[tuple[Prepared, tuple]]):
         _together.reset(token)
 
 
-def _side_by_side(alias: str, wanted: dict[tuple, tuple[_Compiled, list]]) -> dict:
-    """One row holding each statement's row (NULLs where it has none), split back."""
-    joins, params = [], []
-    for number, (compiled, statement_params) in enumerate(wanted.values()):
+def _side_by_side(alias: str, calls: list[tuple]) -> dict:
+    """One row holding each call's row (NULLs where it has none), split back by call."""
+    joins, params, bound = [], [], []
+    for number, (statement, values, _) in enumerate(calls):
+        compiled, statement_params, _ = statement._bind(values, alias)
         joins.append(f"LEFT JOIN LATERAL ({compiled.sql}) AS t{number} ON TRUE")
         params += statement_params
+        bound.append(compiled)
     sql = "SELECT * FROM (VALUES (1)) AS one (x) " + " ".join(joins)
     (row,) = _fetch(alias, sql, params)
     known, start = {}, 1  # after the one column of (VALUES (1))
-    for key, (compiled, _) in wanted.items():
+    for key, compiled in zip(calls, bound, strict=True):
         width = len(compiled.names)
         part = row[start : start + width]
         start += width
