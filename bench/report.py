@@ -60,7 +60,8 @@ def _batch_rows(steps: dict, settings: dict) -> list[str]:
     names = {
         "generate": f"generate {settings['claims']:,} claims (read, store, detect)",
         "rescan_create": "full rescan, creating every record",
-        "rescan_idempotent": "full rescan, nothing to change",
+        "rescan_idempotent": "full rescan, nothing written since the last",
+        "rescan_after_write": "full rescan, one claim's notes written since the last",
         "rescan_every_group": "full rescan, nothing to change, every group judged (--every-group)",
         "write_import_file": "write the import file (catalogue + JSONL)",
         "import": f"import {settings['claims']:,} rows (read, store, detect)",

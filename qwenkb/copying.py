@@ -80,8 +80,9 @@ def history_stamp(now: datetime.datetime, user: Any = None) -> dict[str, Any]:
 def reference_checks(cursor: Any, tables: list[str]) -> list[tuple[str, str, str]] | None:
     """(column, referenced table, its column) for every foreign key of ``tables``, when the
     session may copy into them without PostgreSQL's own checks (``replica_role``): it may set
-    ``session_replication_role``, nothing but foreign-key checks is a trigger on them, and
-    every key is one column. None otherwise: PostgreSQL then checks as usual.
+    ``session_replication_role``, nothing but foreign-key checks is a trigger on them that
+    the replica role turns off (a trigger enabled ALWAYS still fires), and every key is one
+    column. None otherwise: PostgreSQL then checks as usual.
 
     Django's constraints are ``DEFERRABLE INITIALLY DEFERRED``: PostgreSQL queues a check per
     row and per key and runs them all at commit, a row at a time. A caller that locks every
@@ -99,7 +100,7 @@ def reference_checks(cursor: Any, tables: list[str]) -> list[tuple[str, str, str
     cursor.execute(
         "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c"
         " ON c.oid = t.tgconstraint WHERE t.tgrelid = ANY(%s::regclass[])"
-        " AND t.tgenabled <> 'D' AND c.contype IS DISTINCT FROM 'f'",
+        " AND t.tgenabled NOT IN ('D', 'A') AND c.contype IS DISTINCT FROM 'f'",
         [tables],
     )
     if cursor.fetchone()[0]:

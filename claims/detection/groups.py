@@ -26,7 +26,7 @@ from claims.choices import (
     ContradictionStatus,
     Counting,
 )
-from claims.detection import digests
+from claims.detection import digests, standing
 from claims.detection.reconcile import Summary, reconcile
 from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
 from claims.models import Claim, Contradiction, Metric
@@ -379,15 +379,24 @@ def rescan(
     by one set-based query, on PostgreSQL range of subjects by range while the ranges
     already found are judged) and those holding an open record. On PostgreSQL, of those, a
     group is skipped when nothing the rules read of it changed since a rescan last judged it
-    (``claims.detection.digests``; ``every_group`` judges them all the same). Each batch runs
-    in its own transaction with a fixed number of queries, so a run over a large table
-    commits as it goes and a second run changes nothing. The records each batch opens are
-    announced (``contradiction.opened``) when it commits, or when the caller's transaction
-    does.
+    (``claims.detection.digests``), and a full rescan is skipped whole when nothing the rules
+    read was written since the last one (``claims.detection.standing``); ``every_group``
+    judges them all the same. Each batch runs in its own transaction with a fixed number of
+    queries, so a run over a large table commits as it goes and a second run changes
+    nothing. The records each batch opens are announced (``contradiction.opened``) when it
+    commits, or when the caller's transaction does.
     """
+    full = subject_ids is None and metric_ids is None and groups is None
+    # Before anything is read: every write this snapshot holds, the rescan sees.
+    watch = standing.Watch() if full and standing.available() else None
     rates = exchange_rates()
-    context = digests.context(rates) if digests.available() and not every_group else None
-    select = _judge_all if context is None else _skipping_unchanged(context)
+    context = digests.context(rates)
+    if watch is not None and not every_group:
+        last = watch.standing(context)
+        if last is not None:
+            return Summary(groups=last.groups, unchanged=last.candidates, since=last.finished)
+    skip = digests.available() and not every_group
+    select = _skipping_unchanged(context) if skip else _judge_all
     if groups is None:
         parts = _candidates_by_range(_scope(subject_ids, metric_ids), select)
     else:
@@ -406,11 +415,13 @@ def rescan(
                 batch, waiting = waiting[:batch_size], waiting[batch_size:]
                 with transaction.atomic():
                     summary = groups_detect(batch, dry_run=dry_run, rates=rates, keep_opened=False)
-                    if context is not None and not dry_run:
+                    if skip and not dry_run:
                         judged = {group: claim_digests.pop(group) for group in batch}
                         records = Contradiction.objects.filter(InGroups(batch))
                         digests.store(judged, records, context=context)
                     events.contradictions_opened(summary.opened_ids)
+                    if watch is not None:
+                        watch.wrote()
                 total.add(summary)
                 done += len(batch)
                 # While groups are still being found, the total is not known: progress is told
@@ -418,4 +429,6 @@ def rescan(
                 if progress is not None and (found.last or waiting):
                     progress(done, done + len(waiting))
     total.groups = group_count
+    if watch is not None and not dry_run:
+        watch.finish(context=context, groups=group_count, candidates=done + total.unchanged)
     return total

@@ -1,5 +1,6 @@
 """Making stored contradiction records match the rules' findings, in bulk."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,9 +44,18 @@ class Summary:
     opened: list[Contradiction] = field(default_factory=list)
     # The ids of the records created or reopened (always kept, even without ``opened``).
     opened_ids: list[int] = field(default_factory=list)
+    # When the last full rescan finished, if nothing the rules read was written since it
+    # began: its records stand and no group was judged (``claims.detection.standing``).
+    since: datetime.datetime | None = None
 
     def report(self) -> str:
         """What the pass did, as the rescan command and the admin's job say it."""
+        if self.since is not None:
+            return (
+                "nothing the rules read was written since the last full rescan, finished "
+                f"{self.since:%Y-%m-%d %H:%M:%S %Z}: its records for {self.groups:,} groups "
+                f"stand ({self.unchanged:,} could hold a conflict); no group was judged."
+            )
         unchanged = (
             f" {self.unchanged:,} groups were as the last rescan left them and were not "
             "judged again."

@@ -1,7 +1,7 @@
 """Models of the claims domain, one module per concept."""
 
 from claims.models.candidates import EntityCandidate
-from claims.models.checks import CheckedGroup
+from claims.models.checks import CheckedGroup, LastRescan, RulesInputWrite
 from claims.models.claims import Claim, Proposal
 from claims.models.contradictions import Contradiction
 from claims.models.entities import Entity, EntityAlias
@@ -15,6 +15,8 @@ __all__ = [
     "EntityAlias",
     "EntityCandidate",
     "ExchangeRate",
+    "LastRescan",
     "Metric",
     "Proposal",
+    "RulesInputWrite",
 ]

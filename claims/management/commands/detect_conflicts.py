@@ -30,7 +30,8 @@ class Command(BaseCommand):
             "--every-group",
             action="store_true",
             help="Judge every group that could hold a conflict, also those that nothing "
-            "changed in since a rescan last judged them (PostgreSQL skips those otherwise).",
+            "changed in since a rescan last judged them (PostgreSQL skips those otherwise, "
+            "and the whole pass when nothing the rules read was written since the last).",
         )
 
     def handle(self, *args, subject, metric, dry_run, batch_size, every_group, **options):
@@ -73,5 +74,7 @@ class Command(BaseCommand):
         finally:
             if shown:
                 self.stderr.write("")
-        prefix = "Dry run (nothing written): would have " if dry_run else ""
+        prefix = ""
+        if dry_run:
+            prefix = "Dry run (nothing written): " + ("" if summary.since else "would have ")
         self.stdout.write(prefix + summary.report())
