@@ -17,7 +17,7 @@ from claims import detection
 from claims.detection import groups
 from claims.detection.plan import Plan
 from claims.detection.reconcile import apply
-from claims.models import Claim, Contradiction, Metric
+from claims.models import Claim, Contradiction, LastRescan, Metric
 from claims.values.claim_value import KEY_COLUMNS as VALUE_COLUMNS
 from qwenkb import copying
 from tests import factories
@@ -423,3 +423,15 @@ def test_a_rescan_that_loses_its_database_says_so_in_one_line_and_keeps_its_batc
     assert records() == made
     call_command("detect_conflicts", "--dry-run", "--every-group", stdout=(out := io.StringIO()))
     assert "0 created, 0 updated, 0 reopened, 0 closed" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as the rescan command runs
+def test_a_second_full_rescan_stands_whole_only_where_the_database_records_writes():
+    """PostgreSQL records each write to what the rules read (claims.detection.standing);
+    elsewhere every full rescan goes the whole way and stores nothing of itself."""
+    call_command("generate_synthetic", "--claims", "300", "--no-progress", stdout=io.StringIO())
+    first, second = detection.rescan(), detection.rescan()
+    postgres = connection.vendor == "postgresql"
+    assert first.since is None and (second.since is not None) == postgres
+    assert second.groups == first.groups > 0
+    assert LastRescan.objects.exists() == postgres

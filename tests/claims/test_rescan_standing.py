@@ -222,3 +222,40 @@ def test_every_table_the_rules_read_and_only_those_carry_the_trigger():
         | {"sources_publisher" for column in digests.CLAIM_COLUMNS if "__publisher__" in column}
     )
     assert reached <= set(triggers)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_rescan_stands_exactly_when_nothing_was_written_since_the_last_full_one(seed):
+    """Random sequences of writes and rescans of every kind: a full rescan stands if and only
+    if nothing was written since the last complete one began, and whenever it stands,
+    judging every group would change nothing."""
+    _synthetic()
+    detection.rescan()
+    rng = random.Random(seed)
+    # Whether something was written since the last complete full rescan: None when the step
+    # may or may not have written (a rescan of one subject writes only what it changes).
+    dirty: bool | None = False
+    outcomes = set()
+    for _step in range(16):
+        step = rng.choice(["change", "full", "full", "dry", "subject", "every"])
+        if step == "change":
+            rng.choice(CHANGES)(rng)
+            dirty = True
+        elif step == "subject":
+            claim = Claim.objects.order_by("?").first()
+            detection.rescan(subject_ids=[claim.subject_id])
+            dirty = True if dirty else None
+        else:
+            summary = detection.rescan(dry_run=step == "dry", every_group=step == "every")
+            stood = summary.since is not None
+            outcomes.add(stood)
+            if step == "every" or dirty:
+                assert not stood, (step, dirty)
+            elif dirty is False:
+                assert stood, step
+            if stood:
+                assert _nothing_left_to_change(), step
+            if step != "dry":
+                dirty = False
+    assert _nothing_left_to_change() or dirty is not False
+    assert outcomes == {True, False}  # the sequence had rescans of both kinds
