@@ -23,6 +23,7 @@ from qwenkb import copying
 from tests.claims.test_rescan_digests import (
     CHANGES,
     _claim_of_a_record,
+    _judged,
     _nothing_left_to_change,
     _synthetic,
     records,
@@ -42,17 +43,6 @@ def _no_group_found(monkeypatch) -> None:
         raise AssertionError("a rescan that stands found groups")
 
     monkeypatch.setattr(groups, "_candidates_by_range", refuse)
-
-
-def _raw_connection() -> psycopg.Connection:
-    settings = connection.settings_dict
-    return psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        password=settings["PASSWORD"],
-    )
 
 
 def test_a_rescan_after_a_full_one_stands_in_three_queries_and_finds_no_group(monkeypatch):
@@ -123,7 +113,7 @@ def test_a_writer_still_open_when_the_rescan_began_is_seen_by_the_next_one():
     _synthetic()
     detection.rescan()
     claim = _claim_of_a_record(random.Random(5))
-    with _raw_connection() as writer:
+    with psycopg.connect(**connection.get_connection_params()) as writer:
         # Uncommitted while the rescan reads and stores its snapshot: the rescan cannot see it.
         writer.execute("UPDATE claims_claim SET status = 'rejected' WHERE id = %s", [claim.pk])
         LastRescan.objects.all().delete()
@@ -138,11 +128,7 @@ def test_a_writer_still_open_when_the_rescan_began_is_seen_by_the_next_one():
 def test_new_rules_code_another_cluster_or_every_group_go_the_whole_way(monkeypatch):
     _synthetic()
     detection.rescan()
-    judged: list = []
-    judge = groups.groups_detect
-    monkeypatch.setattr(
-        groups, "groups_detect", lambda batch, **kw: judged.extend(batch) or judge(batch, **kw)
-    )
+    judged = _judged(monkeypatch)
     assert detection.rescan(every_group=True).since is None and judged
     assert detection.rescan().since is not None
 
