@@ -20,7 +20,14 @@ QUESTIONS = {
 # Issue 16's targets: seconds for the batch jobs (peak memory <= 500 MB for every one of
 # them), ratios to Datasette's canned query with the read cache on and off, p99, and how much
 # the p50 may grow from the small knowledge base to the large one and still count as flat.
-TARGETS = {"rescan_create": 3.0, "rescan_idempotent": 1.5, "import": 60.0}
+# A rescan after a write that changes no record is one "when nothing changes" too.
+TARGETS = {
+    "rescan_create": 3.0,
+    "rescan_idempotent": 1.5,
+    "rescan_after_write": 1.5,
+    "rescan_after_insert": 1.5,
+    "import": 60.0,
+}
 MEMORY_TARGET_MB = 500
 RATIO_TARGETS = {"qwenkb": 2.0, "nocache": 1.0}
 P99_TARGET_MS = 100
@@ -62,6 +69,8 @@ def _batch_rows(steps: dict, settings: dict) -> list[str]:
         "rescan_create": "full rescan, creating every record",
         "rescan_idempotent": "full rescan, nothing written since the last",
         "rescan_after_write": "full rescan, one claim's notes written since the last",
+        "rescan_after_insert": "full rescan, one claim added since the last",
+        "rescan_after_untraced_write": "full rescan, one source's title written since the last",
         "rescan_every_group": "full rescan, nothing to change, every group judged (--every-group)",
         "write_import_file": "write the import file (catalogue + JSONL)",
         "import": f"import {settings['claims']:,} rows (read, store, detect)",

@@ -2,8 +2,9 @@
 
 Steps, each timed: generate BENCH_CLAIMS (1,000,000) synthetic claims into PostgreSQL;
 rescan them all (records created from none; then with nothing written since, which stands
-whole; then after one claim's notes are written, which finds every group and skips those it
-left unchanged; then judging every group again); write the same claims
+whole; then after one claim's notes are written and after one claim is added, which look
+only at the group written; then after a source's title is written, which finds every group
+and skips those left unchanged; then judging every group again); write the same claims
 to a JSON Lines file and import it into a second database; serve the API with `make serve`
 twice (read cache on, as deployed, and off, so every request runs its queries) and Datasette
 on a SQLite export of the same claims, and load them with wrk (16 connections, thousands of
@@ -69,6 +70,23 @@ def recreate(name: str) -> None:
     with psycopg.connect(database("postgres"), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
+
+
+# A copy of the first claim, as a new claim of its group (every column but the id and the
+# value key the database computes).
+COPY_FIRST_CLAIM = """
+DO $$
+DECLARE columns text;
+BEGIN
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns
+    FROM pg_attribute WHERE attrelid = 'claims_claim'::regclass AND attnum > 0
+    AND NOT attisdropped AND attname <> 'id' AND attgenerated = '';
+    EXECUTE format(
+        'INSERT INTO claims_claim (%s) SELECT %s FROM claims_claim '
+        'WHERE id = (SELECT min(id) FROM claims_claim)', columns, columns);
+END
+$$
+"""
 
 
 def sql(name: str, statement: str) -> None:
@@ -304,14 +322,27 @@ def build() -> None:
     for _run in range(RESCANS):
         timed("rescan_idempotent", manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):
-        # A write the rules do not judge: the rescan cannot stand whole, so it finds every
-        # group again and skips those as the last one left them (claims.detection.digests).
+        # A write the rules do not judge: the rescan cannot stand whole, but the write names
+        # its group, so only that group is looked at (claims.detection.standing).
         sql(
             big,
             "UPDATE claims_claim SET notes = notes || '.' "
             "WHERE id = (SELECT min(id) FROM claims_claim)",
         )
         timed("rescan_after_write", manage("detect_conflicts"), db=big)
+    for _run in range(RESCANS):
+        # A claim added: found by its row's transaction id, reading every claim's once.
+        sql(big, COPY_FIRST_CLAIM)
+        timed("rescan_after_insert", manage("detect_conflicts"), db=big)
+    for _run in range(RESCANS):
+        # A write that may touch any group (a source's title): the rescan finds every group
+        # again and skips those the last one left unchanged (claims.detection.digests).
+        sql(
+            big,
+            "UPDATE sources_source SET title = title || '.' "
+            "WHERE id = (SELECT min(id) FROM sources_source)",
+        )
+        timed("rescan_after_untraced_write", manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):  # the same with every group judged again, none skipped
         timed("rescan_every_group", manage("detect_conflicts", "--every-group"), db=big)
     claims_file = OUT / "claims.jsonl"

@@ -379,8 +379,9 @@ def rescan(
     by one set-based query, on PostgreSQL range of subjects by range while the ranges
     already found are judged) and those holding an open record. On PostgreSQL, of those, a
     group is skipped when nothing the rules read of it changed since a rescan last judged it
-    (``claims.detection.digests``), and a full rescan is skipped whole when nothing the rules
-    read was written since the last one (``claims.detection.standing``); ``every_group``
+    (``claims.detection.digests``). A full rescan is skipped whole when nothing the rules
+    read was written since the last one, and looks only at the groups written since when
+    every write can be traced to its groups (``claims.detection.standing``); ``every_group``
     judges them all the same. Each batch runs in its own transaction with a fixed number of
     queries, so a run over a large table commits as it goes and a second run changes
     nothing. The records each batch opens are announced (``contradiction.opened``) when it
@@ -391,13 +392,25 @@ def rescan(
     watch = standing.Watch() if full and standing.available() else None
     rates = exchange_rates()
     context = digests.context(rates)
+    written, after = None, None
     if watch is not None and not every_group:
-        last = watch.standing(context)
-        if last is not None:
-            return Summary(groups=last.groups, unchanged=last.candidates, since=last.finished)
+        previous = watch.last(context)
+        if previous is not None:
+            last, changed = previous
+            if not changed:
+                return Summary(
+                    groups=last.groups or 0,
+                    unchanged=last.candidates or 0,
+                    counted=last.groups is not None,
+                    since=last.finished,
+                )
+            written = watch.written_groups(last)
+            after = last.finished if written is not None else None
     skip = digests.available() and not every_group
     select = _skipping_unchanged(context) if skip else _judge_all
-    if groups is None:
+    if written is not None:
+        parts = _given_groups(written, None, select)
+    elif groups is None:
         parts = _candidates_by_range(_scope(subject_ids, metric_ids), select)
     else:
         parts = _given_groups(groups, metric_ids, select)
@@ -428,7 +441,13 @@ def rescan(
                 # only what it cannot mistake for the end.
                 if progress is not None and (found.last or waiting):
                     progress(done, done + len(waiting))
-    total.groups = group_count
+    total.groups, total.after = group_count, after
     if watch is not None and not dry_run:
-        watch.finish(context=context, groups=group_count, candidates=done + total.unchanged)
+        # Having looked only at the groups written, it cannot count the others.
+        counted = after is None
+        watch.finish(
+            context=context,
+            groups=group_count if counted else None,
+            candidates=done + total.unchanged if counted else None,
+        )
     return total

@@ -47,14 +47,24 @@ class Summary:
     # When the last full rescan finished, if nothing the rules read was written since it
     # began: its records stand and no group was judged (``claims.detection.standing``).
     since: datetime.datetime | None = None
+    # Whether ``groups`` and ``unchanged`` of a pass that stood count every group: not when
+    # the rescan it stood on looked only at the groups written before it.
+    counted: bool = True
+    # When the last full rescan finished, if only the groups written since it began were
+    # looked at (``claims.detection.standing``): ``groups`` counts those.
+    after: datetime.datetime | None = None
 
     def report(self) -> str:
         """What the pass did, as the rescan command and the admin's job say it."""
         if self.since is not None:
+            counts = (
+                f" for {self.groups:,} groups stand ({self.unchanged:,} could hold a conflict)"
+                if self.counted
+                else " stand"
+            )
             return (
                 "nothing the rules read was written since the last full rescan, finished "
-                f"{self.since:%Y-%m-%d %H:%M:%S %Z}: its records for {self.groups:,} groups "
-                f"stand ({self.unchanged:,} could hold a conflict); no group was judged."
+                f"{self.since:%Y-%m-%d %H:%M:%S %Z}: its records{counts}; no group was judged."
             )
         unchanged = (
             f" {self.unchanged:,} groups were as the last rescan left them and were not "
@@ -62,8 +72,14 @@ class Summary:
             if self.unchanged
             else ""
         )
+        scanned = f"scanned {self.groups:,} groups"
+        if self.after is not None:
+            scanned += (
+                ", only those written since the last full rescan, finished "
+                f"{self.after:%Y-%m-%d %H:%M:%S %Z}"
+            )
         return (
-            f"scanned {self.groups:,} groups: {self.created:,} created, "
+            f"{scanned}: {self.created:,} created, "
             f"{self.updated:,} updated, {self.reopened:,} reopened, "
             f"{self.closed:,} closed.{unchanged}"
         )

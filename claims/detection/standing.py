@@ -1,18 +1,23 @@
-"""Whether anything the rules read changed since the last full rescan (PostgreSQL).
+"""What was written since the last full rescan, of what the rules read (PostgreSQL).
 
 A full rescan that finds nothing to change still reads every claim to find the groups that
 could hold a conflict. When no table the rules read (``INPUTS``) was written since the last
 complete full rescan began, other than by that rescan itself, and the rules' code and the
 exchange rates are as they were, that rescan's records stand: a rescan is idempotent, so
-judging again would change nothing, and the whole pass is skipped.
+judging again would change nothing, and the whole pass is skipped. When what was written
+can be traced to the subject+metric groups it touched (claims and records inserted,
+updated or deleted; sources, publishers and metrics only inserted), only those groups are
+judged (``written_groups``): every other group is as the last rescan left it.
 
 Nothing has to remember to say that it wrote. The database records every writing
-transaction's id per table (``RulesInputWrite``, by a statement trigger that fires whatever
-the path and whatever ``session_replication_role``). The last rescan stored the snapshot it
-began from (``LastRescan``). A write that snapshot does not hold, and that the rescan did not
-make itself, is a change it may not have judged: any one sends the next rescan the whole way.
-A rescan in a transaction, scoped to some subjects or metrics, or on another database never
-takes the shortcut and stores nothing.
+transaction's id and kind of statement per table (``RulesInputWrite``, by a statement
+trigger that fires whatever the path and whatever ``session_replication_role``), and the
+groups of the claims and records each statement changed (``RulesInputGroup``, from its
+transition tables), except claims inserted, which the rescan finds by their rows' own
+transaction ids. The last rescan stored the snapshot it began from (``LastRescan``). A write
+that snapshot does not hold, and that the rescan did not make itself, is a change it may not
+have judged. A rescan in a transaction, scoped to some subjects or metrics, or on another
+database never takes either shortcut and stores nothing.
 """
 
 import json
@@ -22,7 +27,16 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from claims.models import Claim, Contradiction, ExchangeRate, LastRescan, Metric, RulesInputWrite
+from claims.detection.rows import Group
+from claims.models import (
+    Claim,
+    Contradiction,
+    ExchangeRate,
+    LastRescan,
+    Metric,
+    RulesInputGroup,
+    RulesInputWrite,
+)
 from sources.models import Publisher, Source
 
 # Every table whose rows the rules read (``claims.detection.rows``, ``digests``): claims, the
@@ -31,6 +45,28 @@ from sources.models import Publisher, Source
 INPUTS = (Claim, Contradiction, ExchangeRate, Metric, Publisher, Source)
 
 _WRITES = RulesInputWrite._meta.db_table
+_GROUPS = RulesInputGroup._meta.db_table
+
+# The kinds of statement whose effect on the rules is the groups of the rows they wrote, by
+# table. A claim or record inserted, updated or deleted touches its own group (before and
+# after an update). A source, publisher or metric inserted touches none: no claim can name
+# it until a claim is written, which is itself a write of claims. Any other write (an
+# update, delete or truncate of those, a truncate of claims or records, any change of the
+# exchange rates) may touch any group, and sends the rescan the whole way.
+TRACED = {
+    Claim._meta.db_table: {"INSERT", "UPDATE", "DELETE"},
+    Contradiction._meta.db_table: {"INSERT", "UPDATE", "DELETE"},
+    Metric._meta.db_table: {"INSERT"},
+    Publisher._meta.db_table: {"INSERT"},
+    Source._meta.db_table: {"INSERT"},
+}
+# Beyond this many groups written, the rescan goes the whole way: finding every group that
+# could hold a conflict costs about as much as looking groups up by the ten thousand.
+WRITTEN_GROUPS_LIMIT = 10_000
+# Claims inserted are found by comparing their rows' 32-bit transaction ids with the oldest
+# transaction that inserted claims since the last rescan, which holds while fewer than 2**31
+# transactions lie between; far fewer are allowed.
+_XID_SPAN = 2**30
 
 
 def available() -> bool:
@@ -51,9 +87,9 @@ class Watch:
             self.snapshot, self.cluster = cursor.fetchone()
         self.own_xids: list[int] = []
 
-    def standing(self, context: str) -> LastRescan | None:
-        """The last full rescan, if its records stand: nothing it did not see or make was
-        written since it began, in this cluster, under the same rules and rates. One query."""
+    def last(self, context: str) -> tuple[LastRescan, bool] | None:
+        """The last full rescan in this cluster under the same rules and rates, and whether
+        anything it did not see or make was written since it began. One query."""
         table = LastRescan._meta.db_table
         changed = RawSQL(
             f"EXISTS (SELECT FROM {_WRITES} w WHERE NOT pg_visible_in_snapshot("
@@ -62,11 +98,69 @@ class Watch:
             [],
             output_field=BooleanField(),
         )
-        return (
-            LastRescan.objects.alias(changed=changed)
-            .filter(cluster=self.cluster, context=context, changed=False)
+        last = (
+            LastRescan.objects.annotate(changed=changed)
+            .filter(cluster=self.cluster, context=context)
             .first()
         )
+        if last is None:
+            return None
+        return last, last.changed
+
+    def written_groups(self, last: LastRescan) -> list[Group] | None:
+        """The groups written since ``last`` began, other than by it, sorted; None when what
+        was written may touch groups that cannot be named, or more than
+        ``WRITTEN_GROUPS_LIMIT``. Two queries, three when claims were inserted."""
+        since = (
+            "NOT pg_visible_in_snapshot(w.xid::text::xid8, %s::pg_snapshot) "
+            "AND NOT %s::jsonb @> to_jsonb(w.xid)"
+        )
+        outside = [last.snapshot, json.dumps(last.own_xids)]
+        with connection.cursor() as cursor:
+            # Each kind of statement written, with the oldest transaction that wrote it.
+            cursor.execute(
+                f'SELECT w."table", w.op, min(w.xid) FROM {_WRITES} w WHERE {since} GROUP BY 1, 2',
+                outside,
+            )
+            kinds = {(table, op): oldest for table, op, oldest in cursor.fetchall()}
+            if any(op not in TRACED.get(table, ()) for table, op in kinds):
+                return None
+            cursor.execute(
+                f"SELECT DISTINCT w.subject_id, w.metric_id FROM {_GROUPS} w WHERE {since} "
+                "LIMIT %s",
+                [*outside, WRITTEN_GROUPS_LIMIT + 1],
+            )
+            written = set(cursor.fetchall())
+            oldest = kinds.get((Claim._meta.db_table, "INSERT"))
+            if oldest is not None:
+                inserted = self._inserted_claims_groups(cursor, oldest)
+                if inserted is None:
+                    return None
+                written |= inserted
+        if len(written) > WRITTEN_GROUPS_LIMIT:
+            return None
+        return sorted(written)
+
+    def _inserted_claims_groups(self, cursor, oldest: int) -> set[Group] | None:
+        """The groups of every claim whose row was written by transaction ``oldest`` (the
+        oldest that inserted claims since the last rescan) or a later one: the claims
+        inserted since, and a few more. A row's ``xmin`` is the id of the transaction or of
+        its savepoint, later than the transaction's own, and stays as written once frozen.
+        None past ``_XID_SPAN`` transactions, or past ten claims a group allowed (an
+        import): the scan stops there instead of reading every claim's group."""
+        if _xmax(self.snapshot) - oldest > _XID_SPAN:
+            return None
+        rows = 10 * WRITTEN_GROUPS_LIMIT
+        cursor.execute(
+            f"WITH c AS (SELECT subject_id, metric_id FROM {Claim._meta.db_table} "
+            "WHERE age(xmin) <= age(%s::xid) LIMIT %s) "
+            "SELECT DISTINCT subject_id, metric_id, (SELECT count(*) FROM c) FROM c",
+            [str(oldest % 2**32), rows],  # the 32-bit id that xmin holds
+        )
+        found = cursor.fetchall()
+        if found and found[0][2] >= rows:
+            return None
+        return {(subject_id, metric_id) for subject_id, metric_id, _ in found}
 
     def wrote(self) -> None:
         """Note the current transaction (a batch of the rescan) as the rescan's own."""
@@ -76,7 +170,7 @@ class Watch:
         if xid is not None:
             self.own_xids.append(int(xid))
 
-    def finish(self, *, context: str, groups: int, candidates: int) -> bool:
+    def finish(self, *, context: str, groups: int | None, candidates: int | None) -> bool:
         """Store this rescan as the last one, complete, and forget the writes it saw; whether
         it was stored.
 
@@ -111,9 +205,15 @@ class Watch:
             )
             if cursor.fetchone() is None:
                 return False  # a rescan that began later is stored
+            seen = "WHERE pg_visible_in_snapshot(xid::text::xid8, %s::pg_snapshot)"
             cursor.execute(
-                f"DELETE FROM {_WRITES} "
-                "WHERE pg_visible_in_snapshot(xid::text::xid8, %s::pg_snapshot)",
-                [self.snapshot],
+                f"WITH writes AS (DELETE FROM {_WRITES} {seen}) DELETE FROM {_GROUPS} {seen}",
+                [self.snapshot, self.snapshot],
             )
         return True
+
+
+def _xmax(snapshot: str) -> int:
+    """The first transaction id not yet begun when a ``pg_snapshot`` text
+    (``xmin:xmax:xip,…``) was taken."""
+    return int(snapshot.split(":", 2)[1])

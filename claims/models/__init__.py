@@ -1,7 +1,7 @@
 """Models of the claims domain, one module per concept."""
 
 from claims.models.candidates import EntityCandidate
-from claims.models.checks import CheckedGroup, LastRescan, RulesInputWrite
+from claims.models.checks import CheckedGroup, LastRescan, RulesInputGroup, RulesInputWrite
 from claims.models.claims import Claim, Proposal
 from claims.models.contradictions import Contradiction
 from claims.models.entities import Entity, EntityAlias
@@ -18,5 +18,6 @@ __all__ = [
     "LastRescan",
     "Metric",
     "Proposal",
+    "RulesInputGroup",
     "RulesInputWrite",
 ]

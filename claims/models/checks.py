@@ -33,23 +33,47 @@ class RulesInputWrite(models.Model):
     """A transaction wrote to a table the conflict rules read (PostgreSQL).
 
     The database adds these rows itself: a statement trigger on each of those tables
-    (``claims.detection.standing.INPUTS``) records the writing transaction's id, once per
-    transaction and table, whatever path the write took (a save, an import's COPY, a raw
-    UPDATE, a TRUNCATE), with or without ``session_replication_role = replica``. A full
-    rescan reads them to know whether anything changed since the last one, and removes those
-    it saw. Bookkeeping of the rescan only: no history, no admin.
+    (``claims.detection.standing.INPUTS``) records the writing transaction's id and the kind
+    of statement, once per transaction, table and kind, whatever path the write took (a save,
+    an import's COPY, a raw UPDATE, a TRUNCATE), with or without
+    ``session_replication_role = replica``. A full rescan reads them to know whether anything
+    changed since the last one, and removes those it saw. Bookkeeping of the rescan only: no
+    history, no admin.
     """
 
     xid = models.BigIntegerField()  # the top-level transaction's id (xid8)
     table = models.CharField(max_length=63)
+    # INSERT, UPDATE, DELETE or TRUNCATE; empty in rows recorded before kinds were (read as
+    # a write of any kind).
+    op = models.CharField(max_length=8, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["xid", "table"], name="rules_input_write_unique")
+            models.UniqueConstraint(fields=["xid", "table", "op"], name="rules_input_write_op")
         ]
 
     def __str__(self) -> str:
-        return f"{self.table} by {self.xid}"
+        return f"{self.op or 'write'} of {self.table} by {self.xid}"
+
+
+class RulesInputGroup(models.Model):
+    """A transaction wrote rows of a subject+metric group: claims or contradiction records
+    (PostgreSQL).
+
+    Added by the database itself, like ``RulesInputWrite``: statement triggers on the claims
+    and the records read the rows each statement changed (PostgreSQL's transition tables)
+    and record their groups, before and after an update. Claims a statement inserts are not
+    recorded here, which would cost an import of a million rows seconds: a rescan finds
+    those by the rows' own transaction ids (``claims.detection.standing``).
+    """
+
+    xid = models.BigIntegerField()  # the top-level transaction's id (xid8)
+    # Plain numbers, not keys: the group of a row since deleted is still one to judge.
+    subject_id = models.BigIntegerField()
+    metric_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}/{self.metric_id} by {self.xid}"
 
 
 class LastRescan(models.Model):
@@ -64,8 +88,10 @@ class LastRescan(models.Model):
     own_xids = models.JSONField(default=list)  # its batches' transaction ids
     cluster = models.CharField(max_length=32)  # the system identifier the ids belong to
     context = models.TextField()  # the rules' code and the exchange rates (digests.context)
-    groups = models.PositiveBigIntegerField()  # subject+metric groups in the database
-    candidates = models.PositiveBigIntegerField()  # of those, groups that could hold a conflict
+    # Subject+metric groups in the database and, of those, groups that could hold a conflict;
+    # unknown (null) after a rescan that looked only at the groups written since the last.
+    groups = models.PositiveBigIntegerField(null=True)
+    candidates = models.PositiveBigIntegerField(null=True)
     finished = models.DateTimeField()
 
     class Meta:
