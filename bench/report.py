@@ -26,6 +26,7 @@ TARGETS = {
     "rescan_idempotent": 1.5,
     "rescan_after_write": 1.5,
     "rescan_after_insert": 1.5,
+    "rescan_after_source_write": 1.5,
     "import": 60.0,
 }
 MEMORY_TARGET_MB = 500
@@ -70,7 +71,8 @@ def _batch_rows(steps: dict, settings: dict) -> list[str]:
         "rescan_idempotent": "full rescan, nothing written since the last",
         "rescan_after_write": "full rescan, one claim's notes written since the last",
         "rescan_after_insert": "full rescan, one claim added since the last",
-        "rescan_after_untraced_write": "full rescan, one source's title written since the last",
+        "rescan_after_source_write": "full rescan, one source's title written since the last",
+        "rescan_after_wide_write": "full rescan, every 50th claim's notes written since the last",
         "rescan_every_group": "full rescan, nothing to change, every group judged (--every-group)",
         "write_import_file": "write the import file (catalogue + JSONL)",
         "import": f"import {settings['claims']:,} rows (read, store, detect)",

@@ -2,9 +2,10 @@
 
 Steps, each timed: generate BENCH_CLAIMS (1,000,000) synthetic claims into PostgreSQL;
 rescan them all (records created from none; then with nothing written since, which stands
-whole; then after one claim's notes are written and after one claim is added, which look
-only at the group written; then after a source's title is written, which finds every group
-and skips those left unchanged; then judging every group again); write the same claims
+whole; then after one claim's notes are written, one claim is added and one source's title
+is written, which look only at the groups written; then after every 50th claim's notes are
+written, which finds every group and skips those left unchanged; then judging every group
+again); write the same claims
 to a JSON Lines file and import it into a second database; serve the API with `make serve`
 twice (read cache on, as deployed, and off, so every request runs its queries) and Datasette
 on a SQLite export of the same claims, and load them with wrk (16 connections, thousands of
@@ -335,14 +336,19 @@ def build() -> None:
         sql(big, COPY_FIRST_CLAIM)
         timed("rescan_after_insert", manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):
-        # A write that may touch any group (a source's title): the rescan finds every group
-        # again and skips those the last one left unchanged (claims.detection.digests).
+        # A source's title: the groups of the claims naming the source are looked at.
         sql(
             big,
             "UPDATE sources_source SET title = title || '.' "
             "WHERE id = (SELECT min(id) FROM sources_source)",
         )
-        timed("rescan_after_untraced_write", manage("detect_conflicts"), db=big)
+        timed("rescan_after_source_write", manage("detect_conflicts"), db=big)
+    for _run in range(RESCANS):
+        # Every 50th claim's notes: more groups than a rescan looks up one by one, so it
+        # finds every group again and skips those the last one left unchanged
+        # (claims.detection.digests).
+        sql(big, "UPDATE claims_claim SET notes = notes || '.' WHERE id % 50 = 0")
+        timed("rescan_after_wide_write", manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):  # the same with every group judged again, none skipped
         timed("rescan_every_group", manage("detect_conflicts", "--every-group"), db=big)
     claims_file = OUT / "claims.jsonl"

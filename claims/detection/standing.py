@@ -5,16 +5,16 @@ could hold a conflict. When no table the rules read (``INPUTS``) was written sin
 complete full rescan began, other than by that rescan itself, and the rules' code and the
 exchange rates are as they were, that rescan's records stand: a rescan is idempotent, so
 judging again would change nothing, and the whole pass is skipped. When what was written
-can be traced to the subject+metric groups it touched (claims and records inserted,
-updated or deleted; sources, publishers and metrics only inserted), only those groups are
-judged (``written_groups``): every other group is as the last rescan left it.
+can be traced to the subject+metric groups it touched (claims and records written, and the
+claims naming a source, publisher or metric written), only those groups are judged
+(``written_groups``): every other group is as the last rescan left it.
 
 Nothing has to remember to say that it wrote. The database records every writing
 transaction's id and kind of statement per table (``RulesInputWrite``, by a statement
 trigger that fires whatever the path and whatever ``session_replication_role``), and the
 groups of the claims and records each statement changed (``RulesInputGroup``, from its
-transition tables), except claims inserted, which the rescan finds by their rows' own
-transaction ids. The last rescan stored the snapshot it began from (``LastRescan``). A write
+transition tables) and the sources, publishers and metrics it changed (``RulesInputRow``),
+except claims inserted, which the rescan finds by their rows' own transaction ids. The last rescan stored the snapshot it began from (``LastRescan``). A write
 that snapshot does not hold, and that the rescan did not make itself, is a change it may not
 have judged. A rescan in a transaction, scoped to some subjects or metrics, or on another
 database never takes either shortcut and stores nothing.
@@ -35,6 +35,7 @@ from claims.models import (
     LastRescan,
     Metric,
     RulesInputGroup,
+    RulesInputRow,
     RulesInputWrite,
 )
 from sources.models import Publisher, Source
@@ -46,20 +47,31 @@ INPUTS = (Claim, Contradiction, ExchangeRate, Metric, Publisher, Source)
 
 _WRITES = RulesInputWrite._meta.db_table
 _GROUPS = RulesInputGroup._meta.db_table
+_ROWS = RulesInputRow._meta.db_table
 
 # The kinds of statement whose effect on the rules is the groups of the rows they wrote, by
 # table. A claim or record inserted, updated or deleted touches its own group (before and
-# after an update). A source, publisher or metric inserted touches none: no claim can name
-# it until a claim is written, which is itself a write of claims. Any other write (an
-# update, delete or truncate of those, a truncate of claims or records, any change of the
-# exchange rates) may touch any group, and sends the rescan the whole way.
+# after an update). A source, publisher or metric updated or deleted touches the groups of
+# the claims that name it (through its sources, for a publisher); one inserted touches none,
+# since no claim can name it until a claim is written, which is itself a write of claims.
+# Any other write (a truncate, any change of the exchange rates) may touch any group, and
+# sends the rescan the whole way.
 TRACED = {
-    Claim._meta.db_table: {"INSERT", "UPDATE", "DELETE"},
-    Contradiction._meta.db_table: {"INSERT", "UPDATE", "DELETE"},
-    Metric._meta.db_table: {"INSERT"},
-    Publisher._meta.db_table: {"INSERT"},
-    Source._meta.db_table: {"INSERT"},
+    model._meta.db_table: {"INSERT", "UPDATE", "DELETE"}
+    for model in (Claim, Contradiction, Metric, Publisher, Source)
 }
+# The groups of the claims that name a source, publisher or metric changed (``r``: its
+# table and id): each part is read by an index of the claims.
+_NAMED_BY_CLAIMS = (Source._meta.db_table, Publisher._meta.db_table, Metric._meta.db_table)
+_CLAIMS_NAMING = (
+    f"SELECT c.subject_id, c.metric_id FROM {Claim._meta.db_table} c JOIN r "
+    f"ON r.\"table\" = '{Source._meta.db_table}' AND c.source_id = r.row_id "
+    f"UNION SELECT c.subject_id, c.metric_id FROM {Claim._meta.db_table} c JOIN r "
+    f"ON r.\"table\" = '{Metric._meta.db_table}' AND c.metric_id = r.row_id "
+    f"UNION SELECT c.subject_id, c.metric_id FROM {Claim._meta.db_table} c "
+    f"JOIN {Source._meta.db_table} s ON c.source_id = s.id JOIN r "
+    f"ON r.\"table\" = '{Publisher._meta.db_table}' AND s.publisher_id = r.row_id"
+)
 # Beyond this many groups written, the rescan goes the whole way: finding every group that
 # could hold a conflict costs about as much as looking groups up by the ten thousand.
 WRITTEN_GROUPS_LIMIT = 10_000
@@ -110,7 +122,8 @@ class Watch:
     def written_groups(self, last: LastRescan) -> list[Group] | None:
         """The groups written since ``last`` began, other than by it, sorted; None when what
         was written may touch groups that cannot be named, or more than
-        ``WRITTEN_GROUPS_LIMIT``. Two queries, three when claims were inserted."""
+        ``WRITTEN_GROUPS_LIMIT``. Two queries, one more when sources, publishers or metrics
+        were changed, and one more when claims were inserted."""
         since = (
             "NOT pg_visible_in_snapshot(w.xid::text::xid8, %s::pg_snapshot) "
             "AND NOT %s::jsonb @> to_jsonb(w.xid)"
@@ -131,6 +144,13 @@ class Watch:
                 [*outside, WRITTEN_GROUPS_LIMIT + 1],
             )
             written = set(cursor.fetchall())
+            if any(table in _NAMED_BY_CLAIMS and op != "INSERT" for table, op in kinds):
+                cursor.execute(
+                    f'WITH r AS (SELECT DISTINCT w."table", w.row_id FROM {_ROWS} w '
+                    f"WHERE {since}) {_CLAIMS_NAMING} LIMIT %s",
+                    [*outside, WRITTEN_GROUPS_LIMIT + 1],
+                )
+                written |= set(cursor.fetchall())
             oldest = kinds.get((Claim._meta.db_table, "INSERT"))
             if oldest is not None:
                 inserted = self._inserted_claims_groups(cursor, oldest)
@@ -207,8 +227,9 @@ class Watch:
                 return False  # a rescan that began later is stored
             seen = "WHERE pg_visible_in_snapshot(xid::text::xid8, %s::pg_snapshot)"
             cursor.execute(
-                f"WITH writes AS (DELETE FROM {_WRITES} {seen}) DELETE FROM {_GROUPS} {seen}",
-                [self.snapshot, self.snapshot],
+                f"WITH writes AS (DELETE FROM {_WRITES} {seen}), "
+                f"named_rows AS (DELETE FROM {_ROWS} {seen}) DELETE FROM {_GROUPS} {seen}",
+                [self.snapshot] * 3,
             )
         return True
 

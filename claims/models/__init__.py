@@ -1,7 +1,13 @@
 """Models of the claims domain, one module per concept."""
 
 from claims.models.candidates import EntityCandidate
-from claims.models.checks import CheckedGroup, LastRescan, RulesInputGroup, RulesInputWrite
+from claims.models.checks import (
+    CheckedGroup,
+    LastRescan,
+    RulesInputGroup,
+    RulesInputRow,
+    RulesInputWrite,
+)
 from claims.models.claims import Claim, Proposal
 from claims.models.contradictions import Contradiction
 from claims.models.entities import Entity, EntityAlias
@@ -19,5 +25,6 @@ __all__ = [
     "Metric",
     "Proposal",
     "RulesInputGroup",
+    "RulesInputRow",
     "RulesInputWrite",
 ]

@@ -76,6 +76,22 @@ class RulesInputGroup(models.Model):
         return f"{self.subject_id}/{self.metric_id} by {self.xid}"
 
 
+class RulesInputRow(models.Model):
+    """A transaction updated or deleted a source, publisher or metric (PostgreSQL).
+
+    Added by the database itself, like ``RulesInputWrite``, from each statement's transition
+    table: the rules read these rows through the claims that name them, so a rescan judges
+    the groups of those claims (``claims.detection.standing``).
+    """
+
+    xid = models.BigIntegerField()  # the top-level transaction's id (xid8)
+    table = models.CharField(max_length=63)
+    row_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.row_id} by {self.xid}"
+
+
 class LastRescan(models.Model):
     """What the last complete full rescan began from (PostgreSQL): at most one row.
 

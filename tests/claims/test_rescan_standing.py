@@ -118,10 +118,24 @@ def _forge_record(rng):
     )
 
 
+def _new_rate(rng):
+    ExchangeRate.objects.update_or_create(
+        from_currency="EUR", to_currency="USD", defaults={"rate": 1 + rng.random()}
+    )
+
+
+def _truncate_records(rng):
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE claims_contradiction, claims_historicalcontradiction")
+
+
 INSERTS = [_insert_claim, _insert_claim_in_a_savepoint, _forge_record]
-ALL_CHANGES = CHANGES + INSERTS
-# Writes that may touch any group: the next rescan goes the whole way.
-UNTRACED = {_redate_source, _rename_publisher, _loosen_metric}
+# Writes that name no row, or change what every group reads: the next rescan goes the whole
+# way.
+UNTRACED = [_new_rate, _truncate_records]
+ALL_CHANGES = CHANGES + INSERTS + UNTRACED
+# Writes of a row the claims name: the groups of those claims are judged.
+NAMED = {_redate_source, _rename_publisher, _loosen_metric}
 
 
 def _no_group_found(monkeypatch) -> None:
@@ -168,11 +182,12 @@ def test_any_write_sends_the_next_rescan_to_the_groups_it_wrote_or_the_whole_way
 ):
     """Each change bypasses detection on write (a raw UPDATE, INSERT or DELETE), so only a
     rescan can put the records right: the one after it must not stand. A write of claims or
-    records is judged by the groups it wrote alone; a source, publisher or metric changed
-    may touch any group."""
+    records is judged by the groups it wrote alone, one of a source, publisher or metric by
+    the groups of the claims naming it; a truncate or new rates may touch any group."""
     _synthetic()
     detection.rescan()
     assert detection.rescan().since is not None
+    every = detection.rescan(every_group=True, dry_run=True).groups
     judged = _judged(monkeypatch)
     last = LastRescan.objects.get().finished
     change(random.Random(change.__name__))
@@ -181,13 +196,17 @@ def test_any_write_sends_the_next_rescan_to_the_groups_it_wrote_or_the_whole_way
     after = detection.rescan()
     assert after.since is None
     if change in UNTRACED:
-        assert after.after is None and after.groups > 2
+        assert after.after is None and after.groups == every
         assert LastRescan.objects.get().groups == after.groups
     else:
-        # The group written (two for a claim moved to another subject, the first change of
-        # a savepoint's transaction a third), and nothing else.
         assert after.after == last
-        assert 1 <= after.groups <= 3 and len(set(judged)) <= after.groups
+        if change in NAMED:
+            assert 1 <= after.groups < every
+        else:
+            # The group written (two for a claim moved to another subject, the first change
+            # of a savepoint's transaction a third), and nothing else.
+            assert 1 <= after.groups <= 3
+        assert len(set(judged)) <= after.groups
         assert LastRescan.objects.get().groups is None
         assert ", only those written since the last full rescan" in after.report()
     monkeypatch.undo()
@@ -325,7 +344,8 @@ def test_every_table_the_rules_read_and_only_those_carry_the_trigger():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
-            "WHERE tgname LIKE 'rules_input_groups_%' ORDER BY 1, 2"
+            "WHERE tgname LIKE 'rules_input_groups_%' OR tgname LIKE 'rules_input_rows_%' "
+            "ORDER BY 1, 2"
         )
         assert cursor.fetchall() == [
             ("claims_claim", "rules_input_groups_delete", "A"),
@@ -333,6 +353,12 @@ def test_every_table_the_rules_read_and_only_those_carry_the_trigger():
             ("claims_contradiction", "rules_input_groups_delete", "A"),
             ("claims_contradiction", "rules_input_groups_insert", "A"),
             ("claims_contradiction", "rules_input_groups_update", "A"),
+            ("claims_metric", "rules_input_rows_delete", "A"),
+            ("claims_metric", "rules_input_rows_update", "A"),
+            ("sources_publisher", "rules_input_rows_delete", "A"),
+            ("sources_publisher", "rules_input_rows_update", "A"),
+            ("sources_source", "rules_input_rows_delete", "A"),
+            ("sources_source", "rules_input_rows_update", "A"),
         ]
     # Only tables the rules read are traced by group.
     assert set(standing.TRACED) <= set(triggers)
@@ -445,7 +471,8 @@ def test_a_rescan_stands_exactly_when_nothing_was_written_since_the_last_full_on
     for _step in range(18):
         step = rng.choice(["change", "change", "full", "full", "dry", "subject", "every"])
         if step == "change":
-            change = rng.choice(ALL_CHANGES)
+            # Not a truncate: the changes pick records, which one would leave none of.
+            change = rng.choice([change for change in ALL_CHANGES if change != _truncate_records])
             change(rng)
             dirty = True
             untraced = untraced or change in UNTRACED
