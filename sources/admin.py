@@ -11,7 +11,13 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
-from sources.documents import HTML_SUFFIXES, TEXT_SUFFIXES, UnreadableDocument, document_text
+from sources.documents import (
+    HTML_SUFFIXES,
+    TEXT_SUFFIXES,
+    UnreadableDocument,
+    document_text,
+    plain_newlines,
+)
 from sources.models import Publisher, Source
 from sources.services import SOURCE_FIELDS
 
@@ -59,7 +65,8 @@ class SourceAdminForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from exc
 
     def clean_text(self):
-        text = self.cleaned_data.get("text", "")
+        # As the services store it: a browser sends the textarea's line breaks as \r\n.
+        text = plain_newlines(self.cleaned_data.get("text", ""))
         missing = services.quotes_missing_from(text, self.instance)
         if missing:
             raise forms.ValidationError(f"The new text breaks quotes: {'; '.join(missing)}.")

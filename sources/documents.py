@@ -15,6 +15,13 @@ class UnreadableDocument(ValueError):
     """A document whose text cannot be taken; str(exc) says why."""
 
 
+def plain_newlines(text: str) -> str:
+    """The text with every line break a single ``\\n``. A browser sends a textarea's breaks
+    as ``\\r\\n`` whatever the page showed, and files may carry ``\\r\\n`` or ``\\r``; quotes
+    are found in a source's text character for character, so its breaks have one form."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def document_text(name: str, data: bytes) -> str:
     """The text of a document: HTML (.html, .htm) as its words, anything else as UTF-8 text."""
     suffix = PurePath(name).suffix.lower()
@@ -24,7 +31,7 @@ def document_text(name: str, data: bytes) -> str:
         raise UnreadableDocument(f"\u201c{name}\u201d is not UTF-8 text ({exc.reason}).") from exc
     if suffix in HTML_SUFFIXES:
         text = html_text(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = plain_newlines(text)
     if not text.strip():
         raise UnreadableDocument(f"\u201c{name}\u201d is empty.")
     return text

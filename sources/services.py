@@ -6,6 +6,7 @@ from django.db import transaction
 from qwenkb.history import stamp
 from qwenkb.validation import refuse_nul
 from qwenkb.webhooks import events
+from sources.documents import plain_newlines
 from sources.models import Publisher, Source
 from sources.signals import source_text_changed
 
@@ -51,6 +52,8 @@ def source_save(*, source: Source | None = None, user=None, reason: str = "", **
         raise ValidationError(
             {field: "This field does not exist on a source." for field in unknown}
         )
+    if isinstance(values.get("text"), str):
+        values["text"] = plain_newlines(values["text"])
     creating = source is None
     source = Source() if source is None else Source.objects.select_for_update().get(pk=source.pk)
     changed = {k: v for k, v in values.items() if creating or getattr(source, k) != v}

@@ -9,6 +9,7 @@ from django.utils.text import Truncator
 from claims.admin import claims as claims_admin
 from claims.models import Claim, Contradiction, Entity
 from tests import factories
+from tests.claims.test_as_of_text_ways_in import _posted
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +215,35 @@ def test_source_page_lists_its_claims_inline(editor_client):
     page = editor_client.get(reverse("admin:sources_source_change", args=[src.pk]))
     assert b"27B parameters" in page.content
     assert page.context["inline_admin_formsets"][0].formset.model is Claim
+
+
+def test_a_source_saved_from_its_page_keeps_quotes_across_lines(editor_client):
+    """A browser sends a textarea's line breaks as CRLF whatever the page showed; a quote
+    across a line break must still be found, and the text is stored as it was."""
+    text = "Intro.\n\n  \u2022 It has 27B parameters\nin all.\rEnd."
+    src = factories.source(text=text)
+    assert src.text == "Intro.\n\n  \u2022 It has 27B parameters\nin all.\nEnd."  # one form
+    factories.claim(src=src, value="27B", quote="\u2022 It has 27B parameters\nin all.")
+    url = reverse("admin:sources_source_change", args=[src.pk])
+    page = editor_client.get(url)
+    data = _posted(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        data |= _posted(inline.formset.management_form)
+        for form in inline.formset.forms:
+            data |= _posted(form)
+    data |= {"title": "Checked title", "text": src.text.replace("\n", "\r\n")}
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    src.refresh_from_db()
+    assert src.title == "Checked title" and src.text == text.replace("\r", "\n")
+
+    # A text that drops the quote is still refused, naming the claim.
+    data["text"] = "Intro.\r\nEnd."
+    refused = editor_client.post(url, data)
+    assert refused.status_code == 200
+    assert "The new text breaks quotes: claim" in refused.content.decode()
+    src.refresh_from_db()
+    assert src.text == text.replace("\r", "\n")
 
 
 def test_entity_aliases_inline_refuse_collisions(editor_client):
