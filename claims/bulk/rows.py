@@ -22,6 +22,7 @@ from claims.selectors import entity_resolve
 from claims.values.claim_value import COLUMNS as VALUE_COLUMNS
 from claims.values.quotes import quote_problem
 from sources.choices import DatePrecision
+from sources.documents import plain_newlines
 from sources.models import Publisher, Source
 from sources.periods import period_end
 
@@ -283,7 +284,7 @@ class RowReader:
                 line,
                 f"status must be one of {', '.join(ClaimStatus.values)}; got \u201c{status}\u201d.",
             )
-        quote = str(row["quote"])
+        quote = plain_newlines(str(row["quote"]))
         if len(value_text) > 300:
             raise RowError(line, "value: at most 300 characters.")
         quote_offset = None

@@ -15,6 +15,7 @@ from claims.selectors import entity_resolve
 from claims.values.quotes import quote_problem
 from qwenkb.history import stamp
 from sources.choices import DatePrecision
+from sources.documents import plain_newlines
 from sources.models import Publisher, Source
 from sources.periods import period_end
 
@@ -79,7 +80,8 @@ def claim_prepare(
     ):
         if value is None:
             errors.setdefault(field, []).append(f"Choose {what}.")
-    quote = quote or ""
+    # As a source's text is stored: a browser sends a textarea's line breaks as \r\n.
+    quote = plain_newlines(quote or "")
     if not quote.strip():
         errors.setdefault("quote", []).append("Give the exact words of the source.")
     fields: dict = {

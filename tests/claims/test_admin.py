@@ -231,11 +231,17 @@ def test_a_source_saved_from_its_page_keeps_quotes_across_lines(editor_client):
         data |= _posted(inline.formset.management_form)
         for form in inline.formset.forms:
             data |= _posted(form)
+    # As a browser posts it: the source's text and each inline claim's quote with CRLF.
+    data = {
+        key: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for key, value in data.items()
+    }
     data |= {"title": "Checked title", "text": src.text.replace("\n", "\r\n")}
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     src.refresh_from_db()
     assert src.title == "Checked title" and src.text == text.replace("\r", "\n")
+    assert src.claims.get().quote == "\u2022 It has 27B parameters\nin all."
 
     # A text that drops the quote is still refused, naming the claim.
     data["text"] = "Intro.\r\nEnd."
