@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -58,7 +59,7 @@ class Summary:
         """What the pass did, as the rescan command and the admin's job say it."""
         if self.since is not None:
             counts = (
-                f" for {self.groups:,} groups stand ({self.unchanged:,} could hold a conflict)"
+                f" for {_groups(self.groups)} stand ({self.unchanged:,} could hold a conflict)"
                 if self.counted
                 else " stand"
             )
@@ -66,13 +67,14 @@ class Summary:
                 "nothing the rules read was written since the last full rescan, finished "
                 f"{self.since:%Y-%m-%d %H:%M:%S %Z}: its records{counts}; no group was judged."
             )
+        n = self.unchanged
         unchanged = (
-            f" {self.unchanged:,} groups were as the last rescan left them and were not "
-            "judged again."
-            if self.unchanged
+            f" {_groups(n)} {pluralize(n, 'was,were')} as the last rescan left "
+            f"{pluralize(n, 'it,them')} and {pluralize(n, 'was,were')} not judged again."
+            if n
             else ""
         )
-        scanned = f"scanned {self.groups:,} groups"
+        scanned = f"scanned {_groups(self.groups)}"
         if self.after is not None:
             scanned += (
                 ", only those written since the last full rescan, finished "
@@ -93,6 +95,10 @@ class Summary:
         self.reopened += other.reopened
         self.closed += other.closed
         self.opened_ids += other.opened_ids
+
+
+def _groups(count: int) -> str:
+    return f"{count:,} group{pluralize(count)}"
 
 
 def findings(

@@ -140,7 +140,7 @@ def test_rescan_is_idempotent_and_reports(group):
     Contradiction.objects.all().delete()
     out = io.StringIO()
     call_command("detect_conflicts", stdout=out)
-    assert "scanned 1 groups: 3 created, 0 updated, 0 reopened, 0 closed" in out.getvalue()
+    assert "scanned 1 group: 3 created, 0 updated, 0 reopened, 0 closed" in out.getvalue()
     out = io.StringIO()
     call_command("detect_conflicts", stdout=out)
     assert "0 created, 0 updated, 0 reopened, 0 closed" in out.getvalue()
@@ -153,7 +153,7 @@ def test_rescan_dry_run_writes_nothing(group):
     Contradiction.objects.all().delete()
     out = io.StringIO()
     call_command("detect_conflicts", "--dry-run", stdout=out)
-    assert "would have scanned 1 groups: 1 created" in out.getvalue()
+    assert "would have scanned 1 group: 1 created" in out.getvalue()
     assert not Contradiction.objects.exists()
 
 
@@ -166,7 +166,7 @@ def test_rescan_filters_by_subject_and_metric(group):
         call_command("detect_conflicts", "--metric", "nope", stdout=io.StringIO())
     out = io.StringIO()
     call_command("detect_conflicts", "--subject", "qwen", "--metric", metric.slug, stdout=out)
-    assert "scanned 1 groups: 1 created" in out.getvalue()
+    assert "scanned 1 group: 1 created" in out.getvalue()
 
 
 def test_rescan_queries_grow_with_batches_not_claims():

@@ -438,12 +438,12 @@ def test_what_a_rescan_of_the_written_groups_and_the_one_after_it_say():
     out = io.StringIO()
     call_command("detect_conflicts", "--dry-run", stdout=out)
     assert out.getvalue().startswith(
-        "Dry run (nothing written): would have scanned 1 groups, only those written since "
+        "Dry run (nothing written): would have scanned 1 group, only those written since "
         f"the last full rescan, finished {finished}: "
     )
     call_command("detect_conflicts", stdout=out)
     assert (
-        f"\nscanned 1 groups, only those written since the last full rescan, finished {finished}: "
+        f"\nscanned 1 group, only those written since the last full rescan, finished {finished}: "
         in out.getvalue()
     )
     assert LastRescan.objects.get().groups is None

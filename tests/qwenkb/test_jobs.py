@@ -155,7 +155,7 @@ def test_a_second_rescan_from_the_admin_says_it_skipped_the_unchanged_groups(
     assert first.status == second.status == "done"
     assert "as the last rescan left them" not in first.report
     assert "0 created" in second.report
-    assert "1 groups were as the last rescan left them and were not judged again" in second.report
+    assert "1 group was as the last rescan left it and was not judged again" in second.report
 
 
 def _loses_its_database(job):
