@@ -49,17 +49,16 @@ _WRITES = RulesInputWrite._meta.db_table
 _GROUPS = RulesInputGroup._meta.db_table
 _ROWS = RulesInputRow._meta.db_table
 
-# The kinds of statement whose effect on the rules is the groups of the rows they wrote, by
-# table. A claim or record inserted, updated or deleted touches its own group (before and
-# after an update). A source, publisher or metric updated or deleted touches the groups of
-# the claims that name it (through its sources, for a publisher); one inserted touches none,
-# since no claim can name it until a claim is written, which is itself a write of claims.
-# Any other write (a truncate, any change of the exchange rates) may touch any group, and
-# sends the rescan the whole way.
-TRACED = {
-    model._meta.db_table: {"INSERT", "UPDATE", "DELETE"}
-    for model in (Claim, Contradiction, Metric, Publisher, Source)
-}
+# The tables whose inserts, updates and deletes touch only the groups of the rows written. A
+# claim or record touches its own group (before and after an update). A source, publisher or
+# metric updated or deleted touches the groups of the claims naming it (through its sources,
+# for a publisher); one inserted touches none, since no claim can name it until a claim is
+# written, which is itself a write of claims. Any other write (a truncate, any change of the
+# exchange rates) may touch any group, and sends the rescan the whole way.
+TRACED = frozenset(
+    model._meta.db_table for model in (Claim, Contradiction, Metric, Publisher, Source)
+)
+_TRACED_KINDS = frozenset({"INSERT", "UPDATE", "DELETE"})
 # The groups of the claims that name a source, publisher or metric changed (``r``: its
 # table and id): each part is read by an index of the claims.
 _NAMED_BY_CLAIMS = (Source._meta.db_table, Publisher._meta.db_table, Metric._meta.db_table)
@@ -136,7 +135,7 @@ class Watch:
                 outside,
             )
             kinds = {(table, op): oldest for table, op, oldest in cursor.fetchall()}
-            if any(op not in TRACED.get(table, ()) for table, op in kinds):
+            if any(table not in TRACED or op not in _TRACED_KINDS for table, op in kinds):
                 return None
             cursor.execute(
                 f"SELECT DISTINCT w.subject_id, w.metric_id FROM {_GROUPS} w WHERE {since} "
