@@ -90,6 +90,32 @@ $$
 """
 
 
+# Each timed rescan after one of these writes (claims.detection.standing):
+WRITES_BEFORE_RESCANS = (
+    # A claim's notes, which the rules do not judge: the rescan cannot stand whole, but the
+    # write names its group, so only that group is looked at.
+    (
+        "rescan_after_write",
+        "UPDATE claims_claim SET notes = notes || '.' "
+        "WHERE id = (SELECT min(id) FROM claims_claim)",
+    ),
+    # A claim added: found by its row's transaction id, reading every claim's once.
+    ("rescan_after_insert", COPY_FIRST_CLAIM),
+    # A source's title: the groups of the claims naming the source are looked at.
+    (
+        "rescan_after_source_write",
+        "UPDATE sources_source SET title = title || '.' "
+        "WHERE id = (SELECT min(id) FROM sources_source)",
+    ),
+    # Every 50th claim's notes: more groups than a rescan looks up one by one, so it finds
+    # every group again and skips those the last one left unchanged (claims.detection.digests).
+    (
+        "rescan_after_wide_write",
+        "UPDATE claims_claim SET notes = notes || '.' WHERE id % 50 = 0",
+    ),
+)
+
+
 def sql(name: str, statement: str) -> None:
     with psycopg.connect(database(name), autocommit=True) as conn:
         conn.execute(statement)
@@ -322,33 +348,10 @@ def build() -> None:
         timed("rescan_create", manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):
         timed("rescan_idempotent", manage("detect_conflicts"), db=big)
-    for _run in range(RESCANS):
-        # A write the rules do not judge: the rescan cannot stand whole, but the write names
-        # its group, so only that group is looked at (claims.detection.standing).
-        sql(
-            big,
-            "UPDATE claims_claim SET notes = notes || '.' "
-            "WHERE id = (SELECT min(id) FROM claims_claim)",
-        )
-        timed("rescan_after_write", manage("detect_conflicts"), db=big)
-    for _run in range(RESCANS):
-        # A claim added: found by its row's transaction id, reading every claim's once.
-        sql(big, COPY_FIRST_CLAIM)
-        timed("rescan_after_insert", manage("detect_conflicts"), db=big)
-    for _run in range(RESCANS):
-        # A source's title: the groups of the claims naming the source are looked at.
-        sql(
-            big,
-            "UPDATE sources_source SET title = title || '.' "
-            "WHERE id = (SELECT min(id) FROM sources_source)",
-        )
-        timed("rescan_after_source_write", manage("detect_conflicts"), db=big)
-    for _run in range(RESCANS):
-        # Every 50th claim's notes: more groups than a rescan looks up one by one, so it
-        # finds every group again and skips those the last one left unchanged
-        # (claims.detection.digests).
-        sql(big, "UPDATE claims_claim SET notes = notes || '.' WHERE id % 50 = 0")
-        timed("rescan_after_wide_write", manage("detect_conflicts"), db=big)
+    for step, write in WRITES_BEFORE_RESCANS:
+        for _run in range(RESCANS):
+            sql(big, write)
+            timed(step, manage("detect_conflicts"), db=big)
     for _run in range(RESCANS):  # the same with every group judged again, none skipped
         timed("rescan_every_group", manage("detect_conflicts", "--every-group"), db=big)
     claims_file = OUT / "claims.jsonl"
