@@ -46,20 +46,30 @@ def pytest_collection_modifyitems(config, items):
         else:
             kept.append(item)
     if left and os.environ.get("QWENKB_ALL_TESTS") == "1":
-        lacking = ", ".join(f"{n} need {what}" for what, n in _left_out.items())
+        lacking = ", ".join(f"{_tests(n)} {_need(n)} {what}" for what, n in _left_out.items())
         _left_out.clear()
         raise pytest.UsageError(
-            f"QWENKB_ALL_TESTS=1, but {len(left)} tests need what this run lacks: {lacking}"
+            f"QWENKB_ALL_TESTS=1, but {_tests(len(left))} {_need(len(left))} "
+            f"what this run lacks: {lacking}"
         )
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
 
 
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
+
+
+def _need(count: int) -> str:
+    return "needs" if count == 1 else "need"
+
+
 def pytest_terminal_summary(terminalreporter):
     for what, count in _left_out.items():
         terminalreporter.write_line(
-            f"{count} tests left out: they need {what}, which this run lacks "
+            f"{_tests(count)} left out: {'they need' if count > 1 else 'it needs'} {what}, "
+            "which this run lacks "
             "(CI's second pass has both: see .ci/run)"
         )
 
