@@ -44,6 +44,22 @@ def test_a_detail_hit_keeps_its_etag(anon, kb):
     assert second["X-Cache"] == "hit" and second["ETag"] == first["ETag"]
 
 
+def test_a_list_hit_carries_the_misses_etag_without_hashing_its_body(anon, kb, monkeypatch):
+    """A list has no version tag of its own: ConditionalGetMiddleware tags it with a digest of
+    the body. The tag is stored with the entry, so a hit hashes nothing and answers 304."""
+    import django.middleware.http
+
+    first = anon.get(LIST)
+    assert first["X-Cache"] == "miss" and first["ETag"].startswith('"')
+    hashed: list[object] = []
+    monkeypatch.setattr(django.middleware.http, "set_response_etag", hashed.append)
+    hit = anon.get(LIST)
+    assert hit["X-Cache"] == "hit" and hit["ETag"] == first["ETag"]
+    assert hashed == []
+    again = anon.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+
+
 def test_a_write_without_signals_is_seen_at_once(anon, kb):
     """A queryset update (no save(), no signal) changes the state: the next read misses."""
     anon.get(LIST)
