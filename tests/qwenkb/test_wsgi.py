@@ -72,3 +72,39 @@ def test_a_streamed_export_is_left_to_the_server_to_read_and_close(seed_kb, fini
     assert finished == []
     body.close()
     assert len(finished) == 1
+
+
+def test_loading_the_app_freezes_the_served_modules_out_of_every_collection():
+    """A fresh worker: what the app serves from is imported when it loads, and frozen, so the
+    collector's full passes never walk it (the views' classes are not among the objects it
+    tracks); what a request makes later is still collected."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    script = (
+        "import gc, sys\n"
+        "import qwenkb.wsgi\n"
+        "loaded = 'claims.api.views' in sys.modules and 'rest_framework.serializers' in sys.modules\n"
+        "from claims.api.views import ClaimViewSet\n"
+        "tracked = any(o is ClaimViewSet for o in gc.get_objects())\n"
+        "class Cycle: pass\n"
+        "c = Cycle(); c.me = c; del c\n"
+        "print(loaded, tracked, gc.get_freeze_count(), gc.collect() >= 1)\n"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "qwenkb.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out[0] == "True"  # imported when the app loads, not at the first request
+    assert out[1] == "False"  # frozen: no collection walks it
+    assert int(out[2]) > 50_000
+    assert out[3] == "True"  # a cycle made afterwards is still collected
