@@ -3,6 +3,8 @@ with the proposals queued for new sources' texts ("Save and propose claims")."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.timezone import localtime
 
 from claims.jobs.models import Job, JobKind
 from claims.jobs.services import job_check, job_queue, jobs_abandon
@@ -37,7 +39,7 @@ class JobAdmin(admin.ModelAdmin):
     """Background jobs: queued from here, run by a worker, reported here."""
 
     form = JobForm
-    list_display = ["pk", "kind", "what", "status", "requested_by", "created_at", "finished_at"]
+    list_display = ["pk", "kind", "what", "state", "requested_by", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["source", "requested_by"]
     readonly_fields = [
@@ -47,6 +49,7 @@ class JobAdmin(admin.ModelAdmin):
         "report",
         "requested_by",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     ]
 
@@ -60,6 +63,20 @@ class JobAdmin(admin.ModelAdmin):
         if job.kind == JobKind.PROPOSE:
             return str(job.source or "a deleted source")
         return job.filename
+
+    @admin.display(description="status", ordering="status")
+    def state(self, job: Job) -> str:
+        """The status, and for a running job whose worker fell silent, that it did."""
+        if not job.silent(timezone.now()):
+            return job.get_status_display()
+        last = job.heartbeat_at or job.started_at
+        heard = (
+            f"not heard from since {localtime(last):%Y-%m-%d %H:%M}" if last else "never heard from"
+        )
+        return (
+            f"running, but its worker is silent ({heard}): it may have stopped. A worker "
+            "given the job again starts it again; or mark it failed."
+        )
 
     actions = ["abandon"]
 

@@ -1,7 +1,14 @@
 """A job asked for in the admin and run by a worker: what was asked, where it stands, its report."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+
+# A running job's worker writes the time into it this often (``Job.heartbeat_at``); a running
+# job not heard from for four beats has lost its worker (killed, its machine gone).
+HEARTBEAT = datetime.timedelta(seconds=30)
+SILENT_AFTER = 4 * HEARTBEAT
 
 
 class JobKind(models.TextChoices):
@@ -45,6 +52,9 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the worker running it last said so (every ``HEARTBEAT``): a job
+    # whose worker stopped falls silent, and another worker may start it again.
+    heartbeat_at = models.DateTimeField("last heard from its worker", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -55,3 +65,11 @@ class Job(models.Model):
             JobKind(self.kind), "all groups"
         )
         return f"{self.get_kind_display()} ({what}): {self.status}"
+
+    def silent(self, now: datetime.datetime) -> bool:
+        """Whether the job is running but its worker has not been heard from for
+        ``SILENT_AFTER`` (or ever: a job started before heartbeats were written)."""
+        if self.status != JobStatus.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is None or now - last > SILENT_AFTER

@@ -1,16 +1,20 @@
 """Queuing jobs and running them: the admin (and the sources API, for proposals) calls
 ``job_queue``, a worker ``job_run``."""
 
+import contextlib
+import datetime
 import io
 import logging
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from claims.jobs.models import Job, JobKind, JobStatus
+from claims.jobs.models import HEARTBEAT, Job, JobKind, JobStatus
 from qwenkb.outage import UNREACHABLE, retried, stopped
 
 logger = logging.getLogger(__name__)
@@ -62,24 +66,75 @@ def _format(name: str) -> str | None:
 
 
 def job_run(*, job: Job) -> Job:
-    """Run a queued job and write its report; a job already started is left alone."""
-    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
+    """Run a queued job and write its report. A job already running is left alone, unless
+    its worker fell silent (``Job.silent``: killed, its machine lost) and the broker gave its
+    task to this worker again: then this worker starts it again, and the report says so. A
+    job that committed part of its work before (a rescan's batches) goes on from there; an
+    import or proposals committed nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = Job.objects.select_for_update().filter(pk=job.pk).first()
+        if current is None or not (current.status == JobStatus.QUEUED or current.silent(now)):
+            job.refresh_from_db()
+            return job
+        # Said at the head of its report when another worker had it first and fell silent.
+        again = _started_again(current, now) if current.status == JobStatus.RUNNING else ""
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
+        )
     job.refresh_from_db()
-    if not claimed:
-        return job
     try:
-        job.report = RUNS[JobKind(job.kind)](job)
+        with _heartbeat(job.pk):
+            job.report = RUNS[JobKind(job.kind)](job)
         job.status = JobStatus.DONE
     except Exception as error:  # the report says what went wrong; the job never just vanishes
         logger.exception("job %s failed", job.pk)
         job.report, job.status = _failure(job, error), JobStatus.FAILED
+    job.report = f"{again} {job.report}".lstrip()
     job.finished_at = timezone.now()
     # Written on a new connection once the database is back, when it went away under the
     # job (a restart, a failover): else the job would be shown running for ever.
     retried(lambda: job.save(update_fields=["status", "report", "finished_at"]))
     return job
+
+
+def _started_again(job: Job, now: datetime.datetime) -> str:
+    last = job.heartbeat_at or job.started_at
+    heard = f"last heard from at {_when(last)}" if last else "never heard from"
+    return f"Started again at {_when(now)}: the worker that ran it first fell silent ({heard})."
+
+
+def _when(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S %Z}"
+
+
+@contextlib.contextmanager
+def _heartbeat(job_id: int) -> Iterator[None]:
+    """While the block runs, a thread of this worker writes the time into the running job
+    every ``HEARTBEAT``, on a connection of its own (the job's work may hold its own in one
+    long transaction). A write that fails is logged and tried again at the next beat."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT.total_seconds()):
+                try:
+                    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("job %s: its heartbeat could not be written", job_id)
+                    connection.close()  # the next beat opens a new connection
+        finally:
+            connection.close()  # this thread's own
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def jobs_abandon(*, jobs, user) -> int:

@@ -1,15 +1,18 @@
 """Jobs from the admin: a reviewer queues a rescan or uploads an import; it runs after the
 commit (in-process without a broker) and its report shows in the admin."""
 
+import datetime
 import functools
 import json
+import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection, transaction
 
 from claims.jobs import services
-from claims.jobs.models import Job, JobKind, JobStatus
+from claims.jobs.models import SILENT_AFTER, Job, JobKind, JobStatus
 from claims.models import Claim, Contradiction
 from qwenkb import outage
 from tests.claims.test_bulk import rows
@@ -268,3 +271,121 @@ def test_a_reviewer_marks_failed_a_job_whose_worker_stopped(reviewer_client, edi
     done.refresh_from_db()
     assert (done.status, done.report) == (JobStatus.DONE, "Scanned 3 groups")
     assert services.job_run(job=queued).status == JobStatus.FAILED  # never started now
+
+
+def _silent_for(seconds: float, **fields) -> Job:
+    """A rescan job shown running whose worker was last heard from ``seconds`` ago."""
+    from django.utils import timezone
+
+    last = timezone.now() - datetime.timedelta(seconds=seconds)
+    return Job.objects.create(
+        kind="rescan", status=JobStatus.RUNNING, started_at=last, heartbeat_at=last, **fields
+    )
+
+
+def test_a_job_whose_worker_fell_silent_is_started_again_by_the_worker_given_it_next(seed_kb):
+    """The broker gives a task whose worker never acknowledged it (killed) to another worker:
+    that one starts the job again, and its report says so."""
+    silent = SILENT_AFTER.total_seconds() + 1
+    job = _silent_for(silent)
+    first_heard = job.heartbeat_at
+    services.job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.started_at > first_heard
+    started_again, rest = job.report.split(". ", 1)
+    assert started_again.startswith("Started again at ")
+    assert started_again.endswith(
+        f"the worker that ran it first fell silent (last heard from at {services._when(first_heard)})"
+    )
+    assert rest.startswith("Scanned ") and " groups: " in rest
+
+
+@pytest.mark.parametrize("seconds", [0, SILENT_AFTER.total_seconds() - 5])
+def test_a_running_job_heard_from_lately_is_left_to_its_worker(monkeypatch, db, seconds):
+    """A task given again while its worker still runs it (the broker's visibility timeout
+    passed during a long job) leaves the job alone."""
+    ran = []
+    monkeypatch.setitem(services.RUNS, JobKind.RESCAN, ran.append)
+    job = _silent_for(seconds)
+    before = Job.objects.values().get(pk=job.pk)
+    services.job_run(job=job)
+    assert ran == [] and Job.objects.values().get(pk=job.pk) == before
+
+
+def test_a_failed_restart_says_it_was_started_again(monkeypatch, db):
+    monkeypatch.setitem(services.RUNS, JobKind.RESCAN, lambda job: 1 / 0)
+    job = _silent_for(SILENT_AFTER.total_seconds() + 60)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=None, started_at=None)
+    services.job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.report.startswith("Started again at ")
+    assert "fell silent (never heard from). ZeroDivisionError: division by zero" in job.report
+
+
+@pytest.mark.django_db(transaction=True)  # the job runs outside a transaction, as a worker's
+def test_a_running_jobs_worker_writes_its_heartbeat_while_it_works(monkeypatch):
+    """From a thread of its own, on its own connection, while the job's work goes on."""
+    monkeypatch.setattr(services, "HEARTBEAT", datetime.timedelta(seconds=0.05))
+    heard = []
+
+    def works(job):
+        deadline = time.monotonic() + 20
+        while len(set(heard)) < 3 and time.monotonic() < deadline:
+            heard.append(Job.objects.values_list("heartbeat_at", flat=True).get(pk=job.pk))
+            time.sleep(0.02)
+        return "worked"
+
+    monkeypatch.setitem(services.RUNS, JobKind.RESCAN, works)
+    job = Job.objects.create(kind="rescan")
+    services.job_run(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.report) == (JobStatus.DONE, "worked")
+    beats = sorted(set(heard))
+    assert len(beats) >= 3 and beats[0] == job.started_at  # written when started, then beating
+    assert not [t for t in threading.enumerate() if t.name.startswith(f"job-{job.pk}-")]
+
+
+@pytest.mark.needs("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_given_a_silent_job_at_once_start_it_once(monkeypatch):
+    ran = []
+
+    def slow(job):
+        ran.append(job.pk)
+        time.sleep(0.3)
+        return "ran"
+
+    monkeypatch.setitem(services.RUNS, JobKind.RESCAN, slow)
+    job = _silent_for(SILENT_AFTER.total_seconds() + 1)
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        try:
+            services.job_run(job=Job.objects.get(pk=job.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ran == [job.pk]
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.report.endswith(" ran")
+
+
+def test_the_jobs_list_says_which_running_jobs_went_silent(reviewer_client, db):
+    silent = _silent_for(SILENT_AFTER.total_seconds() + 60)
+    busy = _silent_for(5)
+    page = reviewer_client.get("/admin/jobs/job/").content.decode()
+    assert page.count("running, but its worker is silent (not heard from since ") == 1
+    assert "or mark it failed" in page
+    rows = {
+        pk: page.split(f'<a href="/admin/jobs/job/{pk}/change/">')[1].split("</tr>")[0]
+        for pk in (silent.pk, busy.pk)
+    }
+    assert "silent" in rows[silent.pk] and "silent" not in rows[busy.pk]
+    assert ">running<" in rows[busy.pk]
