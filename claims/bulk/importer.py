@@ -15,6 +15,7 @@ from claims.bulk.parallel import Chunk, Items, Reading, default_workers, read_ch
 from claims.bulk.rows import KEY_LENGTH, Catalogue, Line, NaturalKey, RowError, RowReader
 from claims.bulk.store import claim_store
 from claims.models import Claim
+from qwenkb.collector import collector_paused
 from qwenkb.copying import indexes_built_after
 
 CHUNK = 5000  # rows read, checked and written together
@@ -180,6 +181,7 @@ def _chunks(rows: Iterable[Line], batch_size: int | None) -> Iterator[Chunk]:
         yield chunk, False
 
 
+@collector_paused()
 def claims_import(
     rows: Iterable[Line],
     *,

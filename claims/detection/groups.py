@@ -30,6 +30,7 @@ from claims.detection import digests, standing
 from claims.detection.reconcile import Summary, reconcile
 from claims.detection.rows import Group, claim_rows, exchange_rates, record_rows
 from claims.models import Claim, Contradiction, Metric
+from qwenkb.collector import collector_paused
 from qwenkb.postgres.arrays import Ids
 
 SUBJECT_CHUNK = 5000
@@ -363,6 +364,7 @@ def _given_groups(
     yield select(todo, len(all_groups))
 
 
+@collector_paused()
 def rescan(
     *,
     subject_ids=None,
