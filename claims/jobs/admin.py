@@ -66,17 +66,13 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def state(self, job: Job) -> str:
-        """The status, and for a running job whose worker fell silent, that it did."""
+        """The status, and for a running job whose worker fell silent, since when."""
         if not job.silent(timezone.now()):
             return job.get_status_display()
         last = job.heartbeat_at or job.started_at
-        heard = (
-            f"not heard from since {localtime(last):%Y-%m-%d %H:%M}" if last else "never heard from"
-        )
-        return (
-            f"running, but its worker is silent ({heard}): it may have stopped. A worker "
-            "given the job again starts it again; or mark it failed."
-        )
+        if last is None:
+            return "running, its worker never heard from"
+        return f"running, its worker silent since {localtime(last):%Y-%m-%d %H:%M}"
 
     actions = ["abandon"]
 

@@ -54,7 +54,14 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     # When the worker running it last said so (every ``HEARTBEAT``): a job
     # whose worker stopped falls silent, and another worker may start it again.
-    heartbeat_at = models.DateTimeField("last heard from its worker", null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        "last heard from its worker",
+        null=True,
+        blank=True,
+        help_text="Its worker writes the time here every 30 seconds while the job runs. A "
+        "running job not heard from for two minutes has likely lost its worker: a worker given "
+        "the job again starts it again, or mark it failed.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
