@@ -292,6 +292,7 @@ def test_a_job_whose_worker_fell_silent_is_started_again_by_the_worker_given_it_
     services.job_run(job=job)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.started_at > first_heard
+    assert job.heartbeat_at == job.started_at  # heard from when it started (no beat since)
     started_again, rest = job.report.split(". ", 1)
     assert started_again.startswith("Started again at ")
     assert started_again.endswith(
@@ -342,7 +343,9 @@ def test_a_running_jobs_worker_writes_its_heartbeat_while_it_works(monkeypatch):
     job.refresh_from_db()
     assert (job.status, job.report) == (JobStatus.DONE, "worked")
     beats = sorted(set(heard))
-    assert len(beats) >= 3 and beats[0] == job.started_at  # written when started, then beating
+    # Written when it started, then by every beat (on a loaded machine the first read may
+    # already see a beat).
+    assert len(beats) >= 3 and beats[0] >= job.started_at
     assert not [t for t in threading.enumerate() if t.name.startswith(f"job-{job.pk}-")]
 
 
