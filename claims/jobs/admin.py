@@ -69,7 +69,7 @@ class JobAdmin(admin.ModelAdmin):
         """The status, and for a running job whose worker fell silent, since when."""
         if not job.silent(timezone.now()):
             return job.get_status_display()
-        last = job.heartbeat_at or job.started_at
+        last = job.last_heard
         if last is None:
             return "running, its worker never heard from"
         return f"running, its worker silent since {localtime(last):%Y-%m-%d %H:%M}"

@@ -58,9 +58,10 @@ class Job(models.Model):
         "last heard from its worker",
         null=True,
         blank=True,
-        help_text="Its worker writes the time here every 30 seconds while the job runs. A "
-        "running job not heard from for two minutes has likely lost its worker: a worker given "
-        "the job again starts it again, or mark it failed.",
+        help_text=f"Its worker writes the time here every {HEARTBEAT.seconds} seconds while the "
+        f"job runs. A running job not heard from for {SILENT_AFTER.seconds // 60} minutes has "
+        "likely lost its worker: a worker given the job again starts it again, or mark it "
+        "failed.",
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -73,10 +74,15 @@ class Job(models.Model):
         )
         return f"{self.get_kind_display()} ({what}): {self.status}"
 
+    @property
+    def last_heard(self) -> datetime.datetime | None:
+        """When its worker was last heard from: its heartbeat, or its start (a job started
+        before heartbeats were written); None if never."""
+        return self.heartbeat_at or self.started_at
+
     def silent(self, now: datetime.datetime) -> bool:
         """Whether the job is running but its worker has not been heard from for
-        ``SILENT_AFTER`` (or ever: a job started before heartbeats were written)."""
+        ``SILENT_AFTER`` (or ever)."""
         if self.status != JobStatus.RUNNING:
             return False
-        last = self.heartbeat_at or self.started_at
-        return last is None or now - last > SILENT_AFTER
+        return self.last_heard is None or now - self.last_heard > SILENT_AFTER

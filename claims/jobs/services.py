@@ -99,7 +99,7 @@ def job_run(*, job: Job) -> Job:
 
 
 def _started_again(job: Job, now: datetime.datetime) -> str:
-    last = job.heartbeat_at or job.started_at
+    last = job.last_heard
     heard = f"last heard from at {_when(last)}" if last else "never heard from"
     return f"Started again at {_when(now)}: the worker that ran it first fell silent ({heard})."
 
