@@ -175,3 +175,20 @@ def request_lines(log: Path) -> list[dict]:
         for line in log.read_text().splitlines()
         if line.startswith("{") and (entry := json.loads(line)).get("logger") == "qwenkb.requests"
     ]
+
+
+def server_errors(log: Path, limit: int = 6000) -> str:
+    """What the server logged at ERROR or above (with tracebacks), and any line not in the
+    app's JSON format, for an assertion's message: the end of it, up to ``limit`` characters."""
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line) if line.startswith("{") else None
+        except ValueError:
+            entry = None
+        if entry is None:
+            found.append(line)
+        elif entry.get("level") in {"ERROR", "CRITICAL"}:
+            found.append(f"{entry.get('logger')}: {entry.get('message')}")
+            found.append(entry.get("exception", ""))
+    return "\n".join(found)[-limit:] or "(nothing logged at ERROR)"
