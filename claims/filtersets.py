@@ -181,9 +181,7 @@ class ClaimFilterSet(filters.FilterSet):
         return queryset.filter(as_of_start__lte=value)
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(quote__icontains=value) | Q(value_text__icontains=value) | Q(notes__icontains=value)
-        )
+        return queryset.filter(search.claim_text_contains(value))
 
 
 class ContradictionFilterSet(filters.FilterSet):

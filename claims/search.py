@@ -95,9 +95,16 @@ def metric_matches(queryset: QuerySet[Metric], q: str) -> QuerySet[Metric]:
     return queryset.filter(matches).annotate(match=exact).order_by("match", Length("name"), "name")
 
 
+def claim_text_contains(q: str) -> Q:
+    """Claims whose quote, value as written or notes contain ``q`` in any case: the API's
+    ``q=`` and the search page's substring match (trigram-indexed on PostgreSQL by migration
+    0016, on these very expressions)."""
+    return Q(quote__icontains=q) | Q(value_text__icontains=q) | Q(notes__icontains=q)
+
+
 def claim_matches(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
     """Claims by quote, value as written or notes; on PostgreSQL quotes by full-text rank."""
-    matches = Q(quote__icontains=q) | Q(value_text__icontains=q) | Q(notes__icontains=q)
+    matches = claim_text_contains(q)
     if on_postgres():
         query = SearchQuery(q, config=FTS_CONFIG, search_type="websearch")
         queryset = queryset.annotate(words=QUOTE_VECTOR, search_rank=SearchRank(F("words"), query))

@@ -220,15 +220,18 @@ def copy_with_history(
 
 
 # Indexes a bulk load may build after its rows rather than update row by row: plain b-trees
-# that no constraint stands on. Primary keys, unique and exclusion indexes check the rows as
-# they come; a GIN index of text is cheaper kept up to date (its pending list) than built.
+# and GIN indexes of trigrams that no constraint stands on. Primary keys, unique and exclusion
+# indexes check the rows as they come; a full-text GIN index (a few words a row) is cheaper
+# kept up to date (its pending list) than built, while one of trigrams (one entry for every
+# three characters) costs a million-row load more kept up to date than built (bench/notes.md).
 _DEFERRABLE_INDEXES = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i
 JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_class ix ON ix.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ix.relam
-WHERE t.oid = ANY(%s::regclass[]) AND am.amname = 'btree'
+JOIN pg_opclass op ON op.oid = i.indclass[0]
+WHERE t.oid = ANY(%s::regclass[]) AND (am.amname = 'btree' OR op.opcname = 'gin_trgm_ops')
   AND NOT i.indisprimary AND NOT i.indisunique AND NOT i.indisexclusion
   AND i.indisvalid AND i.indisready
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)

@@ -28,6 +28,8 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 from psycopg.pq import TransactionStatus
 
+from qwenkb.postgres.patterns import planned_for_its_values
+
 M = TypeVar("M", bound=Model)
 _INT_BASE = -1_000_000_000  # no id is negative; within a 32-bit column's range
 
@@ -257,7 +259,8 @@ def values_rows(queryset: QuerySet, columns: Sequence[str]) -> list[dict]:
             del _shapes[next(iter(_shapes))]
     if compiled is None:
         return list(queryset.values(*columns))
-    return _dicts(compiled, _fetch(alias, compiled.sql, params, generic=True), alias)
+    generic = not planned_for_its_values(compiled.sql)  # the rule: qwenkb.postgres.patterns
+    return _dicts(compiled, _fetch(alias, compiled.sql, params, generic=generic), alias)
 
 
 def _compile_wide(queryset: QuerySet, columns: Sequence[str], params) -> _Compiled | None:
@@ -319,8 +322,10 @@ def _fetch(alias: str, sql: str, params, *, generic: bool = False) -> list:
     statement anew whenever a range is among its values: ~4 ms of planning (six joins) for
     ~0.7 ms of running, on every request of a value range (bench/notes.md). A list page's
     joins only look up the rows of its main table's, which its own filters and order select
-    through an index whatever the values, so one plan serves every request. The setting is
-    made on this statement's behalf and undone after it (neither counts as a query)."""
+    through an index whatever the values, so one plan serves every request; not so for a
+    pattern (``LIKE``), which ``values_rows`` lets be planned for its values (the rule:
+    ``qwenkb.postgres.patterns``). The setting is made on this statement's behalf and undone
+    after it (neither counts as a query)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":

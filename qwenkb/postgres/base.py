@@ -1,5 +1,6 @@
 """Django's PostgreSQL backend, with a health check that costs no round trip while it can,
-and lists of ids sent as one array parameter (``arrays``).
+lists of ids sent as one array parameter (``arrays``), and statements with a pattern planned
+for their values (``patterns``).
 
 With ``CONN_HEALTH_CHECKS`` Django asks a kept connection ``SELECT 1`` before the first
 query of every request, so that a connection the server has closed (a restart, an idle
@@ -21,7 +22,7 @@ import select
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
-from qwenkb.postgres import arrays
+from qwenkb.postgres import arrays, patterns
 
 
 def says_nothing(connection) -> bool:
@@ -35,6 +36,10 @@ def says_nothing(connection) -> bool:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execute_wrappers.append(patterns.unprepared_patterns)  # outermost, for good
+
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         arrays.register(connection)
