@@ -256,6 +256,27 @@ def _proposal_rows(figures: dict | None) -> list[str]:
     ]
 
 
+def _search_rows(figures: dict | None) -> list[str]:
+    """Claims searched by a piece of their text, one request at a time (bench/run.py)."""
+    heading = ["", "## Searching claims by their text", ""]
+    if not figures:
+        return [*heading, "Not run (a run from before bench/run.py timed searches)."]
+    return [
+        *heading,
+        f"`/api/claims/?q=…` on the large base, read cache off, one request at a time, each "
+        f"question {figures['runs']} times (a statement is prepared on its fifth run). No "
+        "target in the issue; a researcher waits for it.",
+        "",
+        "| question | characters | claims found | median ms | worst ms | last ms |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {label} | {row['q_chars']} | {row['count']:,} | {row['median_ms']:.1f} | "
+            f"{row['worst_ms']:.1f} | {row['last_ms']:.1f} |"
+            for label, row in figures["questions"].items()
+        ],
+    ]
+
+
 def report(results: dict, notes: str) -> str:
     steps, settings, machine = results["steps"], results["settings"], results["machine"]
     counts = results.get("counts", {})
@@ -300,6 +321,7 @@ def report(results: dict, notes: str) -> str:
     ]
     lines += _batch_rows(steps, settings)
     lines += _proposal_rows(results.get("proposals"))
+    lines += _search_rows(results.get("search"))
     big, small = load_rows(results, "round"), load_rows(results, "small")
     lines += [
         "",

@@ -24,9 +24,11 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -307,6 +309,45 @@ def answers(port: int, urls: str, base: str, system: str = "qwenkb") -> None:
         results.setdefault("answers", {}).setdefault(base, {})[scenario] = figure
 
 
+SEARCH_RUNS = 12  # past psycopg's fifth run, after which a prepared statement may be planned once
+
+
+def searches(port: int, db: str) -> None:
+    """Claims searched by a piece of their text (``/api/claims/?q=``), one request at a time,
+    each question ``SEARCH_RUNS`` times: a word found nowhere, an entity's name (found in its
+    few claims), a metric's name (found in many), and 200 characters found nowhere."""
+    with psycopg.connect(database(db)) as conn:
+        entity = conn.execute("SELECT name FROM claims_entity ORDER BY id LIMIT 1").fetchone()[0]
+        metric = conn.execute("SELECT name FROM claims_metric ORDER BY id LIMIT 1").fetchone()[0]
+    questions = {
+        "a word found nowhere": "zqxjvw",
+        "an entity's name": entity,
+        "a metric's name": metric,
+        "200 characters found nowhere": ("zqxjvw " * 29)[:200],
+    }
+    figures = {}
+    for label, q in questions.items():
+        url = f"http://127.0.0.1:{port}/api/claims/?" + urllib.parse.urlencode({"q": q})
+        times, count = [], None
+        for _ in range(SEARCH_RUNS):
+            began = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=120) as answer:
+                count = json.loads(answer.read())["count"]
+            times.append((time.perf_counter() - began) * 1000)
+        figures[label] = {
+            "q_chars": len(q),
+            "count": count,
+            "median_ms": statistics.median(times),
+            "worst_ms": max(times),
+            "last_ms": times[-1],
+        }
+        log(
+            f"search {label}: median {figures[label]['median_ms']:.1f} ms, worst "
+            f"{figures[label]['worst_ms']:.1f} ms, {count} claims"
+        )
+    results["search"] = {"runs": SEARCH_RUNS, "questions": figures}
+
+
 def machine() -> dict:
     cpu = re.search(
         r"Model name:\s*(.+)", subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -460,6 +501,7 @@ def load() -> None:
         "table": DATASETTE_PORT,
     }
     answers(NOCACHE_PORT, "urls", "large")
+    searches(NOCACHE_PORT, big)
     answers(DATASETTE_PORT, "urls", "canned", system="canned")
     for scenario in SCENARIOS:  # warm caches: each system, each question, once
         for system, port in ports.items():
