@@ -6,6 +6,9 @@ from django.urls import include, path
 from qwenkb import health
 
 admin.site.site_header = "QwenKB curation"
+# The lists need the width (the claim list has nine columns and its filters beside them); the
+# admin's home page and breadcrumbs lead everywhere the sidebar would.
+admin.site.enable_nav_sidebar = False
 admin.site.site_title = "QwenKB admin"
 admin.site.index_title = "Sources, claims and contradictions"
 
