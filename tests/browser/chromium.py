@@ -10,6 +10,9 @@ import sys
 
 from playwright.sync_api import Browser, Error, Playwright
 
+# The windows the browser tests and the README's screenshots use: a desktop and a phone.
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SYSTEM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium")
 HOW_TO_GET_ONE = (

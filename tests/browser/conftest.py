@@ -10,9 +10,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.chromium import BrowserMissing, launch
+from tests.browser.chromium import DESKTOP, BrowserMissing, launch
 
-DESKTOP = {"width": 1280, "height": 900}
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 

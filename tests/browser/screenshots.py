@@ -22,11 +22,9 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.chromium import launch
+from tests.browser.chromium import DESKTOP, PHONE, launch
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 
 
 def _open_fact(page: Page, slug: str) -> None:

@@ -9,6 +9,7 @@ from claims import services
 from claims.models import Entity, Metric
 from sources.models import Publisher
 from sources.services import source_save
+from tests.browser.chromium import DESKTOP, PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_home_shows_qwens_current_values_with_grade_and_why_and_fits_a_phone(
     live_server, browser, seed_kb
 ):
-    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 812}):
+    for viewport in (DESKTOP, PHONE):
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.goto(live_server.url + "/")

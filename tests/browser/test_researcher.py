@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from claims.models import Claim
 from tests import factories
+from tests.browser.chromium import PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,7 +101,7 @@ PHONE_PAGES = [
 
 def test_pages_fit_a_375px_screen_without_horizontal_scrolling(live_server, browser, seed_kb):
     dispute = live_server.url + "/disputes/?group=pair"
-    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -116,7 +117,9 @@ def test_pages_fit_a_375px_screen_without_horizontal_scrolling(live_server, brow
     chart = page.locator("figure.chart svg.compact")
     page.goto(live_server.url + dispute_url)
     box = chart.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 375  # the dispute's line fits whole
+    assert (
+        box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    )  # the dispute's line fits whole
     context.close()
     assert [e for e in errors if "404" not in e] == []
 

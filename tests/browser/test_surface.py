@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from claims import services
 from claims.models import Contradiction
+from tests.browser.chromium import PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,7 +79,7 @@ def test_claim_review_json_ld_is_readable_under_the_csp(live_server, page, seed_
 def test_the_home_disputes_and_metric_tables_fit_375px_with_whole_badges(
     live_server, browser, seed_kb
 ):
-    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     for path, table in (
         ("/", "table.fact-disputes"),
@@ -94,7 +95,7 @@ def test_the_home_disputes_and_metric_tables_fit_375px_with_whole_badges(
         assert badges.count() > 0, path
         for badge in badges.all():
             box = badge.bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (path, box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, box)
             assert badge.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), path
     context.close()
 
