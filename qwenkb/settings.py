@@ -135,12 +135,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # database backend for minutes: the request answers 503 saying so (qwenkb/middleware.py).
     # Commands, migrations and background workers are not the app server: they run as long as
     # their work needs.
-    if os.environ.get("QWENKB_SERVING") == "1" and DB_REQUEST_TIMEOUT:
-        # Whole milliseconds, rounded up: a fraction of one must not become 0, no limit. After
-        # any options DATABASE_URL gives (`?options=-c search_path=…`), never instead of them.
-        bound = f"-c statement_timeout={math.ceil(DB_REQUEST_TIMEOUT * 1000)}"
+    # The app server's statements also run without PostgreSQL's JIT compiler, which compiles a
+    # statement whose estimated cost passes `jit_above_cost` before running it: 0.53 s of
+    # compiling for the search page's 0.09 s look-up of 40,000 entities, and a quarter of a
+    # fact sheet's time at a million claims (bench/notes.md). A rescan is a little faster with
+    # it, so commands keep it.
+    if os.environ.get("QWENKB_SERVING") == "1":
+        bounds = ["-c jit=off"]
+        if DB_REQUEST_TIMEOUT:  # whole milliseconds, rounded up: a fraction is not 0, no limit
+            bounds.append(f"-c statement_timeout={math.ceil(DB_REQUEST_TIMEOUT * 1000)}")
+        # After any options DATABASE_URL gives (`?options=-c search_path=…`), never instead.
         given = DATABASES["default"]["OPTIONS"].get("options", "")
-        DATABASES["default"]["OPTIONS"]["options"] = f"{given} {bound}".strip()
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join([given, *bounds]).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (runserver, a command) must wait for each other instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -128,15 +128,21 @@ SHOW_OPTIONS = "from django.conf import settings; print(settings.DATABASES['defa
 @pytest.mark.parametrize(
     ("env", "options"),
     [
-        ({"QWENKB_SERVING": "1"}, "-c statement_timeout=30000"),
-        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "2.5"}, "-c statement_timeout=2500"),
-        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0"}, None),
+        ({"QWENKB_SERVING": "1"}, "-c jit=off -c statement_timeout=30000"),
+        (
+            {"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "2.5"},
+            "-c jit=off -c statement_timeout=2500",
+        ),
+        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0"}, "-c jit=off"),
         # A fraction of a millisecond is a millisecond, not 0 (which PostgreSQL reads as none).
-        ({"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0.0001"}, "-c statement_timeout=1"),
-        ({}, None),  # a command, a migration, a worker: as long as its work needs
+        (
+            {"QWENKB_SERVING": "1", "DB_REQUEST_TIMEOUT": "0.0001"},
+            "-c jit=off -c statement_timeout=1",
+        ),
+        ({}, None),  # a command, a migration, a worker: as long as its work needs, JIT and all
     ],
 )
-def test_only_the_app_server_bounds_its_statements(env, options):
+def test_only_the_app_server_bounds_its_statements_and_compiles_none(env, options):
     result = manage(
         "shell", "-v0", "-c", SHOW_OPTIONS, DATABASE_URL="postgres://kb@db.invalid:5432/kb", **env
     )
@@ -151,7 +157,7 @@ def test_the_bound_is_added_to_the_options_the_database_url_gives():
     assert result.returncode == 0, result.stderr
     printed = result.stdout.strip().splitlines()[-1]
     options = ast.literal_eval(printed)["options"]
-    assert options == "-c search_path=kb,public -c statement_timeout=30000"
+    assert options == "-c search_path=kb,public -c jit=off -c statement_timeout=30000"
 
 
 @pytest.mark.parametrize(
