@@ -138,8 +138,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The app server's statements also run without PostgreSQL's JIT compiler, which compiles a
     # statement whose estimated cost passes `jit_above_cost` before running it: 0.53 s of
     # compiling for the search page's 0.09 s look-up of 40,000 entities, and a quarter of a
-    # fact sheet's time at a million claims (bench/notes.md). A rescan is a little faster with
-    # it, so commands keep it.
+    # fact sheet's time at a million claims in-process (bench/notes.md). A rescan is a little
+    # faster with it, so commands keep it.
     if os.environ.get("QWENKB_SERVING") == "1":
         bounds = ["-c jit=off"]
         if DB_REQUEST_TIMEOUT:  # whole milliseconds, rounded up: a fraction is not 0, no limit
