@@ -73,6 +73,12 @@ def test_changelist_filters_and_search(editor_client, group):
     assert list(response.context["cl"].result_list) == [b]
     disputed = editor_client.get(changelist("claim"), {"disputed": "yes"})
     assert set(disputed.context["cl"].result_list) == {a, b}
+    # Said in words, not with the admin's green tick (which reads as "fine").
+    undisputed = factories.claim(value="7B").claim
+    rows = editor_client.get(changelist("claim")).content.decode().split('id="result_list"')[1]
+    assert rows.count('<td class="field-disputed_flag">yes</td>') == 2
+    assert rows.count('<td class="field-disputed_flag">no</td>') == 1 and undisputed.pk
+    assert "icon-yes.svg" not in rows and "icon-no.svg" not in rows
     for params in (
         {"status__exact": "accepted"},
         {"subject__kind__exact": "model"},
