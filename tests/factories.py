@@ -59,6 +59,7 @@ def entity(*, name: str | None = None, kind: str = "model", parent=None, aliases
 def metric(
     *,
     slug: str | None = None,
+    name: str | None = None,
     value_type: str = "quantity",
     dimension: str = "number",
     unit: str = "parameters",
@@ -69,7 +70,7 @@ def metric(
     """A metric; quantity of parameters unless told otherwise."""
     n = next(_seq)
     return Metric.objects.create(
-        name=f"Metric {n}",
+        name=name or f"Metric {n}",
         slug=slug or f"metric-{n}",
         value_type=value_type,
         dimension=dimension if value_type == "quantity" else "",

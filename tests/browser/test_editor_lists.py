@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from claims.models import Metric
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,9 +13,7 @@ def test_every_column_of_the_claim_list_is_in_view_without_scrolling_sideways(li
     """Nine columns and the filters beside them, with names and titles as long as the seed's:
     status, rank and "disputed" must not be off to the right of a 1280-pixel window."""
     subject = factories.entity(name="Qwen3.5-Max Preview Instruct")
-    metric = factories.metric(slug="carbon")
-    Metric.objects.filter(pk=metric.pk).update(name="Carbon footprint reduction per query")
-    metric.refresh_from_db()
+    metric = factories.metric(slug="carbon", name="Carbon footprint reduction per query")
     title = "Qwen Alibaba Weekly Insight Report March 28, 2026: a professional analysis"
     for number in range(3):
         factories.claim(

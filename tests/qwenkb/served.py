@@ -168,12 +168,25 @@ def app_server(env: dict, *, workers: int, threads: int = 1, log: Path | None = 
         assert server.returncode == 0, log.read_text()[-3000:]
 
 
+def log_lines(log: Path) -> list[tuple[str, dict | None]]:
+    """Each line the server wrote, with its JSON entry (None for a line not in the app's
+    JSON format: the server's own, a traceback printed outside logging)."""
+    lines = []
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line) if line.startswith("{") else None
+        except ValueError:
+            entry = None
+        lines.append((line, entry))
+    return lines
+
+
 def request_lines(log: Path) -> list[dict]:
     """The app's JSON log line of every request the server answered, in order."""
     return [
         entry
-        for line in log.read_text().splitlines()
-        if line.startswith("{") and (entry := json.loads(line)).get("logger") == "qwenkb.requests"
+        for _, entry in log_lines(log)
+        if entry is not None and entry.get("logger") == "qwenkb.requests"
     ]
 
 
@@ -181,11 +194,7 @@ def server_errors(log: Path, limit: int = 6000) -> str:
     """What the server logged at ERROR or above (with tracebacks), and any line not in the
     app's JSON format, for an assertion's message: the end of it, up to ``limit`` characters."""
     found = []
-    for line in log.read_text(errors="replace").splitlines():
-        try:
-            entry = json.loads(line) if line.startswith("{") else None
-        except ValueError:
-            entry = None
+    for line, entry in log_lines(log):
         if entry is None:
             found.append(line)
         elif entry.get("level") in {"ERROR", "CRITICAL"}:
