@@ -4,7 +4,7 @@ One selector module for the search page and the API's ``q=`` on entities, so bot
 Names are compared by their *compact* form (case, spaces, hyphens and dots dropped), so
 "qwen35max" finds "Qwen3.5-Max" on every database; an exact name or alias comes first. On
 PostgreSQL, text (quotes, source titles and texts) is also matched with full-text search
-(``SearchVector``/``SearchRank``, GIN-indexed by migration 0007) and names by trigram
+(``SearchVector``/``SearchRank``, GIN-indexed by migration 0010) and names by trigram
 similarity (pg_trgm), so a near miss still finds its entity; on SQLite text is matched by
 substring. Snippets are escaped first and only then given their ``<mark>``s.
 """
@@ -12,6 +12,7 @@ substring. Snippets are escaped first and only then given their ``<mark>``s.
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -40,35 +41,44 @@ from sources.search import (
 LIMIT = 50
 SNIPPET_WIDTH = 180
 TRIGRAM_THRESHOLD = 0.3
-# Expressions that must stay equal to the GIN indexes of migration 0007 for them to be used.
+# Expressions that must stay equal to the GIN indexes of migration 0010 for them to be used.
 QUOTE_VECTOR = SearchVector("quote", config=FTS_CONFIG)
 
 
 def entity_matches(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
-    """Entities whose name, slug or alias matches ``q``: exact matches first, then prefixes."""
+    """Entities whose name, slug or alias matches ``q``: exact matches first, then prefixes.
+
+    Each way of matching is its own look-up of ids (of entities, of aliases), so that on
+    PostgreSQL each is served by a trigram index (claims migration 0017) and only the
+    entities found are ranked."""
     key = compact(q)
     if not key:
         return queryset.none()
-    aliases = EntityAlias.objects.annotate(compact=compact_expression(F("name"))).filter(
-        entity=OuterRef("pk")
-    )
-    queryset = queryset.annotate(
-        compact_name=compact_expression(F("name")),
-        alias_contains=Exists(aliases.filter(compact__contains=key)),
-    )
-    matches = Q(compact_name__contains=key) | Q(slug__icontains=q) | Q(alias_contains=True)
+    aliases = EntityAlias.objects.annotate(compact=compact_expression(F("name")))
+    named = Entity.objects.annotate(compact_name=compact_expression(F("name")))
+    alias_hits = aliases
+    own = Q(compact_name__contains=key) | Q(slug__icontains=q)
+    by_alias = Q(compact__contains=key)
     if on_postgres():  # a near miss ("Qwen 3.5 Maks") still finds the name or alias
-        similar = aliases.annotate(similarity=TrigramSimilarity("name", q))
-        queryset = queryset.annotate(
-            similarity=TrigramSimilarity("name", q),
-            alias_similar=Exists(similar.filter(similarity__gte=TRIGRAM_THRESHOLD)),
-        )
-        matches |= Q(similarity__gte=TRIGRAM_THRESHOLD) | Q(alias_similar=True)
-    queryset = queryset.filter(matches).annotate(
+        named = named.annotate(similarity=TrigramSimilarity("name", q))
+        alias_hits = aliases.annotate(similarity=TrigramSimilarity("name", q))
+        own |= near(q)
+        by_alias |= near(q)
+    found = (
+        named.filter(own)
+        .order_by()
+        .values("pk")
+        .union(alias_hits.filter(by_alias).order_by().values("entity_id"))
+    )
+    queryset = queryset.annotate(compact_name=compact_expression(F("name"))).filter(pk__in=found)
+    if on_postgres():
+        queryset = queryset.annotate(similarity=TrigramSimilarity("name", q))
+    alias_of = aliases.filter(entity=OuterRef("pk"))
+    queryset = queryset.annotate(
         match=Case(
-            When(Q(compact_name=key) | Q(slug=q) | Exists(aliases.filter(compact=key)), then=0),
+            When(Q(compact_name=key) | Q(slug=q) | Exists(alias_of.filter(compact=key)), then=0),
             When(compact_name__startswith=key, then=1),
-            When(Exists(aliases.filter(compact__startswith=key)), then=2),
+            When(Exists(alias_of.filter(compact__startswith=key)), then=2),
             default=3,
             output_field=IntegerField(),
         )
@@ -77,6 +87,14 @@ def entity_matches(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
     if on_postgres():
         order.insert(1, F("similarity").desc())
     return queryset.order_by(*order)
+
+
+def near(q: str) -> Q:
+    """A name at least ``TRIGRAM_THRESHOLD`` similar to ``q`` (on a queryset annotated with
+    its ``similarity``). pg_trgm's ``%`` (similarity at least ``pg_trgm.similarity_threshold``,
+    0.3 unless a server says otherwise) is what a trigram index of the name can answer; the
+    similarity itself keeps the threshold ours."""
+    return Q(TrigramSimilar(F("name"), q), similarity__gte=TRIGRAM_THRESHOLD)
 
 
 def metric_matches(queryset: QuerySet[Metric], q: str) -> QuerySet[Metric]:

@@ -2,7 +2,7 @@
 
 Names are compared by their *compact* form (case, spaces, hyphens and dots dropped), the same
 on SQLite and PostgreSQL. On PostgreSQL a source's title and text are also matched with
-full-text search (``SearchVector``/``SearchRank``, GIN-indexed by claims migration 0007).
+full-text search (``SearchVector``/``SearchRank``, GIN-indexed by claims migration 0010).
 """
 
 import re
@@ -15,7 +15,7 @@ from django.db.models.functions import Lower, Replace
 from sources.models import Publisher, Source
 
 FTS_CONFIG = "english"
-# The expression must stay equal to the GIN index of claims migration 0007 for it to be used.
+# The expression must stay equal to the GIN index of claims migration 0010 for it to be used.
 SOURCE_VECTOR = SearchVector("title", "text", config=FTS_CONFIG)
 
 
@@ -48,10 +48,22 @@ def publisher_matches(queryset: QuerySet[Publisher], q: str) -> QuerySet[Publish
 
 
 def source_matches(queryset: QuerySet[Source], q: str) -> QuerySet[Source]:
-    """Sources by title, author or publisher; on PostgreSQL also by words of their text."""
-    matches = Q(title__icontains=q) | Q(author__icontains=q) | Q(publisher__name__icontains=q)
+    """Sources by title, author or publisher; on PostgreSQL also by words of their text.
+
+    The sources' own matches and their publishers' are looked up apart, so that on PostgreSQL
+    each is served by an index (trigrams of title and author, claims migration 0017; the
+    words of title and text, 0010) and only the sources found are ranked."""
+    own = Q(title__icontains=q) | Q(author__icontains=q)
     if on_postgres():
         query = SearchQuery(q, config=FTS_CONFIG, search_type="websearch")
-        queryset = queryset.annotate(words=SOURCE_VECTOR, search_rank=SearchRank(F("words"), query))
-        return queryset.filter(matches | Q(words=query)).order_by("-search_rank", "title")
-    return queryset.filter(matches).order_by("title")
+        words = Source.objects.annotate(words=SOURCE_VECTOR).filter(own | Q(words=query))
+        found = (
+            words.order_by()
+            .values("pk")
+            .union(Source.objects.filter(publisher__name__icontains=q).order_by().values("pk"))
+        )
+        queryset = queryset.filter(pk__in=found).annotate(
+            search_rank=SearchRank(SOURCE_VECTOR, query)
+        )
+        return queryset.order_by("-search_rank", "title")
+    return queryset.filter(own | Q(publisher__name__icontains=q)).order_by("title")

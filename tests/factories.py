@@ -28,6 +28,7 @@ def source(
     precision: str = "day",
     reliability: str = "",
     pub: Publisher | None = None,
+    author: str = "",
 ) -> Source:
     """A source (published on the day given, or undated)."""
     n = next(_seq)
@@ -41,6 +42,7 @@ def source(
         published=published,
         published_precision=precision if published else "unknown",
         reliability=reliability,
+        author=author,
     )
 
 

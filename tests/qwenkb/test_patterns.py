@@ -60,7 +60,6 @@ def test_a_search_run_again_and_again_is_never_prepared_and_answers_right(claims
                 expected.order_by("id").values_list("id", flat=True)[:1]
             )
     assert _prepared_statements(" LIKE ") == []
-    # The other statements of the same requests were prepared as usual.
     # The other statements of the same requests were prepared as usual (the page's disputes).
     assert _prepared_statements('FROM "claims_contradiction"')
 
