@@ -312,10 +312,24 @@ def answers(port: int, urls: str, base: str, system: str = "qwenkb") -> None:
 SEARCH_RUNS = 12  # past psycopg's fifth run, after which a prepared statement may be planned once
 
 
+def _timed(url: str, answered) -> tuple[list[float], object]:
+    """``SEARCH_RUNS`` requests of ``url`` one after another: their times in ms, and what
+    ``answered`` reads from the last answer."""
+    times, read = [], None
+    for _ in range(SEARCH_RUNS):
+        began = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=120) as answer:
+            read = answered(json.loads(answer.read()))
+        times.append((time.perf_counter() - began) * 1000)
+    return times, read
+
+
 def searches(port: int, db: str) -> None:
-    """Claims searched by a piece of their text (``/api/claims/?q=``), one request at a time,
-    each question ``SEARCH_RUNS`` times: a word found nowhere, an entity's name (found in its
-    few claims), a metric's name (found in many), and 200 characters found nowhere."""
+    """Searches one request at a time, each question ``SEARCH_RUNS`` times: claims by a piece
+    of their text (``/api/claims/?q=``), and everything at once as the search page does
+    (``/api/search/?q=``: entities and aliases, metrics, publishers, sources, quotes). The
+    questions: a word found nowhere, an entity's name (found in its few claims), a metric's
+    name (found in many), and 200 characters found nowhere."""
     with psycopg.connect(database(db)) as conn:
         entity = conn.execute("SELECT name FROM claims_entity ORDER BY id LIMIT 1").fetchone()[0]
         metric = conn.execute("SELECT name FROM claims_metric ORDER BY id LIMIT 1").fetchone()[0]
@@ -326,24 +340,30 @@ def searches(port: int, db: str) -> None:
         "200 characters found nowhere": ("zqxjvw " * 29)[:200],
     }
     figures = {}
+    base = f"http://127.0.0.1:{port}/api/"
     for label, q in questions.items():
-        url = f"http://127.0.0.1:{port}/api/claims/?" + urllib.parse.urlencode({"q": q})
-        times, count = [], None
-        for _ in range(SEARCH_RUNS):
-            began = time.perf_counter()
-            with urllib.request.urlopen(url, timeout=120) as answer:
-                count = json.loads(answer.read())["count"]
-            times.append((time.perf_counter() - began) * 1000)
+        query = urllib.parse.urlencode({"q": q})
+        times, count = _timed(f"{base}claims/?{query}", lambda body: body["count"])
+        every, hits = _timed(
+            f"{base}search/?{query}",
+            lambda body: sum(len(group["results"]) for group in body["groups"]),
+        )
         figures[label] = {
             "q_chars": len(q),
             "count": count,
             "median_ms": statistics.median(times),
             "worst_ms": max(times),
             "last_ms": times[-1],
+            "everything": {
+                "hits": hits,
+                "median_ms": statistics.median(every),
+                "worst_ms": max(every),
+            },
         }
         log(
             f"search {label}: median {figures[label]['median_ms']:.1f} ms, worst "
-            f"{figures[label]['worst_ms']:.1f} ms, {count} claims"
+            f"{figures[label]['worst_ms']:.1f} ms, {count} claims; everything: median "
+            f"{statistics.median(every):.1f} ms, {hits} hits"
         )
     results["search"] = {"runs": SEARCH_RUNS, "questions": figures}
 
