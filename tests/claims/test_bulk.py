@@ -441,6 +441,26 @@ def test_a_first_import_builds_the_claims_indexes_after_its_rows(kb, tmp_path):
     assert sent == []
 
 
+def _planned_rows(model) -> float:
+    """How many rows PostgreSQL's planner takes ``model``'s table to hold (-1: never counted)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.needs("postgresql")
+def test_a_first_import_leaves_the_planner_counting_what_it_loaded(kb, tmp_path):
+    """The first load's tables are analysed before it commits; a later import leaves that to
+    autovacuum (it adds to what the planner already knows)."""
+    assert "5 claims created" in run(jsonl(tmp_path, rows(kb, 5)))
+    assert _planned_rows(Claim) == Claim.objects.count() == 5
+    assert _planned_rows(Contradiction) == Contradiction.objects.count() == 1
+    assert "2 claims created" in run(jsonl(tmp_path, rows(kb, 7)))
+    assert _planned_rows(Claim) == 5
+
+
 @pytest.mark.needs("postgresql")
 def test_a_first_import_in_batches_writes_through_the_indexes(kb, tmp_path):
     sent: list[str] = []
@@ -453,6 +473,7 @@ def test_a_first_import_in_batches_writes_through_the_indexes(kb, tmp_path):
         run(jsonl(tmp_path, rows(kb, 5)), "--batch-size", "2")
     assert Claim.objects.count() == 5
     assert not [sql for sql in sent if "INDEX" in sql.split("(")[0]]
+    assert _planned_rows(Claim) == 5  # analysed after the last batch
 
 
 @pytest.mark.needs("postgresql")
