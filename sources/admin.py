@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from qwenkb.adminlists import IndexedSearchMixin, RelatedWithRowsFilter, related_count
 from sources import services
 from sources.documents import (
     HTML_SUFFIXES,
@@ -101,7 +102,7 @@ class PublisherAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     """Sources and their metadata; apps that hang records on a source add inlines."""
 
     form = SourceAdminForm
@@ -114,7 +115,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         "reliability",
         "claim_count",
     ]
-    list_filter = ["reliability", ("publisher", admin.RelatedOnlyFieldListFilter), "language"]
+    list_filter = ["reliability", ("publisher", RelatedWithRowsFilter), "language"]
     search_fields = ["title", "key", "author", "publisher__name"]
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published"
@@ -124,7 +125,7 @@ class SourceAdmin(SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("publisher")
-            .annotate(n_claims=Count("claims"))
+            .annotate(n_claims=related_count(Source, "claims"))
         )
 
     @admin.display(description="claims", ordering="n_claims")

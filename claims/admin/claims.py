@@ -15,6 +15,7 @@ from claims.admin.forms import ClaimAdminForm
 from claims.display import value_display
 from claims.models import Claim, Contradiction
 from claims.selectors import open_contradiction_exists
+from qwenkb.adminlists import IndexedSearchMixin, RelatedWithRowsFilter
 
 # Characters of a source's title the claim list shows, "…" included.
 SOURCE_TITLE_CHARS = 60
@@ -93,7 +94,7 @@ class ReviewActionsMixin(_AdminBase):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
+class ClaimAdmin(IndexedSearchMixin, ReviewActionsMixin, SimpleHistoryAdmin):
     """Claims: searchable, filterable, with the value as written and as read."""
 
     form = ClaimAdminForm
@@ -117,8 +118,8 @@ class ClaimAdmin(ReviewActionsMixin, SimpleHistoryAdmin):
         "status",
         "rank",
         OpenContradictionFilter,
-        ("metric", admin.RelatedOnlyFieldListFilter),
-        ("source__publisher", admin.RelatedOnlyFieldListFilter),
+        ("metric", RelatedWithRowsFilter),
+        ("source__publisher", RelatedWithRowsFilter),
         "source__reliability",
         "subject__kind",
     ]

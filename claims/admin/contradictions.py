@@ -13,6 +13,7 @@ from claims.choices import ContradictionReview, ContradictionStatus
 from claims.display import value_display
 from claims.models import Contradiction
 from claims.selectors import review_filter
+from qwenkb.adminlists import IndexedSearchMixin, RelatedWithRowsFilter
 
 KEEP, PREFER_A, PREFER_B, DISMISS = "keep", "a", "b", "dismiss"
 
@@ -100,7 +101,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contradiction)
-class ContradictionAdmin(SimpleHistoryAdmin):
+class ContradictionAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     """Contradictions, most severe first; reviewers resolve or dismiss them with a note."""
 
     list_display = [
@@ -119,7 +120,7 @@ class ContradictionAdmin(SimpleHistoryAdmin):
         ReviewFilter,
         "kind",
         "origin",
-        ("metric", admin.RelatedOnlyFieldListFilter),
+        ("metric", RelatedWithRowsFilter),
     ]
     search_fields = ["explanation", "subject__name", "metric__name", "resolution_note"]
     ordering = ["-severity", "id"]

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import render
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -16,6 +15,7 @@ from claims.display import value_display
 from claims.models import Entity, EntityAlias, ExchangeRate, Metric
 from claims.selectors import entity_facts
 from claims.services import METRIC_FIELDS, RATE_FIELDS
+from qwenkb.adminlists import IndexedSearchMixin, related_count
 
 
 class AliasFormSet(forms.BaseInlineFormSet):
@@ -126,7 +126,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Entity)
-class EntityAdmin(SimpleHistoryAdmin):
+class EntityAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     """Entities with their aliases inline; duplicates can be merged."""
 
     form = EntityAdminForm
@@ -168,7 +168,7 @@ class EntityAdmin(SimpleHistoryAdmin):
             .get_queryset(request)
             .select_related("parent")
             .prefetch_related("aliases")
-            .annotate(n_claims=Count("claims", distinct=True))
+            .annotate(n_claims=related_count(Entity, "claims"))
         )
 
     @admin.display(description="aliases")
