@@ -86,6 +86,8 @@ def _few(ids: QuerySet) -> set | None:
 # row with every id found: 1.4 s for 8,000 contradictions against 2,221 ids. Past this many,
 # the ids stay a subquery (a list that long would cost more to send than that risk).
 FEW_IDS = 10_000
+# Words of one search looked up apart, at most (a search of more is Django's one statement).
+MOST_WORDS = 16
 
 
 def rows_holding_every(queryset: QuerySet, fields: list[str], words: list[str]) -> QuerySet | None:
@@ -125,11 +127,13 @@ class IndexedSearchMixin(admin.ModelAdmin):
                 f"{type(self).__name__}.search_fields: {prefixed} have a prefix, which "
                 "IndexedSearchMixin does not read; name plain paths."
             )
-        words = search_words(search_term) if fields else []
+        words = list(dict.fromkeys(search_words(search_term))) if fields else []
         if not words:
             return queryset, False
-        found = rows_holding_every(queryset, fields, words)
-        if found is None:  # every word is in many rows
+        # A look-up or two a word: past MOST_WORDS, Django's one statement (bounded by the
+        # statement timeout) costs less than as many look-ups as words.
+        found = rows_holding_every(queryset, fields, words) if len(words) <= MOST_WORDS else None
+        if found is None:  # every word is in many rows, or too many words
             return super().get_search_results(request, queryset, search_term)
         return found, False  # looked up by id: no row twice
 

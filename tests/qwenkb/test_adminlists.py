@@ -110,6 +110,25 @@ def test_any_search_finds_what_djangos_finds(kb, admin_user, term):
         _check(model, term, admin_user)
 
 
+def test_a_search_of_many_words_is_one_statement_and_finds_what_djangos_finds(
+    kb, admin_client, admin_user
+):
+    """Each distinct word costs a look-up or two, so a search of more words than
+    ``MOST_WORDS`` (10,000 characters of them, say) is left to Django's one statement."""
+    pieces = {"trillion"[i:j] for i in range(8) for j in range(i + 1, 9)}  # each in two claims
+    words = " ".join(sorted(pieces)[: adminlists.MOST_WORDS + 1])
+    repeated = " ".join(["trillion"] * 200)  # one word, said 200 times: one word's look-ups
+    for term in (words, repeated, "x" * 10_000, f"{words} qwen"):
+        for model in MODELS:
+            _check(model, term, admin_user)
+    for term, most in ((words, 1), (repeated, 2)):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(reverse("admin:claims_claim_changelist"), {"q": term})
+        assert response.status_code == 200
+        searching = [q for q in queries if "LIKE" in q["sql"] and "COUNT(*)" not in q["sql"]]
+        assert len(searching) <= most + 1, [q["sql"][:200] for q in searching]
+
+
 def test_a_prefixed_search_field_is_refused_by_name(admin_user):
     class Prefixed(adminlists.IndexedSearchMixin):
         search_fields = ["^name"]
