@@ -56,23 +56,18 @@ def entity_matches(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
         return queryset.none()
     aliases = EntityAlias.objects.annotate(compact=compact_expression(F("name")))
     named = Entity.objects.annotate(compact_name=compact_expression(F("name")))
-    alias_hits = aliases
     own = Q(compact_name__contains=key) | Q(slug__icontains=q)
     by_alias = Q(compact__contains=key)
+    similar = aliases
     if on_postgres():  # a near miss ("Qwen 3.5 Maks") still finds the name or alias
         named = named.annotate(similarity=TrigramSimilarity("name", q))
-        alias_hits = aliases.annotate(similarity=TrigramSimilarity("name", q))
+        similar = aliases.annotate(similarity=TrigramSimilarity("name", q))
+        queryset = queryset.annotate(similarity=TrigramSimilarity("name", q))
         own |= near(q)
         by_alias |= near(q)
-    found = (
-        named.filter(own)
-        .order_by()
-        .values("pk")
-        .union(alias_hits.filter(by_alias).order_by().values("entity_id"))
-    )
+    found = named.filter(own).order_by().values("pk")
+    found = found.union(similar.filter(by_alias).order_by().values("entity_id"))
     queryset = queryset.annotate(compact_name=compact_expression(F("name"))).filter(pk__in=found)
-    if on_postgres():
-        queryset = queryset.annotate(similarity=TrigramSimilarity("name", q))
     alias_of = aliases.filter(entity=OuterRef("pk"))
     queryset = queryset.annotate(
         match=Case(

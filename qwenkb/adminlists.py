@@ -28,7 +28,6 @@ from operator import or_
 
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -91,15 +90,11 @@ MOST_WORDS = 16
 
 
 def rows_holding_every(queryset: QuerySet, fields: list[str], words: list[str]) -> QuerySet | None:
-    """Rows of ``queryset`` with each of ``words`` in some of ``fields``. On PostgreSQL, once a
-    word has found few rows (``FEW_IDS``), the other words are looked for among those only;
-    if every word finds many, none (looking them up apart would cost more than Django's one
-    ``OR``, which must then read most rows anyway)."""
+    """Rows of ``queryset`` with each of ``words`` in some of ``fields``: once a word has found
+    few rows (``FEW_IDS``), the other words are looked for among those only. If every word
+    finds many, none (looking them up apart would cost more than Django's one ``OR``, which
+    must then read most rows anyway)."""
     model = queryset.model
-    if connection.vendor != "postgresql":
-        for word in words:
-            queryset = queryset.filter(pk__in=ids_holding(model, fields, word))
-        return queryset
     among: set | None = None
     many = []  # words that found many rows before any found few
     for word in words:
