@@ -53,6 +53,7 @@ from claims.selectors import (
 )
 from qwenkb.facets import facet_counts
 from qwenkb.filters import SearchField
+from qwenkb.related import related_count
 from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
 from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
@@ -237,7 +238,7 @@ def entity_list(request):
     """Every entity, filtered by kind, parent or name."""
     queryset = (
         Entity.objects.select_related("parent")
-        .annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
+        .annotate(claim_count=related_count(Entity, "claims", LIVE))
         .order_by("name")
     )
     filterset = EntityFilterSet(request.GET, queryset=queryset)
@@ -540,7 +541,7 @@ def source_list(request):
     queryset = (
         Source.objects.select_related("publisher")
         .defer("text")
-        .annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
+        .annotate(claim_count=related_count(Source, "claims", LIVE))
         .order_by(F("published").desc(nulls_last=True), "title")
     )
     filterset = SourceFilterSet(request.GET, queryset=queryset)

@@ -15,7 +15,8 @@ Django's: every word (or "quoted phrase") in at least one field, in any case.
 **Counts of related rows** (an entity's or a source's claims): ``Count`` over a join groups
 the list's query by its rows, and the list's other queries with it: the count of all rows and
 the choices of its filters each joined and grouped every claim (0.5–1 s apiece).
-``related_count`` counts by a correlated subquery instead, computed for the rows shown.
+``qwenkb.related.related_count`` counts by a correlated subquery instead, computed for the
+rows shown.
 
 **Filters of related objects** (``RelatedWithRowsFilter``): Django's ``RelatedOnlyFieldListFilter``
 finds the objects the list's rows refer to with a ``DISTINCT`` over all of them (every claim's
@@ -29,16 +30,12 @@ from operator import or_
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import (
-    Count,
     Exists,
-    ManyToOneRel,
     Model,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.utils.text import smart_split, unescape_string_literal
 
 
@@ -131,23 +128,6 @@ class IndexedSearchMixin(admin.ModelAdmin):
         if found is None:  # every word is in many rows, or too many words
             return super().get_search_results(request, queryset, search_term)
         return found, False  # looked up by id: no row twice
-
-
-def related_count(model: type[Model], relation: str) -> Coalesce:
-    """The number of rows each row of ``model`` has through the reverse relation
-    ``relation`` (e.g. an entity's ``claims``), as a correlated subquery (module docstring)."""
-    reverse = model._meta.get_field(relation)
-    if not isinstance(reverse, ManyToOneRel):
-        raise TypeError(f"{model.__name__}.{relation} is not the reverse of a foreign key")
-    remote = reverse.field.name  # the foreign key on the related model
-    rows = (
-        reverse.related_model._default_manager.filter(**{remote: OuterRef("pk")})
-        .order_by()
-        .values(remote)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows), 0)
 
 
 class RelatedWithRowsFilter(admin.RelatedOnlyFieldListFilter):

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from qwenkb.adminlists import IndexedSearchMixin, RelatedWithRowsFilter, related_count
+from qwenkb.adminlists import IndexedSearchMixin, RelatedWithRowsFilter
+from qwenkb.related import related_count
 from sources import services
 from sources.documents import (
     HTML_SUFFIXES,

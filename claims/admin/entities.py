@@ -15,7 +15,8 @@ from claims.display import value_display
 from claims.models import Entity, EntityAlias, ExchangeRate, Metric
 from claims.selectors import entity_facts
 from claims.services import METRIC_FIELDS, RATE_FIELDS
-from qwenkb.adminlists import IndexedSearchMixin, related_count
+from qwenkb.adminlists import IndexedSearchMixin
+from qwenkb.related import related_count
 
 
 class AliasFormSet(forms.BaseInlineFormSet):

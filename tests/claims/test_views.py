@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims import search, services
-from claims.models import Contradiction
+from claims.models import Claim, Contradiction, Entity
 from claims.templatetags.claims_web import text_segments
+from sources.models import Source
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -933,3 +934,28 @@ def test_the_first_page_link_keeps_the_filters(client, kb):
     answer = client.get("/claims/", {"status": "accepted", "page": "3"})
     assert answer.status_code == 404
     assert 'href="/claims/?status=accepted">Go to the first page' in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "field"), [("/entities/", Entity, "subject"), ("/sources/", Source, "source")]
+)
+def test_entity_and_source_lists_count_live_claims_and_only_their_page_reads_claims(
+    client, path, model, field
+):
+    """Each row's count leaves rejected claims out; the list's count of rows and its facets
+    neither join nor group the claims (at a million claims these lists took 2.9 and 6.2 s)."""
+    kept = factories.claim(value="7B")
+    rejected = factories.claim(subject=kept.claim.subject, src=kept.claim.source, value="8B")
+    Claim.objects.filter(pk=rejected.claim.pk).update(status="rejected")
+    factories.entity(name="No claims")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    shown = {row.pk: row.claim_count for row in response.context["page"].object_list}
+    assert shown == {
+        row.pk: Claim.objects.filter(**{field: row}).exclude(status="rejected").count()
+        for row in model.objects.filter(pk__in=shown)
+    }
+    assert shown[getattr(kept.claim, field).pk] == 1
+    reading = [q["sql"] for q in queries if "claims_claim" in q["sql"]]
+    page = f'SELECT "{model._meta.db_table}"."id"'
+    assert len(reading) == 1 and reading[0].startswith(page), reading
