@@ -9,7 +9,8 @@ of ids for the model's own fields (trigram indexes, claims migrations 0016 and 0
 for each joined path, which PostgreSQL can drive from the small side (the few entities named,
 then their claims by the foreign key's index). A word found in few rows gives the list their
 ids as values, and the other words are looked for among those only; when every word is in
-many rows, Django's own search answers, as it must read most rows anyway. The meaning is
+many rows, each word's ids stay a subquery. A search of more than 16 distinct words is left to
+Django's one statement (bounded by the statement timeout). The meaning is
 Django's: every word (or "quoted phrase") in at least one field, in any case.
 
 **Counts of related rows** (an entity's or a source's claims): ``Count`` over a join groups
@@ -86,11 +87,10 @@ FEW_IDS = 10_000
 MOST_WORDS = 16
 
 
-def rows_holding_every(queryset: QuerySet, fields: list[str], words: list[str]) -> QuerySet | None:
+def rows_holding_every(queryset: QuerySet, fields: list[str], words: list[str]) -> QuerySet:
     """Rows of ``queryset`` with each of ``words`` in some of ``fields``: once a word has found
-    few rows (``FEW_IDS``), the other words are looked for among those only. If every word
-    finds many, none (looking them up apart would cost more than Django's one ``OR``, which
-    must then read most rows anyway)."""
+    few rows (``FEW_IDS``), the other words are looked for among those only; if every word
+    finds many, each word's ids stay a subquery."""
     model = queryset.model
     among: set | None = None
     many = []  # words that found many rows before any found few
@@ -101,7 +101,9 @@ def rows_holding_every(queryset: QuerySet, fields: list[str], words: list[str]) 
         else:
             among = found
     if among is None:
-        return None
+        for word in many:
+            queryset = queryset.filter(pk__in=ids_holding(model, fields, word))
+        return queryset
     for word in many:
         among = set(ids_holding(model, fields, word, among).values_list("pk", flat=True))
     return queryset.filter(pk__in=among)
@@ -122,12 +124,9 @@ class IndexedSearchMixin(admin.ModelAdmin):
         words = list(dict.fromkeys(search_words(search_term))) if fields else []
         if not words:
             return queryset, False
-        # A look-up or two a word: past MOST_WORDS, Django's one statement (bounded by the
-        # statement timeout) costs less than as many look-ups as words.
-        found = rows_holding_every(queryset, fields, words) if len(words) <= MOST_WORDS else None
-        if found is None:  # every word is in many rows, or too many words
+        if len(words) > MOST_WORDS:  # Django's one statement, bounded by the statement timeout
             return super().get_search_results(request, queryset, search_term)
-        return found, False  # looked up by id: no row twice
+        return rows_holding_every(queryset, fields, words), False  # by id: no row twice
 
 
 class RelatedWithRowsFilter(admin.RelatedOnlyFieldListFilter):

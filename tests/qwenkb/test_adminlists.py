@@ -73,7 +73,7 @@ def _check(model, term: str, superuser) -> None:
     queryset = model_admin.get_queryset(request)
     found, duplicates = model_admin.get_search_results(request, queryset, term)
     expected, _ = admin.ModelAdmin.get_search_results(model_admin, request, queryset, term)
-    if duplicates:  # Django's own search answered (every word in many rows): the admin
+    if duplicates:  # Django's own search answered (more than MOST_WORDS words): the admin
         found = found.distinct()  # then asks for distinct rows, as here
     rows = list(found.values_list("pk", flat=True))
     assert len(rows) == len(set(rows)), (model.__name__, term)  # no row twice
@@ -95,7 +95,7 @@ def test_words_found_in_many_rows_and_in_few_combine_as_djangos(
     kb, admin_user, monkeypatch, few, term
 ):
     """With ``FEW_IDS`` this low, a word finds "many" rows: the other words narrow it, or,
-    when every word finds many, Django's own search answers."""
+    when every word finds many, each word's ids stay a subquery."""
     monkeypatch.setattr(adminlists, "FEW_IDS", few)
     for model in MODELS:
         _check(model, term, admin_user)
