@@ -44,9 +44,13 @@ from claims.models import Claim, Contradiction, Entity, Metric
 from claims.search import LIMIT as SEARCH_LIMIT
 from claims.search import search_everything
 from claims.selectors import (
+    LIVE,
+    busiest_entity,
     claim_queryset,
     entity_facts,
     entity_resolve,
+    live_claim_counts,
+    metric_counts,
     metric_values,
     open_contradiction_exists,
     review_filter,
@@ -57,9 +61,6 @@ from qwenkb.related import related_count
 from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
 from sources.filtersets import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
-
-LIVE = ~Q(status=ClaimStatus.REJECTED)
-LIVE_CLAIMS = ~Q(claims__status=ClaimStatus.REJECTED)
 
 
 def claim_url(claim: Claim) -> str:
@@ -173,12 +174,7 @@ HEADLINE_FACTS = 6
 def headline_facts(n: int = HEADLINE_FACTS) -> tuple[Entity | None, list, int]:
     """The entity with the most claims, its ``n`` best-sourced current values (chosen as on
     its own page, by ``entity_facts``), and how many facts it has in all: three queries."""
-    entity = (
-        Entity.objects.annotate(claim_count=Count("claims", filter=LIVE_CLAIMS))
-        .filter(claim_count__gt=0)
-        .order_by("-claim_count", "name")
-        .first()
-    )
+    entity = busiest_entity()
     if entity is None:
         return None, [], 0
     facts = entity_facts(entity)
@@ -361,15 +357,15 @@ def entity_detail(request, slug):
 
 def metric_list(request):
     """Every metric, with how many claims and entities it has."""
-    queryset = Metric.objects.annotate(
-        claim_count=Count("claims", filter=LIVE_CLAIMS),
-        entity_count=Count("claims__subject", distinct=True, filter=LIVE_CLAIMS),
-    )
-    filterset = MetricFilterSet(request.GET, queryset=queryset)
+    filterset = MetricFilterSet(request.GET, queryset=Metric.objects.all())
     if not filterset.is_valid():
         return bad_filters(request, filterset)
+    metrics = list(filterset.qs)
+    counts = metric_counts(among=[metric.pk for metric in metrics])
+    for metric in metrics:
+        metric.claim_count, metric.entity_count = counts.get(metric.pk, (0, 0))
     context = {
-        "metrics": filterset.qs,
+        "metrics": metrics,
         "filterset": filterset,
         "value_types": ValueType.choices,
         "crumbs": [("Metrics", None)],
@@ -521,9 +517,9 @@ def source_detail(request, pk):
 def publisher_detail(request, slug):
     """A publisher: its grade, its sources, and the claims others attribute to it."""
     publisher = get_object_or_404(Publisher, slug=slug)
-    sources = publisher.sources.annotate(claim_count=Count("claims")).order_by(
-        F("published").desc(nulls_last=True), "title"
-    )
+    sources = publisher.sources.annotate(
+        claim_count=related_count(Source, "claims", LIVE)
+    ).order_by(F("published").desc(nulls_last=True), "title")
     attributed = claim_queryset().filter(attributed_to=publisher).order_by("source__title", "pk")
     context = {
         "publisher": publisher,
@@ -562,16 +558,19 @@ def source_list(request):
 def publisher_list(request):
     """Every publisher with its default grade and how many sources and claims it has."""
     queryset = Publisher.objects.annotate(
-        source_count=Count("sources", distinct=True),
-        claim_count=Count("sources__claims", distinct=True),
+        source_count=related_count(Publisher, "sources")
     ).order_by("name")
     filterset = PublisherFilterSet(request.GET, queryset=queryset)
     if not filterset.is_valid():
         return bad_filters(request, filterset)
+    publishers = list(filterset.qs)
+    counts = live_claim_counts("source__publisher", among=[p.pk for p in publishers])
+    for publisher in publishers:
+        publisher.claim_count = counts.get(publisher.pk, 0)
     context = {
         "filterset": filterset,
         "ordering": request.GET.get("ordering", ""),
-        "publishers": list(filterset.qs),
+        "publishers": publishers,
         "facets": page_facets(request, filterset.qs, PUBLISHER_FACETS),
         "crumbs": [("Publishers", None)],
         "section": "publishers",

