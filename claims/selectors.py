@@ -343,30 +343,96 @@ def metric_facts(metric: Metric, *, subject_ids=None) -> list[Fact]:
 VALUE_ORDERINGS = ("name", "value", "-value")
 
 
-def _value_order(claim: Claim) -> tuple:
-    """Sort key of a current value: figures by number within a currency, dates by day, else
-    the value as shown."""
-    figures = [v for v in (claim.point, claim.low, claim.high) if v is not None]
+def figure_order(point, low, high, currency, date_start) -> tuple | None:
+    """Sort key of a value by its figure within a currency, or its day; None for neither."""
+    figures = [v for v in (point, low, high) if v is not None]
     if figures:
-        return (claim.currency, figures[0], "")
-    if claim.date_start is not None:
-        return ("", claim.date_start.toordinal(), "")
-    return ("", 0, value_display(claim).casefold())
+        return (currency, figures[0], "")
+    if date_start is not None:
+        return ("", date_start.toordinal(), "")
+    return None
 
 
-def metric_values(metric: Metric, *, subject_ids=None, ordering: str = "name") -> list[Fact]:
-    """Every entity's fact for ``metric``, by entity name or by current value (``value`` or
-    ``-value``); facts without a current value come last either way."""
+_ORDER_COLUMNS = ("point", "low", "high", "currency", "date_start")
+
+
+def metric_value_order(
+    metric: Metric, *, subject_ids=None, ordering: str = "name", current_only: bool = False
+) -> list[int]:
+    """The entities of ``metric``'s facts in the order asked: by name, or by current value
+    (``value``, ``-value``) with the facts that have none last; only those that have one if
+    ``current_only``. Chosen from plain rows of the metric's claims (``row_candidate``, the
+    same rule as ``metric_facts``), no claim built but the current values whose order is
+    their words (text and entity values): at 10,000 entities and 43,000 claims, building
+    every fact took 12 s."""
     if ordering not in VALUE_ORDERINGS:
         raise ValueError(f"ordering must be one of {', '.join(VALUE_ORDERINGS)}")
-    facts = metric_facts(metric, subject_ids=subject_ids)
+    claims = Claim.objects.filter(metric=metric)
+    if subject_ids is not None:
+        claims = claims.filter(subject_id__in=subject_ids)
+    columns = ("subject_id", "subject__name", *CANDIDATE_COLUMNS.values(), *_ORDER_COLUMNS)
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for row in claims.order_by("pk").values(*columns):
+        groups[row["subject_id"]].append(row)
+    current = {}
+    for subject, members in groups.items():
+        row, _, _ = current_of(members, row_candidate, time_varying=metric.time_varying)
+        current[subject] = row
+    by_name = sorted(groups, key=lambda subject: groups[subject][0]["subject__name"])
+    without = [subject for subject in by_name if current[subject] is None]
+    with_value = [subject for subject in by_name if current[subject] is not None]
     if ordering == "name":
-        return facts
-    valued = sorted(
-        ((_value_order(f.current), f) for f in facts if f.current is not None),
-        key=lambda pair: pair[0],
-    )
-    known = [f for _, f in valued]
+        return with_value if current_only else by_name
+    figures = {
+        subject: figure_order(*(current[subject][c] for c in _ORDER_COLUMNS))
+        for subject in with_value
+    }
+    worded = [current[subject]["id"] for subject, key in figures.items() if key is None]
+    words = {
+        claim.pk: ("", 0, value_display(claim).casefold())
+        for claim in (claim_queryset().filter(pk__in=worded) if worded else ())
+    }
+    keys: dict[int, tuple] = {
+        subject: key or words[current[subject]["id"]] for subject, key in figures.items()
+    }
+    known = sorted(with_value, key=keys.__getitem__)
     if ordering == "-value":
         known.reverse()
-    return known + [f for f in facts if f.current is None]
+    return known if current_only else known + without
+
+
+class MetricValues(Sequence):
+    """A metric's facts in the order of ``subject_ids``, each built (its claims and open
+    contradictions read, ``metric_facts``) only when a slice of them is asked for: a page of
+    a metric about 10,000 entities reads that page's claims."""
+
+    def __init__(self, metric: Metric, subject_ids: list[int]):
+        self.metric, self.subject_ids = metric, subject_ids
+
+    def __len__(self) -> int:
+        return len(self.subject_ids)
+
+    def __iter__(self):
+        return iter(self[:])  # every fact, built together
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ids = self.subject_ids[index]
+            if not ids:
+                return []
+            built = {fact.subject.pk: fact for fact in metric_facts(self.metric, subject_ids=ids)}
+            return [built[subject] for subject in ids]
+        position = range(len(self))[index]  # IndexError past either end
+        return self[position : position + 1][0]
+
+
+def metric_values(
+    metric: Metric, *, subject_ids=None, ordering: str = "name", current_only: bool = False
+) -> MetricValues:
+    """Every entity's fact for ``metric`` (only those with a current value if
+    ``current_only``), by entity name or by current value (``value`` or ``-value``); facts
+    without a current value come last either way. Built a slice at a time."""
+    order = metric_value_order(
+        metric, subject_ids=subject_ids, ordering=ordering, current_only=current_only
+    )
+    return MetricValues(metric, order)

@@ -375,8 +375,13 @@ def metric_list(request):
     return render(request, "web/metric_list.html", context)
 
 
+METRIC_PAGE_SIZE = 100  # entities on a page of a metric
+
+
+@paged
 def metric_detail(request, slug):
-    """One metric across entities: current values in a sortable table and every claim charted."""
+    """One metric across entities, a page of 100 at a time: their current values in a
+    sortable table and every claim of theirs charted."""
     metric = get_object_or_404(Metric, slug=slug)
     filterset = MetricValuesFilterSet(request.GET, queryset=Entity.objects.all())
     if not filterset.is_valid():
@@ -384,9 +389,12 @@ def metric_detail(request, slug):
     filtered = any(filterset.form.cleaned_data.get(name) for name in ("kind", "parent"))
     ordering = filterset.form.cleaned_data.get("ordering") or "name"
     subject_ids = filterset.qs.values("pk") if filtered else None
-    facts = metric_values(metric, subject_ids=subject_ids, ordering=ordering)
+    values = metric_values(metric, subject_ids=subject_ids, ordering=ordering)
+    page = page_of(request, values, METRIC_PAGE_SIZE)
+    facts = page.object_list
     context = {
         "metric": metric,
+        "page": page,
         "facts": facts,
         "filterset": filterset,
         "ordering": ordering,

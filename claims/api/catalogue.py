@@ -185,9 +185,8 @@ class MetricViewSet(
         if any(request.query_params.get(name) for name in ("kind", "parent")):
             subject_ids = list(entities.qs.values_list("pk", flat=True))
         ordering = entities.form.cleaned_data.get("ordering") or "name"
-        facts = metric_values(metric, subject_ids=subject_ids, ordering=ordering)
-        facts = [f for f in facts if f.current is not None]
-        page = self.paginate_queryset(facts)
+        facts = metric_values(metric, subject_ids=subject_ids, ordering=ordering, current_only=True)
+        page = self.paginate_queryset(facts)  # only the page's facts are built
         return self.get_paginated_response(s.MetricValueSerializer(page, many=True).data)
 
 
