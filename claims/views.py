@@ -47,6 +47,7 @@ from claims.selectors import (
     LIVE,
     busiest_entity,
     claim_queryset,
+    contradictions_for_claims,
     entity_facts,
     entity_resolve,
     live_claim_counts,
@@ -280,15 +281,14 @@ def _claim_items(entity: Entity, facts) -> dict[int, ClaimItem]:
                 items[pk].disputes.append(record)
     source_ids = {claim.source_id for claim in claims}
     others = list(claim_queryset().filter(LIVE, source_id__in=source_ids).exclude(subject=entity))
-    # Open disputes of other subjects' claims in the same sources: one query, however many.
+    # Open disputes of those claims (other subjects' claims in the same sources): one query,
+    # however many, by the claims' ids (by their sources, it read every claim at a million).
     open_elsewhere: dict[int, list] = {}
     for record in (
-        Contradiction.objects.filter(
-            Q(claim_a__source_id__in=source_ids) | Q(claim_b__source_id__in=source_ids),
-            status=ContradictionStatus.OPEN,
-        )
-        .exclude(subject=entity)
+        contradictions_for_claims([other.pk for other in others])
+        .filter(status=ContradictionStatus.OPEN)
         .select_related("metric")
+        .order_by("-severity", "pk")
     ):
         for pk in (record.claim_a_id, record.claim_b_id):
             open_elsewhere.setdefault(pk, []).append(record)
@@ -506,8 +506,10 @@ def source_detail(request, pk):
         .filter(source=source)
         .order_by(F("quote_offset").asc(nulls_last=True), "pk")
     )
-    open_records = Contradiction.objects.filter(
-        Q(claim_a__source=source) | Q(claim_b__source=source), status=ContradictionStatus.OPEN
+    open_records = (
+        contradictions_for_claims([claim.pk for claim in claims])
+        .filter(status=ContradictionStatus.OPEN)
+        .order_by("-severity", "pk")
     )
     disputes: dict[int, list] = {}
     for record in open_records:

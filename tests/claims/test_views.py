@@ -218,6 +218,15 @@ def test_a_claim_links_to_the_dispute_of_another_fact_resting_on_the_same_quote(
     passage = first[: first.index("</li>\n\n")]
     assert f'href="/entities/{qwen.slug}/#claim-{shared.pk}"' in passage
     assert f'href="/disputes/{dispute.pk}/"' in passage
+    # The disputes of the entity's page and of the source's page are read by their claims'
+    # ids: joined to the claims to match sources, they read every claim (0.7 s at a million).
+    for url in (f"/entities/{kb.model.slug}/", f"/sources/{kb.weekly.pk}/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert f'href="/disputes/{dispute.pk}/"' in client.get(url).content.decode()
+        by_source = [q["sql"] for q in queries if '"claims_claim"."source_id" IN' in q["sql"]]
+        by_ids = [q["sql"] for q in queries if '"claims_contradiction"."claim_a_id" IN' in q["sql"]]
+        assert len(by_ids) == 1 and 'JOIN "claims_claim"' not in by_ids[0], url
+        assert not any('FROM "claims_contradiction"' in sql for sql in by_source), url
 
 
 def test_a_metric_with_several_values_at_once_lists_every_accepted_value(client, kb):
