@@ -80,8 +80,17 @@ def claim_queryset() -> QuerySet[Claim]:
     ).defer("source__text")
 
 
+def _proposed(side: str) -> Exists:
+    """The contradiction's claim on ``side`` ("claim_a_id", "claim_b_id") is proposed: a
+    look-up of the claim by its id among the proposed ones, which the index on status and id
+    answers alone. Joining both claims of every contradiction instead, PostgreSQL hashed the
+    whole claims table twice for each list of disputes at a million claims (0.35 s a
+    statement, against 0.1 s)."""
+    return Exists(Claim.objects.filter(status=ClaimStatus.PROPOSED, pk=OuterRef(side)))
+
+
 def _pending() -> Q:
-    return Q(claim_a__status=ClaimStatus.PROPOSED) | Q(claim_b__status=ClaimStatus.PROPOSED)
+    return Q(_proposed("claim_a_id")) | Q(_proposed("claim_b_id"))
 
 
 def review_annotation() -> Case:
@@ -111,7 +120,11 @@ def review_of(status_a: str, status_b: str) -> str:
 
 def review_filter(review: str) -> Q:
     """Contradictions whose review is ``review`` (pending or confirmed)."""
-    return _pending() if review == ContradictionReview.PENDING else ~_pending()
+    if review == ContradictionReview.PENDING:
+        return _pending()
+    # Neither claim proposed, said as two NOT EXISTS so that PostgreSQL plans each as an
+    # anti-join (``NOT (a OR b)`` it tests row by row against two hashed sets: 0.24 s, not 0.1).
+    return ~Q(_proposed("claim_a_id")) & ~Q(_proposed("claim_b_id"))
 
 
 def contradictions_for_claims(claim_ids) -> QuerySet[Contradiction]:

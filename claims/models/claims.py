@@ -250,7 +250,9 @@ class Claim(models.Model):
             # figures, so a page stops after its rows (API `ordering=value`).
             models.Index(fields=["metric", "point", "id"], name="claim_metric_point_id_idx"),
             models.Index(fields=["source", "quote_offset"], name="claim_source_order_idx"),
-            models.Index(fields=["status"], name="claim_status_idx"),
+            # Claims by status; with the id, whether a contradiction's claims are proposed
+            # (``selectors._pending``) is read from the index alone.
+            models.Index(fields=["status", "id"], name="claim_status_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
 """Counts over every claim: the facets of a list, the busiest entity, the metric and publisher
-lists (``qwenkb.facets``, ``claims.selectors``).
+lists, the disputes' review (``qwenkb.facets``, ``claims.selectors``).
 
 At a million claims each of these is a pass over the claims; they must count exactly what the
 rule says (rows of the filtered list; live claims, rejected ones left out), and do it by
@@ -15,8 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import selectors
+from claims.choices import ContradictionReview
 from claims.facets import CLAIM_FACETS, CONTRADICTION_FACETS, ENTITY_FACETS
 from claims.models import Claim, Contradiction, Entity, Metric
+from claims.selectors import review_annotation, review_filter, review_of
 from qwenkb.facets import facet_counts, rows_repeat
 from sources.facets import PUBLISHER_FACETS, SOURCE_FACETS
 from sources.models import Publisher, Source
@@ -191,3 +193,33 @@ def test_a_publishers_page_counts_its_sources_live_claims(client):
     Claim.objects.filter(pk=rejected.claim.pk).update(status="rejected")
     response = client.get(f"/publishers/{source.publisher.slug}/")
     assert [(s.pk, s.claim_count) for s in response.context["sources"]] == [(source.pk, 1)]
+
+
+def test_a_contradictions_review_in_sql_is_the_rule_for_every_pair_of_statuses():
+    """``review_filter`` and ``review_annotation`` (SQL) give what ``review_of`` (the rule in
+    Python) gives, for every pair of claim statuses; and they look the claims up by id among
+    the proposed ones instead of joining both claims of every contradiction."""
+    statuses = ("accepted", "proposed", "rejected")
+    subject, metric = factories.entity(), factories.metric()
+    records = {}
+    for a in statuses:
+        for b in statuses:
+            first = factories.claim(subject=subject, metric_=metric, value="7B", quote=f"{a}{b} 7B")
+            second = factories.claim(
+                subject=subject, metric_=metric, value="9B", quote=f"{a}{b} 9B"
+            )
+            record = Contradiction.objects.get(claim_a=first.claim, claim_b=second.claim)
+            Claim.objects.filter(pk=first.claim.pk).update(status=a)
+            Claim.objects.filter(pk=second.claim.pk).update(status=b)
+            records[record.pk] = (a, b)
+    for review in (ContradictionReview.PENDING, ContradictionReview.CONFIRMED):
+        chosen = Contradiction.objects.filter(pk__in=records).filter(review_filter(review))
+        assert set(chosen.values_list("pk", flat=True)) == {
+            pk for pk, (a, b) in records.items() if review_of(a, b) == review
+        }
+        sql = str(chosen.query)
+        assert "EXISTS" in sql and 'JOIN "claims_claim"' not in sql
+    annotated = Contradiction.objects.filter(pk__in=records).annotate(review=review_annotation())
+    assert {r.pk: r.review for r in annotated} == {
+        pk: review_of(a, b) for pk, (a, b) in records.items()
+    }

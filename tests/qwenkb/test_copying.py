@@ -182,7 +182,7 @@ def test_indexes_are_dropped_in_the_block_and_built_again_as_they_were():
     assert set(inside) == kept
     assert {
         "claim_metric_point_id_idx",
-        "claim_status_idx",
+        "claim_status_id_idx",
         "claims_claim_quote_trgm",
         "claims_claim_value_text_trgm",
         "claims_claim_notes_trgm",
