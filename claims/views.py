@@ -280,12 +280,13 @@ def _claim_items(entity: Entity, facts) -> dict[int, ClaimItem]:
             if pk in items:
                 items[pk].disputes.append(record)
     source_ids = {claim.source_id for claim in claims}
-    others = list(claim_queryset().filter(LIVE, source_id__in=source_ids).exclude(subject=entity))
+    elsewhere = claim_queryset().filter(LIVE, source_id__in=source_ids).exclude(subject=entity)
+    others = list(elsewhere)
     # Open disputes of those claims (other subjects' claims in the same sources): one query,
     # however many, by the claims' ids (by their sources, it read every claim at a million).
     open_elsewhere: dict[int, list] = {}
     for record in (
-        contradictions_for_claims([other.pk for other in others])
+        contradictions_for_claims(elsewhere.values("pk"))
         .filter(status=ContradictionStatus.OPEN)
         .select_related("metric")
         .order_by("-severity", "pk")
