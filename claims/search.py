@@ -25,9 +25,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.choices import ClaimStatus
 from claims.models import Claim, Entity, EntityAlias, Metric
-from claims.selectors import claim_queryset
+from claims.selectors import LIVE, claim_queryset
 from sources.models import Publisher, Source
 from sources.search import (
     FTS_CONFIG,
@@ -181,7 +180,7 @@ def search_everything(q: str) -> list[Group]:
     entities = entity_matches(
         Entity.objects.select_related("parent").prefetch_related("aliases"), q
     )
-    live = claim_queryset().filter(~Q(status=ClaimStatus.REJECTED))
+    live = claim_queryset().filter(LIVE)
     groups = [
         _group(
             "entities",

@@ -7,7 +7,6 @@ A source's claims are edited on its page: the claims app adds that inline
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from qwenkb.adminlists import IndexedSearchMixin, RelatedWithRowsFilter
@@ -86,7 +85,7 @@ class PublisherAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_sources=Count("sources"))
+        return super().get_queryset(request).annotate(n_sources=related_count(Publisher, "sources"))
 
     @admin.display(description="sources", ordering="n_sources")
     def source_count(self, publisher: Publisher) -> int:
