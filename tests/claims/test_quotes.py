@@ -1,11 +1,12 @@
 """Tests of the quote rule (claims/values/quotes.py): a quote holds its value's figures."""
 
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.values.quotes import figures, figures_missing, fold, quote_problem
+from claims.values.quotes import _DASHES, _QUOTES, figures, figures_missing, fold, quote_problem
 
 
 def test_figures_as_written_must_be_in_the_quote():
@@ -61,3 +62,22 @@ def test_a_figure_is_held_exactly_where_it_stands_whole(value_text, quote):
     held = fold(quote)
     for figure in figures(value_text):
         assert (figure in figures_missing(figure, quote)) is not _held_by_pattern(figure, held)
+
+
+def _fold_in_full(text: str) -> str:
+    """``fold`` without its shortcut for ASCII: every step, for any text."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_DASHES).translate(_QUOTES)
+    return " ".join(text.split())
+
+
+@settings(max_examples=600)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40) | st.text(max_size=40))
+def test_folding_ascii_by_lowering_it_is_folding_it_in_full(text):
+    """The shortcut for ASCII gives what every step gives, and any other text takes them all."""
+    assert fold(text) == _fold_in_full(text)
+
+
+def test_folding_text_beyond_ascii_still_folds_its_dashes_quotes_and_forms():
+    assert fold("Over\u00a01\u2013trillion \u201cＱwen\u201d STRASSE ß") == (
+        'over 1-trillion "qwen" strasse ss'
+    )
