@@ -57,6 +57,20 @@ def counted_kb():
     return entities
 
 
+def _labelled(queryset, spec) -> list[tuple[str, str, int]]:
+    """A facet as it must read: (value, label, count) of the rows of ``queryset``, most
+    frequent first, then by value, each labelled as its spec says."""
+    counted = _oracle(queryset, spec)
+    labels = {}
+    if isinstance(spec.display, str):
+        pairs = queryset.model.objects.values_list(spec.value, spec.display)
+        labels = {str(value): label for value, label in pairs}
+    elif isinstance(spec.display, dict):
+        labels = {str(value): str(label) for value, label in spec.display.items()}
+    ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    return [(value, labels.get(value) or value, count) for value, count in ordered]
+
+
 def _oracle(queryset, spec) -> dict[str, int]:
     """A facet counted in Python: each distinct row of ``queryset`` once, by its value."""
     pks = set(queryset.values_list("pk", flat=True))
@@ -106,6 +120,8 @@ def test_facets_count_each_row_of_the_list_once_and_distinct_only_when_rows_repe
         for facet in facets:
             counted = {value.value: value.count for value in facet.values}
             assert counted == _oracle(queryset, specs[facet.name]), (label, facet.name)
+            read = [(value.value, value.label, value.count) for value in facet.values]
+            assert read == _labelled(queryset, specs[facet.name]), (label, facet.name)
         distinct = ["COUNT(DISTINCT" in q["sql"] for q in queries]
         assert distinct == [repeats] * len(specs), label
     # The lists that repeat rows do repeat them (else the check above proves nothing).
