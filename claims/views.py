@@ -128,6 +128,37 @@ def paged(view):
     return answer
 
 
+def takes(*names: str, filterset=None):
+    """A page answering the query parameters ``names`` and its FilterSet's (``filterset``), and
+    no others. Another gets the 400 page naming it and what the page takes, as the API answers
+    an unknown parameter: a misspelt filter (``?subjet=qwen``) would show the whole list as if
+    filtered, and the page's links (sorting, facets, pages, its JSON twin) carry its query
+    string on, each repeating whatever it holds. The page's own link then leaves them out."""
+    known = frozenset(names) | frozenset(getattr(filterset, "base_filters", ()))
+    listed = ", ".join(sorted(known)) or "none"
+
+    def decorate(view):
+        @functools.wraps(view)
+        def answer(request, *args, **kwargs):
+            unknown = sorted(request.GET.keys() - known)
+            if not unknown:
+                return view(request, *args, **kwargs)
+            kept = request.GET.copy()
+            for name in unknown:
+                del kept[name]
+            message = f"Not a parameter of this page. It takes: {listed}."
+            context = {
+                "errors": [(name, "unknown", [message]) for name in unknown],
+                "retry_url": f"{request.path}?{kept.urlencode()}" if kept else request.path,
+                "retry_label": "Show the page without them",
+            }
+            return render(request, "400.html", context, status=400)
+
+        return answer
+
+    return decorate
+
+
 def _first_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
@@ -184,6 +215,7 @@ def headline_facts(n: int = HEADLINE_FACTS) -> tuple[Entity | None, list, int]:
     return entity, valued[:n], len(facts)
 
 
+@takes()
 def home(request):
     """Counts, the top entity's current values, the worst open disputes, the latest claims,
     and the entity kinds to browse."""
@@ -214,6 +246,7 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+@takes("q")
 def search(request):
     """Entities, aliases, metrics, publishers, sources and quotes, grouped, exact matches first."""
     try:
@@ -230,6 +263,7 @@ def search(request):
     return render(request, "web/search.html", context)
 
 
+@takes("page", filterset=EntityFilterSet)
 @paged
 def entity_list(request):
     """Every entity, filtered by kind, parent or name."""
@@ -314,6 +348,7 @@ def _values_held(fact) -> list[str]:
     return list(dict.fromkeys(held))
 
 
+@takes()
 def entity_detail(request, slug):
     """An entity and its fact sheet; an alias or name in the URL redirects to the slug."""
     entity = (
@@ -356,6 +391,7 @@ def entity_detail(request, slug):
     return render(request, "web/entity_detail.html", context)
 
 
+@takes(filterset=MetricFilterSet)
 def metric_list(request):
     """Every metric, with how many claims and entities it has."""
     filterset = MetricFilterSet(request.GET, queryset=Metric.objects.all())
@@ -379,6 +415,7 @@ def metric_list(request):
 METRIC_PAGE_SIZE = 100  # entities on a page of a metric
 
 
+@takes("page", filterset=MetricValuesFilterSet)
 @paged
 def metric_detail(request, slug):
     """One metric across entities, a page of 100 at a time: their current values in a
@@ -409,6 +446,7 @@ def metric_detail(request, slug):
     return render(request, "web/metric_detail.html", context)
 
 
+@takes("page", "group", filterset=ContradictionFilterSet)
 @paged
 def dispute_list(request):
     """Disputed facts (one row per subject+metric), open ones unless told otherwise.
@@ -450,6 +488,7 @@ def dispute_list(request):
     return render(request, "web/dispute_list.html", context)
 
 
+@takes()
 def dispute_fact(request, subject, metric):
     """One disputed fact: what each side says, and every pair of claims behind it."""
     entity = get_object_or_404(Entity, slug=subject)
@@ -472,6 +511,7 @@ def dispute_fact(request, subject, metric):
     return render(request, "web/dispute_fact.html", context)
 
 
+@takes()
 def dispute_detail(request, pk):
     """Two claims side by side, both drawn on one line, and how the dispute was settled."""
     contradiction = get_object_or_404(
@@ -499,6 +539,7 @@ def dispute_detail(request, pk):
     return render(request, "web/dispute_detail.html", context)
 
 
+@takes()
 def source_detail(request, pk):
     """A source: metadata, reliability, its claims in document order, its text highlighted."""
     source = get_object_or_404(Source.objects.select_related("publisher"), pk=pk)
@@ -525,6 +566,7 @@ def source_detail(request, pk):
     return render(request, "web/source_detail.html", context)
 
 
+@takes()
 def publisher_detail(request, slug):
     """A publisher: its grade, its sources, and the claims others attribute to it."""
     publisher = get_object_or_404(Publisher, slug=slug)
@@ -542,6 +584,7 @@ def publisher_detail(request, slug):
     return render(request, "web/publisher_detail.html", context)
 
 
+@takes("page", filterset=SourceFilterSet)
 @paged
 def source_list(request):
     """Every source, sortable, filtered by publisher, grade or words of its title."""
@@ -566,6 +609,7 @@ def source_list(request):
     return render(request, "web/source_list.html", context)
 
 
+@takes(filterset=PublisherFilterSet)
 def publisher_list(request):
     """Every publisher with its default grade and how many sources and claims it has."""
     queryset = Publisher.objects.annotate(
@@ -590,6 +634,7 @@ def publisher_list(request):
     return render(request, "web/publisher_list.html", context)
 
 
+@takes("page", filterset=ClaimFilterSet)
 @paged
 def claim_list(request):
     """Every claim that is not rejected (unless ``status`` asks), filtered, with facets."""

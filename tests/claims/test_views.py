@@ -968,3 +968,32 @@ def test_entity_and_source_lists_count_live_claims_and_only_their_page_reads_cla
     reading = [q["sql"] for q in queries if "claims_claim" in q["sql"]]
     page = f'SELECT "{model._meta.db_table}"."id"'
     assert len(reading) == 1 and reading[0].startswith(page), reading
+
+
+def test_a_page_answers_a_parameter_it_does_not_take_with_the_400_page_naming_it(client, kb):
+    """As the API does: a misspelt filter is not a whole list shown as if filtered, and what
+    a page does not take is never carried into its links (a long one, once per link)."""
+    for url in page_urls(kb):
+        joiner = "&" if "?" in url else "?"
+        answer = client.get(f"{url}{joiner}subjet=qwen&utm_source=news")
+        assert answer.status_code == 400, url
+        page = unescape(answer.content.decode())
+        for name in ("subjet", "utm_source"):
+            assert f"<code>{name}</code>" in page, (url, name)
+        assert "Not a parameter of this page. It takes:" in page, url
+        # The way back is the page as asked, without them.
+        retry = url.replace("&", "&amp;")
+        assert f'href="{retry}">Show the page without them' in answer.content.decode(), url
+        assert client.get(url).status_code == 200, url
+    # What each listing takes: its filters, and its pages where it has them.
+    takes = unescape(client.get("/claims/?sort=value").content.decode())
+    assert "It takes: as_of_after, as_of_before, disputed, kind, metric, ordering" in takes
+    assert "page, publisher, q, rank" in takes
+    disputes = unescape(client.get("/disputes/?groups=pair").content.decode())
+    assert "group, kind, metric, ordering, page, review" in disputes
+    assert "It takes: none." in unescape(client.get("/?q=Qwen").content.decode())
+    # 10,000 characters that the page does not take are named once, not once per link.
+    long = "y" * 10_000
+    answer = client.get("/claims/", {long: "1"})
+    assert answer.status_code == 400
+    assert answer.content.decode().count(long) == 1
