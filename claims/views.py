@@ -133,7 +133,7 @@ def takes(*names: str, filterset=None):
     no others. Another gets the 400 page naming it and what the page takes, as the API answers
     an unknown parameter: a misspelt filter (``?subjet=qwen``) would show the whole list as if
     filtered, and the page's links (sorting, facets, pages, its JSON twin) carry its query
-    string on, each repeating whatever it holds. The page's own link then leaves them out."""
+    string on, each repeating whatever it holds. The 400 page links to the page without them."""
     known = frozenset(names) | frozenset(getattr(filterset, "base_filters", ()))
     listed = ", ".join(sorted(known)) or "none"
 
@@ -146,9 +146,9 @@ def takes(*names: str, filterset=None):
             kept = request.GET.copy()
             for name in unknown:
                 del kept[name]
-            message = f"Not a parameter of this page. It takes: {listed}."
             context = {
-                "errors": [(name, "unknown", [message]) for name in unknown],
+                "errors": [(name, "", ["Not a parameter of this page."]) for name in unknown],
+                "note": f"This page takes: {listed}.",
                 "retry_url": f"{request.path}?{kept.urlencode()}" if kept else request.path,
                 "retry_label": "Show the page without them",
             }

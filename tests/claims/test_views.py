@@ -980,18 +980,19 @@ def test_a_page_answers_a_parameter_it_does_not_take_with_the_400_page_naming_it
         page = unescape(answer.content.decode())
         for name in ("subjet", "utm_source"):
             assert f"<code>{name}</code>" in page, (url, name)
-        assert "Not a parameter of this page. It takes:" in page, url
+        assert "Not a parameter of this page." in page, url
+        assert "This page takes:" in page, url
         # The way back is the page as asked, without them.
         retry = url.replace("&", "&amp;")
         assert f'href="{retry}">Show the page without them' in answer.content.decode(), url
         assert client.get(url).status_code == 200, url
     # What each listing takes: its filters, and its pages where it has them.
     takes = unescape(client.get("/claims/?sort=value").content.decode())
-    assert "It takes: as_of_after, as_of_before, disputed, kind, metric, ordering" in takes
+    assert "This page takes: as_of_after, as_of_before, disputed, kind, metric, ordering" in takes
     assert "page, publisher, q, rank" in takes
     disputes = unescape(client.get("/disputes/?groups=pair").content.decode())
     assert "group, kind, metric, ordering, page, review" in disputes
-    assert "It takes: none." in unescape(client.get("/?q=Qwen").content.decode())
+    assert "This page takes: none." in unescape(client.get("/?q=Qwen").content.decode())
     # 10,000 characters that the page does not take are named once, not once per link.
     long = "y" * 10_000
     answer = client.get("/claims/", {long: "1"})
