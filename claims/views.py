@@ -154,6 +154,7 @@ def takes(*names: str, filterset=None):
             }
             return render(request, "400.html", context, status=400)
 
+        answer.takes = known  # what the pages' forms and links may send it (a test reads it)
         return answer
 
     return decorate

@@ -3,12 +3,15 @@
 import json
 import re
 from html import unescape
+from html.parser import HTMLParser
 from types import SimpleNamespace
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
 from django.views import defaults
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -998,3 +1001,49 @@ def test_a_page_answers_a_parameter_it_does_not_take_with_the_400_page_naming_it
     answer = client.get("/claims/", {long: "1"})
     assert answer.status_code == 400
     assert answer.content.decode().count(long) == 1
+
+
+class _Targets(HTMLParser):
+    """The addresses a page sends a reader to, with the parameters each sends: every link, and
+    every GET form with the names of its fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.targets: list[tuple[str, set[str]]] = []
+        self.form: tuple[str, set[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            href = attrs["href"]
+            self.targets.append((href, {name for name, _ in parse_qsl(urlsplit(href).query)}))
+        elif tag == "form" and (attrs.get("method") or "get").lower() == "get":
+            self.form = (attrs.get("action") or "", set())
+            self.targets.append(self.form)
+        elif tag in ("input", "select", "textarea") and self.form and attrs.get("name"):
+            self.form[1].add(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form = None
+
+
+def test_every_link_and_form_of_the_pages_sends_only_parameters_its_target_takes(client, kb):
+    """A page refusing what it does not take must not be sent it by another page: each link
+    and each search or filter form of every page names only parameters of the page it opens."""
+    checked = set()
+    for url in page_urls(kb):
+        parser = _Targets()
+        parser.feed(client.get(url).content.decode())
+        for target, names in parser.targets:
+            path = urlsplit(urljoin(url, target)).path
+            try:
+                view = resolve(path).func
+            except Resolver404:
+                continue
+            if hasattr(view, "takes"):
+                assert names <= view.takes, (url, target, names - view.takes)
+                checked.add((path, frozenset(names)))
+    # The pages' own facets, sorting and pages, the home page's kinds and search, the filters.
+    assert len(checked) > 40
+    assert any(names for _path, names in checked)
