@@ -65,7 +65,11 @@ def _filled(results: dict) -> str:
         )
     parts = []
     for scenario, answered in filled.items():
-        counts = ", ".join(f"{n:,} {kind}" for kind, n in answered.items() if kind != "seconds")
+        counts = ", ".join(
+            f"{n:,} {kind}{'' if n == 1 else 'es' if kind.endswith('s') else 's'}"
+            for kind, n in answered.items()
+            if kind != "seconds"
+        )
         parts.append(f"{scenario}: {counts} in {answered['seconds']} s")
     return (
         "Before the rounds every path of every question was asked of the cache-on server "
