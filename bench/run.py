@@ -321,7 +321,7 @@ def fill_read_cache(port: int, urls: str) -> None:
     PostgreSQL's CPU per cache-on request of the open contradictions (0.59 ms, against 0.06
     for a hit's one statement) says about a fifth of them did. Filled first, the cache-on
     rows measure what they are named for; the cache-off rows are unchanged. The answers'
-    X-Cache headers are kept: every one should be a miss, each path asked once."""
+    X-Cache headers are counted: a hit is a path the warm-up asked already."""
 
     def ask(path: str) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as answer:

@@ -143,13 +143,10 @@ def takes(*names: str, filterset=None):
             unknown = sorted(request.GET.keys() - known)
             if not unknown:
                 return view(request, *args, **kwargs)
-            kept = request.GET.copy()
-            for name in unknown:
-                del kept[name]
             context = {
                 "errors": [(name, "", ["Not a parameter of this page."]) for name in unknown],
                 "note": f"This page takes: {listed}.",
-                "retry_url": f"{request.path}?{kept.urlencode()}" if kept else request.path,
+                "retry_url": _without(request, unknown),
                 "retry_label": "Show the page without them",
             }
             return render(request, "400.html", context, status=400)
@@ -160,10 +157,16 @@ def takes(*names: str, filterset=None):
     return decorate
 
 
-def _first_page(request) -> str:
+def _without(request, names) -> str:
+    """This page's address without the query parameters ``names``."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in names:
+        query.pop(name, None)
     return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _first_page(request) -> str:
+    return _without(request, ["page"])
 
 
 def page_facets(request, queryset, specs, names=None) -> list:
